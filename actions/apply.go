@@ -1,0 +1,248 @@
+package actions
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"reflect"
+	"strings"
+	"sync"
+
+	"github.com/go-playground/validator/v10"
+)
+
+// FieldChange is one field an action changed.
+type FieldChange struct {
+	Field string // the field's JSON name
+	Old   any
+	New   any
+}
+
+// Applied is the result of applying an action to a value.
+type Applied[T any] struct {
+	Object  T             // the changed copy
+	Changes []FieldChange // the fields whose value changed, in change-set order
+}
+
+// Apply applies the action id to obj for actor and validates the result. It
+// is pure: it neither checks whether the action is applicable nor stores
+// anything, and obj is not modified. Every change expression is evaluated
+// against obj as it was before any change. When validation fails, Apply
+// returns the changed value and a *ValidationError with every violation;
+// rule tests use this to check both.
+func (c *Catalog[T]) Apply(ctx context.Context, id string, obj T, actor Actor) (Applied[T], error) {
+	a, err := c.Action(id)
+	if err != nil {
+		return Applied[T]{}, err
+	}
+	return c.apply(ctx, a, obj, &actor, nil)
+}
+
+// apply runs the change set and the validation; env, if not nil, is the
+// environment of obj already built by the caller.
+func (c *Catalog[T]) apply(ctx context.Context, a *Action, obj T, actor *Actor, env any) (Applied[T], error) {
+	before := reflect.ValueOf(&obj).Elem()
+	if env == nil && len(a.changes) > 0 {
+		env = c.shape.value(before, actor)
+	}
+	next := obj // fields are assigned whole: shared slices and maps are never written
+	after := reflect.ValueOf(&next).Elem()
+	var changes []FieldChange
+	set := func(f fieldInfo, v any) error {
+		dst := after.FieldByIndex(f.index)
+		old := dst.Interface()
+		if err := assign(dst, v); err != nil {
+			return fmt.Errorf("actions: action %q: field %q: %w", a.ID, f.jsonName, err)
+		}
+		if nv := dst.Interface(); !reflect.DeepEqual(old, nv) {
+			changes = append(changes, FieldChange{Field: f.jsonName, Old: old, New: nv})
+		}
+		return nil
+	}
+	// Evaluate every expression before assigning anything, so that changes
+	// do not see each other.
+	vals := make([]any, len(a.changes))
+	for i, ch := range a.changes {
+		v, err := ch.expr.Run(ctx, env)
+		if err != nil {
+			return Applied[T]{}, fmt.Errorf("actions: action %q: change of %q: %w", a.ID, ch.field.jsonName, err)
+		}
+		vals[i] = v
+	}
+	if a.state != nil && a.Workflow.To != "" {
+		if err := set(*a.state, a.Workflow.To); err != nil {
+			return Applied[T]{}, err
+		}
+	}
+	for i, ch := range a.changes {
+		if err := set(ch.field, vals[i]); err != nil {
+			return Applied[T]{}, err
+		}
+	}
+	out := Applied[T]{Object: next, Changes: changes}
+	vs, err := c.violations(ctx, a, after, actor)
+	if err != nil {
+		return Applied[T]{}, err
+	}
+	return out, newValidationError(a.ID, vs)
+}
+
+// violations validates the changed object: validator/v10 struct tags of T
+// first, then the action's post-conditions. All are collected.
+func (c *Catalog[T]) violations(ctx context.Context, a *Action, after reflect.Value, actor *Actor) ([]Violation, error) {
+	var vs []Violation
+	err := c.validate.StructCtx(ctx, after.Interface())
+	var fes validator.ValidationErrors
+	switch {
+	case errors.As(err, &fes):
+		for _, fe := range fes {
+			vs = append(vs, violationOf(fe))
+		}
+	case err != nil:
+		return nil, fmt.Errorf("actions: validating %v: %w", c.objType, err)
+	}
+	if len(a.post) > 0 {
+		env := c.shape.value(after, actor)
+		for _, p := range a.post {
+			ok, err := p.cond.Evaluate(ctx, env)
+			if err != nil {
+				return nil, fmt.Errorf("actions: action %q: post-condition %q: %w", a.ID, p.def.Expr, err)
+			}
+			if !ok {
+				vs = append(vs, Violation{Field: p.def.Field, Rule: "post-condition", Message: p.def.Message})
+			}
+		}
+	}
+	return vs, nil
+}
+
+var defaultValidator = sync.OnceValue(func() *validator.Validate {
+	v := validator.New(validator.WithRequiredStructEnabled())
+	v.RegisterTagNameFunc(func(f reflect.StructField) string {
+		if n := jsonName(f); n != "-" {
+			return n
+		}
+		return f.Name
+	})
+	return v
+})
+
+// violationOf turns a validator field error into a Violation named by the
+// field's JSON path (without the root type).
+func violationOf(fe validator.FieldError) Violation {
+	field := fe.Namespace()
+	if _, rest, ok := strings.Cut(field, "."); ok {
+		field = rest
+	}
+	return Violation{Field: field, Rule: fe.Tag(), Param: fe.Param(), Message: field + " " + ruleMessage(fe)}
+}
+
+func ruleMessage(fe validator.FieldError) string {
+	p := fe.Param()
+	number := isNumber(fe.Type()) || fe.Kind() >= reflect.Int && fe.Kind() <= reflect.Float64
+	unit := ""
+	if !number {
+		unit = " in length"
+	}
+	switch fe.Tag() {
+	case "required", "required_if", "required_unless", "required_with", "required_without":
+		return "is required"
+	case "lte", "max":
+		return "must be at most " + p + unit
+	case "gte", "min":
+		return "must be at least " + p + unit
+	case "lt":
+		return "must be less than " + p + unit
+	case "gt":
+		return "must be greater than " + p + unit
+	case "len":
+		return "must be exactly " + p + unit
+	case "eq":
+		return "must be equal to " + p
+	case "ne":
+		return "must not be equal to " + p
+	case "oneof":
+		return "must be one of: " + strings.Join(strings.Fields(p), ", ")
+	case "email":
+		return "must be a valid email address"
+	case "url", "uri", "http_url":
+		return "must be a valid URL"
+	}
+	if p != "" {
+		return fmt.Sprintf("fails the %s=%s rule", fe.Tag(), p)
+	}
+	return fmt.Sprintf("fails the %s rule", fe.Tag())
+}
+
+// assign sets dst to v, converting numbers and wrapping pointers. nil sets
+// the zero value (unassigning a user, clearing a date).
+func assign(dst reflect.Value, v any) error {
+	if v == nil {
+		dst.SetZero()
+		return nil
+	}
+	src := reflect.ValueOf(v)
+	t := dst.Type()
+	switch {
+	case src.Type().AssignableTo(t):
+		dst.Set(src)
+		return nil
+	case t.Kind() == reflect.Pointer && src.Type() != t:
+		p := reflect.New(t.Elem())
+		if err := assign(p.Elem(), v); err != nil {
+			return err
+		}
+		dst.Set(p)
+		return nil
+	case isNumber(src.Type()) && isNumber(t):
+		return assignNumber(dst, src)
+	}
+	return fmt.Errorf("cannot assign %T to %v", v, t)
+}
+
+func assignNumber(dst, src reflect.Value) error {
+	var f float64
+	switch {
+	case src.CanInt():
+		f = float64(src.Int())
+	case src.CanUint():
+		f = float64(src.Uint())
+	default:
+		f = src.Float()
+	}
+	switch {
+	case dst.CanInt():
+		if f != math.Trunc(f) || math.IsInf(f, 0) || math.IsNaN(f) {
+			return fmt.Errorf("%v is not a whole number", f)
+		}
+		var i int64
+		if src.CanInt() {
+			i = src.Int()
+		} else {
+			i = int64(f)
+		}
+		if dst.OverflowInt(i) {
+			return fmt.Errorf("%v overflows %v", f, dst.Type())
+		}
+		dst.SetInt(i)
+	case dst.CanUint():
+		if f != math.Trunc(f) || f < 0 || math.IsInf(f, 0) || math.IsNaN(f) {
+			return fmt.Errorf("%v is not a non-negative whole number", f)
+		}
+		u := uint64(f)
+		if src.CanUint() {
+			u = src.Uint()
+		}
+		if dst.OverflowUint(u) {
+			return fmt.Errorf("%v overflows %v", f, dst.Type())
+		}
+		dst.SetUint(u)
+	default:
+		if dst.OverflowFloat(f) {
+			return fmt.Errorf("%v overflows %v", f, dst.Type())
+		}
+		dst.SetFloat(f)
+	}
+	return nil
+}

@@ -1,0 +1,80 @@
+// Package actions decides which actions an object affords right now and
+// applies one of them safely.
+//
+// Actions are definitions (Go values or a JSON rule file) compiled once
+// against the host's own object type T into an immutable [Catalog]. An
+// [Engine] over a catalog and a [Store] resolves the actions applicable to
+// one object for one [Actor], explains why the others are not, and executes
+// one with optimistic locking, validation and an execution record.
+//
+// # Quick start
+//
+//	type Ticket struct {
+//		Status   string `json:"status"`
+//		Assignee string `json:"assignee"`
+//		Progress int    `json:"progress" validate:"gte=0,lte=100"`
+//	}
+//
+//	cat, err := actions.Compile[Ticket]([]actions.Definition{{
+//		ID: "close", Name: "Close", Permission: "edit",
+//		Workflow: &actions.Workflow{Field: "status", From: []string{"open"}, To: "closed"},
+//	}})
+//	store := actions.NewMemoryStore[Ticket]()
+//	engine, err := actions.New(cat, store)
+//
+//	list, err := engine.Resolve(ctx, "T-1", ticket, actor)      // what can actor do?
+//	why, err := engine.Explain(ctx, "close", "T-1", ticket, actor) // why not?
+//	res, err := engine.Execute(ctx, actions.Request{
+//		ActionID: "close", ObjectID: "T-1", Version: 3, Actor: actor,
+//	})
+//
+// # Expressions
+//
+// Conditions, change expressions and post-conditions are expr expressions
+// (see package conditions). They read the exported fields of T by their Go
+// names at the top level (Status, Progress), and the actor as Actor
+// (Actor.ID, "manager" in Actor.Roles). T therefore must not have a field
+// named Actor. Every expression is compiled and type-checked when the catalog
+// is compiled; nothing is compiled on a request path.
+//
+// # Change sets
+//
+// A change set is an ordered list of Field := Expr. Fields are named by their
+// Go or JSON name. Every expression is evaluated against the object as it was
+// before the action, so changes do not see each other. The expression's type
+// is checked against the field's when the catalog is compiled; numbers
+// convert between Go's numeric types when no precision is lost, nil clears a
+// field, and a value is wrapped in a pointer for a pointer field.
+//
+// A Workflow is sugar for a condition on a state field plus a change of it,
+// and lets the resolver look only at the actions that accept the object's
+// current state.
+//
+// # Execution
+//
+// [Engine.Execute] loads the object, rejects a missing or stale version with
+// [ErrConflict], checks permission ([ErrForbidden]) and applicability
+// ([ErrNotApplicable] with a [*NotApplicableError]), applies the change set
+// to a copy, validates it with the validator/v10 tags of T and the action's
+// post-conditions (every violation in one [*ValidationError]), and saves it
+// only if the version is still the one loaded; the store records the
+// [Execution] in the same step. Effects run after the save; an effect may
+// finish later ([ErrPending]) and is then completed with [Engine.Complete].
+// [Catalog.Apply] is the pure core of this, for rule tests.
+//
+// # Errors
+//
+// Every error can be matched with errors.Is against [ErrNotFound],
+// [ErrForbidden], [ErrConflict], [ErrNotApplicable] and [ErrEffectFailed], or
+// retrieved with errors.As as [*NotFoundError], [*NotApplicableError],
+// [*ValidationError], [*EffectError], [*LoadError] or *conditions.Error.
+// Whenever Execute returns an error other than *EffectError, nothing was
+// stored.
+//
+// # Concurrency
+//
+// A Catalog is immutable and an Engine is safe for concurrent use.
+// [Engine.Swap] installs a new catalog atomically while requests are in
+// flight. Store and Journal implementations must be safe for concurrent use;
+// [MemoryStore] is.
+package actions
