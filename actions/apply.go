@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/actionable-go/actionable/conditions"
 	"github.com/go-playground/validator/v10"
 )
 
@@ -36,16 +37,14 @@ func (c *Catalog[T]) Apply(ctx context.Context, id string, obj T, actor Actor) (
 	if err != nil {
 		return Applied[T]{}, err
 	}
-	return c.apply(ctx, a, obj, &actor, nil)
+	r := newRequest(ctx, c, "", &obj, &actor)
+	defer r.release()
+	return c.apply(ctx, a, obj, &actor, r)
 }
 
-// apply runs the change set and the validation; env, if not nil, is the
-// environment of obj already built by the caller.
-func (c *Catalog[T]) apply(ctx context.Context, a *Action, obj T, actor *Actor, env any) (Applied[T], error) {
-	before := reflect.ValueOf(&obj).Elem()
-	if env == nil && len(a.changes) > 0 {
-		env = c.shape.value(before, actor)
-	}
+// apply runs the change set and the validation; r evaluates expressions
+// against obj.
+func (c *Catalog[T]) apply(ctx context.Context, a *Action, obj T, actor *Actor, r *request[T]) (Applied[T], error) {
 	next := obj // fields are assigned whole: shared slices and maps are never written
 	after := reflect.ValueOf(&next).Elem()
 	var changes []FieldChange
@@ -64,7 +63,7 @@ func (c *Catalog[T]) apply(ctx context.Context, a *Action, obj T, actor *Actor, 
 	// do not see each other.
 	vals := make([]any, len(a.changes))
 	for i, ch := range a.changes {
-		v, err := ch.expr.Run(ctx, env)
+		v, err := r.eval().Run(ch.expr)
 		if err != nil {
 			return Applied[T]{}, fmt.Errorf("actions: action %q: change of %q: %w", a.ID, ch.field.jsonName, err)
 		}
@@ -103,9 +102,10 @@ func (c *Catalog[T]) violations(ctx context.Context, a *Action, after reflect.Va
 		return nil, fmt.Errorf("actions: validating %v: %w", c.objType, err)
 	}
 	if len(a.post) > 0 {
-		env := c.shape.value(after, actor)
+		b := conditions.NewBatch(ctx, envOf(c.shape, after.Addr().Interface().(*T), actor))
+		defer b.Release()
 		for _, p := range a.post {
-			ok, err := p.cond.Evaluate(ctx, env)
+			ok, err := b.Evaluate(p.cond)
 			if err != nil {
 				return nil, fmt.Errorf("actions: action %q: post-condition %q: %w", a.ID, p.def.Expr, err)
 			}

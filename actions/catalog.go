@@ -47,8 +47,11 @@ type Catalog[T any] struct {
 	// lists, in position order, the actions that accept s, including those
 	// that accept any state. Used when every workflow uses one state field.
 	stateField *fieldInfo
-	byState    map[string][]*Action
-	anyState   []*Action
+	byState    map[string][]probe
+	anyState   []probe
+	all        []probe
+
+	index []int // while compiling: the definition index of each action
 }
 
 // CompileOption configures Compile and LoadJSON.
@@ -116,6 +119,15 @@ func Compile[T any](defs []Definition, opts ...CompileOption[T]) (*Catalog[T], e
 		cfg.validate = defaultValidator()
 	}
 	c := &Catalog[T]{shape: shape, objType: objType, byID: map[string]*Action{}, effects: cfg.effects, validate: cfg.validate}
+	// Conditions first, all together, so that the programs the resolver
+	// runs sit close in memory (see conditions.Condition.PrepareExplain).
+	conds := make([]*conditions.Condition, len(defs))
+	condErrs := make([]error, len(defs))
+	for i, d := range defs {
+		if d.Condition != "" {
+			conds[i], condErrs[i] = conditions.Compile(d.Condition, c.shape.typ, cfg.condOpts...)
+		}
+	}
 	var problems []Problem
 	seen := map[string]bool{}
 	for i, d := range defs {
@@ -123,17 +135,34 @@ func Compile[T any](defs []Definition, opts ...CompileOption[T]) (*Catalog[T], e
 			problems = append(problems, Problem{Index: i, ActionID: d.ID, Key: "id", Err: errors.New("duplicate id")})
 		}
 		seen[d.ID] = true
+		if condErrs[i] != nil {
+			problems = append(problems, Problem{Index: i, ActionID: d.ID, Key: "condition", Err: condErrs[i]})
+		}
 		a, ps := c.compileAction(i, d, cfg)
 		problems = append(problems, ps...)
 		if a == nil || c.byID[d.ID] != nil {
 			continue
 		}
+		if condErrs[i] != nil {
+			continue
+		}
 		c.byID[d.ID] = a
 		c.actions = append(c.actions, a)
+		c.index = append(c.index, i)
 	}
 	if err := newLoadError(problems); err != nil {
 		return nil, err
 	}
+	for i, a := range c.actions {
+		a.cond = conds[c.index[i]]
+		if a.cond != nil {
+			a.cond.PrepareExplain()
+		}
+		for _, p := range a.post {
+			p.cond.PrepareExplain()
+		}
+	}
+	c.index = nil
 	sort.SliceStable(c.actions, func(i, j int) bool { return c.actions[i].Position < c.actions[j].Position })
 	c.buildStateIndex()
 	return c, nil
@@ -165,13 +194,6 @@ func (c *Catalog[T]) compileAction(i int, d Definition, cfg *compileConfig[T]) (
 	a.Changes = slices.Clone(d.Changes)
 	a.PostConditions = slices.Clone(d.PostConditions)
 	a.Effects = slices.Clone(d.Effects)
-	if d.Condition != "" {
-		cond, err := conditions.Compile(d.Condition, c.shape.typ, cfg.condOpts...)
-		if err != nil {
-			bad("condition", err)
-		}
-		a.cond = cond
-	}
 	changed := map[string]bool{}
 	if w := d.Workflow; w != nil {
 		a.Workflow = &Workflow{Field: w.Field, From: slices.Clone(w.From), To: w.To}
@@ -238,7 +260,31 @@ func (c *Catalog[T]) compileAction(i int, d Definition, cfg *compileConfig[T]) (
 	return a, nil
 }
 
+// probe holds what the resolver reads of an action, packed together: a
+// resolve over many actions is bound by memory traffic more than by
+// arithmetic, and an Action spans several cache lines.
+type probe struct {
+	cond     *conditions.Condition
+	state    *fieldInfo
+	from     map[string]bool
+	perm     string
+	reserved bool
+	policy   Policy
+	action   *Action
+}
+
+func newProbe(a *Action) probe {
+	p := probe{cond: a.cond, perm: a.Permission, reserved: a.Reserved, policy: a.Policy, action: a}
+	if a.state != nil && len(a.from) > 0 {
+		p.state, p.from = a.state, a.from
+	}
+	return p
+}
+
 func (c *Catalog[T]) buildStateIndex() {
+	for _, a := range c.actions {
+		c.all = append(c.all, newProbe(a))
+	}
 	var field *fieldInfo
 	for _, a := range c.actions {
 		if a.state == nil || len(a.from) == 0 {
@@ -253,33 +299,30 @@ func (c *Catalog[T]) buildStateIndex() {
 		return
 	}
 	c.stateField = field
-	c.byState = map[string][]*Action{}
-	for _, a := range c.actions {
-		if a.state != nil && len(a.from) > 0 {
-			for s := range a.from {
-				c.byState[s] = nil
-			}
+	c.byState = map[string][]probe{}
+	for _, p := range c.all {
+		for s := range p.from {
+			c.byState[s] = nil
 		}
 	}
-	for _, a := range c.actions {
-		restricted := a.state != nil && len(a.from) > 0
-		if !restricted {
-			c.anyState = append(c.anyState, a)
+	for _, p := range c.all {
+		if p.from == nil {
+			c.anyState = append(c.anyState, p)
 		}
 		for s := range c.byState {
-			if !restricted || a.from[s] {
-				c.byState[s] = append(c.byState[s], a)
+			if p.from == nil || p.from[s] {
+				c.byState[s] = append(c.byState[s], p)
 			}
 		}
 	}
 }
 
 // candidates returns the actions worth checking for obj, in position order.
-func (c *Catalog[T]) candidates(obj reflect.Value) []*Action {
+func (c *Catalog[T]) candidates(obj *T) []probe {
 	if c.stateField == nil {
-		return c.actions
+		return c.all
 	}
-	if list, ok := c.byState[obj.FieldByIndex(c.stateField.index).String()]; ok {
+	if list, ok := c.byState[stringAt(obj, c.stateField)]; ok {
 		return list
 	}
 	return c.anyState

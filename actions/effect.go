@@ -8,9 +8,10 @@ import "context"
 //
 // Run returns nil when the effect is done, an error wrapping ErrPending when
 // it will finish later (the execution stays pending until the host calls
-// Engine.Complete), or any other error when it failed (the execution is
-// marked failed with the error as its detail; the saved object stays). Run
-// may be called concurrently for different executions.
+// Engine.Complete; the effects after it still run), or any other error when
+// it failed (the execution is marked failed with the error as its detail;
+// the saved object stays, and the effects after it do not run). Run may be
+// called concurrently for different executions.
 type Effect[T any] interface {
 	Run(ctx context.Context, in EffectInput[T]) error
 }

@@ -6,10 +6,11 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"reflect"
 	"slices"
 	"sync/atomic"
 	"time"
+
+	"github.com/actionable-go/actionable/conditions"
 )
 
 // Engine resolves and executes the actions of a Catalog on objects of type T
@@ -131,18 +132,32 @@ func IncludeReserved(include bool) ResolveOption {
 
 // request is the per-call state shared by the checks of one object.
 type request[T any] struct {
+	ctx   context.Context
 	cat   *Catalog[T]
 	id    string
-	obj   reflect.Value
+	obj   *T
 	actor *Actor
-	env   any // built on first use
+	batch *conditions.Batch // built on first use: the environment and a VM
 }
 
-func (r *request[T]) environment() any {
-	if r.env == nil {
-		r.env = r.cat.shape.value(r.obj, r.actor)
+func newRequest[T any](ctx context.Context, cat *Catalog[T], id string, obj *T, actor *Actor) *request[T] {
+	return &request[T]{ctx: ctx, cat: cat, id: id, obj: obj, actor: actor}
+}
+
+// eval returns the batch evaluating expressions against the object's
+// environment.
+func (r *request[T]) eval() *conditions.Batch {
+	if r.batch == nil {
+		r.batch = conditions.NewBatch(r.ctx, envOf(r.cat.shape, r.obj, r.actor))
 	}
-	return r.env
+	return r.batch
+}
+
+func (r *request[T]) release() {
+	if r.batch != nil {
+		r.batch.Release()
+		r.batch = nil
+	}
 }
 
 // Resolve lists the actions applicable to the object id (whose current value
@@ -155,19 +170,37 @@ func (e *Engine[T]) Resolve(ctx context.Context, id string, obj T, actor Actor, 
 	for _, o := range opts {
 		o(&cfg)
 	}
-	r := &request[T]{cat: e.catalog.Load(), id: id, obj: reflect.ValueOf(&obj).Elem(), actor: &actor}
+	r := newRequest(ctx, e.catalog.Load(), id, &obj, &actor)
+	defer r.release()
 	var out []*Action
-	for _, a := range r.cat.candidates(r.obj) {
-		if a.Reserved && !cfg.reserved {
+	list := r.cat.candidates(r.obj)
+	for i := range list {
+		p := &list[i]
+		switch {
+		case p.reserved && !cfg.reserved,
+			!r.actor.Can(p.perm),
+			p.from != nil && !p.from[stringAt(r.obj, p.state)]:
 			continue
 		}
-		reasons, err := e.check(ctx, r, a, false)
-		if err != nil {
-			return nil, err
+		if p.cond != nil {
+			ok, err := r.eval().Evaluate(p.cond)
+			if err != nil {
+				return nil, fmt.Errorf("actions: action %q: condition: %w", p.action.ID, err)
+			}
+			if !ok {
+				continue
+			}
 		}
-		if len(reasons) == 0 {
-			out = append(out, a)
+		if p.policy != Unlimited {
+			done, err := e.executed(ctx, r, p.action)
+			if err != nil {
+				return nil, err
+			}
+			if len(done) > 0 {
+				continue
+			}
 		}
+		out = append(out, p.action)
 	}
 	return out, nil
 }
@@ -181,55 +214,73 @@ func (e *Engine[T]) Explain(ctx context.Context, actionID, id string, obj T, act
 	if err != nil {
 		return nil, err
 	}
-	r := &request[T]{cat: cat, id: id, obj: reflect.ValueOf(&obj).Elem(), actor: &actor}
-	return e.check(ctx, r, a, true)
+	r := newRequest(ctx, cat, id, &obj, &actor)
+	defer r.release()
+	return e.check(ctx, r, a)
 }
 
-// check returns the reasons a is not applicable. Unless all is set it stops
-// at the first, which is what Resolve needs.
-func (e *Engine[T]) check(ctx context.Context, r *request[T], a *Action, all bool) ([]Reason, error) {
-	var reasons []Reason
+// applicable reports whether a applies, without building reasons: this is
+// the hot path of Resolve and allocates nothing of its own.
+func (e *Engine[T]) applicable(ctx context.Context, r *request[T], a *Action) (bool, error) {
 	if !r.actor.Can(a.Permission) {
-		reasons = append(reasons, Reason{Kind: ReasonPermission, Message: fmt.Sprintf("actor %q lacks permission %q", r.actor.ID, a.Permission)})
-		if !all {
-			return reasons, nil
-		}
+		return false, nil
 	}
-	if a.state != nil && len(a.from) > 0 {
-		if s := r.obj.FieldByIndex(a.state.index).String(); !a.from[s] {
-			reasons = append(reasons, Reason{Kind: ReasonState, Message: fmt.Sprintf("%s is %q, not one of %q", a.state.jsonName, s, a.Workflow.From)})
-			if !all {
-				return reasons, nil
-			}
-		}
+	if a.state != nil && len(a.from) > 0 && !a.from[stringAt(r.obj, a.state)] {
+		return false, nil
 	}
 	if a.cond != nil {
-		if all {
-			x, err := a.cond.Explain(ctx, r.environment())
+		ok, err := r.eval().Evaluate(a.cond)
+		if err != nil || !ok {
 			if err != nil {
-				return nil, fmt.Errorf("actions: action %q: condition: %w", a.ID, err)
+				err = fmt.Errorf("actions: action %q: condition: %w", a.ID, err)
 			}
-			if !x.Result {
-				reasons = append(reasons, Reason{Kind: ReasonCondition, Message: "condition is false", Clauses: x.Clauses})
-			}
-		} else {
-			ok, err := a.cond.Evaluate(ctx, r.environment())
-			if err != nil {
-				return nil, fmt.Errorf("actions: action %q: condition: %w", a.ID, err)
-			}
-			if !ok {
-				return append(reasons, Reason{Kind: ReasonCondition, Message: "condition is false"}), nil
-			}
+			return false, err
 		}
 	}
 	if a.Policy != Unlimited {
-		f := Filter{ActionID: a.ID, ObjectID: r.id, Limit: 1}
-		if a.Policy == OncePerUser {
-			f.ActorID = r.actor.ID
+		done, err := e.executed(ctx, r, a)
+		return err == nil && len(done) == 0, err
+	}
+	return true, nil
+}
+
+// executed returns an execution that exhausts a's policy, if there is one.
+func (e *Engine[T]) executed(ctx context.Context, r *request[T], a *Action) ([]Execution, error) {
+	f := Filter{ActionID: a.ID, ObjectID: r.id, Limit: 1}
+	if a.Policy == OncePerUser {
+		f.ActorID = r.actor.ID
+	}
+	done, err := e.journal.Executions(ctx, f)
+	if err != nil {
+		return nil, fmt.Errorf("actions: reading the journal: %w", err)
+	}
+	return done, nil
+}
+
+// check returns every reason a is not applicable.
+func (e *Engine[T]) check(ctx context.Context, r *request[T], a *Action) ([]Reason, error) {
+	var reasons []Reason
+	if !r.actor.Can(a.Permission) {
+		reasons = append(reasons, Reason{Kind: ReasonPermission, Message: fmt.Sprintf("actor %q lacks permission %q", r.actor.ID, a.Permission)})
+	}
+	if a.state != nil && len(a.from) > 0 {
+		if s := stringAt(r.obj, a.state); !a.from[s] {
+			reasons = append(reasons, Reason{Kind: ReasonState, Message: fmt.Sprintf("%s is %q, not one of %q", a.state.jsonName, s, a.Workflow.From)})
 		}
-		done, err := e.journal.Executions(ctx, f)
+	}
+	if a.cond != nil {
+		x, err := a.cond.Explain(ctx, r.eval().Env())
 		if err != nil {
-			return nil, fmt.Errorf("actions: reading the journal: %w", err)
+			return nil, fmt.Errorf("actions: action %q: condition: %w", a.ID, err)
+		}
+		if !x.Result {
+			reasons = append(reasons, Reason{Kind: ReasonCondition, Message: "condition is false", Clauses: x.Clauses})
+		}
+	}
+	if a.Policy != Unlimited {
+		done, err := e.executed(ctx, r, a)
+		if err != nil {
+			return nil, err
 		}
 		if len(done) > 0 {
 			reasons = append(reasons, Reason{Kind: ReasonPolicy, Message: fmt.Sprintf("policy %s: already executed by %q", a.Policy, done[0].ActorID)})
@@ -281,18 +332,27 @@ func (e *Engine[T]) Execute(ctx context.Context, req Request) (Result[T], error)
 	if req.Version != version {
 		return Result[T]{}, fmt.Errorf("%w: object %q is at version %d, the request expects %d", ErrConflict, req.ObjectID, version, req.Version)
 	}
-	r := &request[T]{cat: cat, id: req.ObjectID, obj: reflect.ValueOf(&obj).Elem(), actor: &req.Actor}
-	reasons, err := e.check(ctx, r, a, true)
+	r := newRequest(ctx, cat, req.ObjectID, &obj, &req.Actor)
+	defer r.release()
+	ok, err := e.applicable(ctx, r, a)
 	if err != nil {
 		return Result[T]{}, err
 	}
-	if len(reasons) > 0 {
+	if !ok {
+		// Refused: collect every reason, with the deciding clauses.
+		reasons, err := e.check(ctx, r, a)
+		if err != nil {
+			return Result[T]{}, err
+		}
+		if len(reasons) == 0 { // the journal changed between the two looks
+			return Result[T]{}, fmt.Errorf("%w: executions of %q on %q changed concurrently", ErrConflict, a.ID, req.ObjectID)
+		}
 		if reasons[0].Kind == ReasonPermission {
 			return Result[T]{}, fmt.Errorf("%w: %s", ErrForbidden, reasons[0].Message)
 		}
 		return Result[T]{}, &NotApplicableError{ActionID: a.ID, Reasons: reasons}
 	}
-	applied, err := cat.apply(ctx, a, obj, &req.Actor, r.env)
+	applied, err := cat.apply(ctx, a, obj, &req.Actor, r)
 	if err != nil {
 		return Result[T]{}, err
 	}
@@ -316,10 +376,12 @@ func (e *Engine[T]) Execute(ctx context.Context, req Request) (Result[T], error)
 
 func (e *Engine[T]) runEffects(ctx context.Context, cat *Catalog[T], a *Action, actor Actor, before T, res Result[T]) (Result[T], error) {
 	in := EffectInput[T]{Execution: res.Execution, Action: a, Actor: actor, Before: before, After: res.Object, Changes: res.Changes}
+	pending := false
 	for _, name := range a.Effects {
 		err := runEffect(ctx, cat.effects[name], in)
 		if errors.Is(err, ErrPending) {
-			return res, nil // the host completes it with Complete
+			pending = true // the host completes it with Complete; the next effects still run
+			continue
 		}
 		if err != nil {
 			// The record must say what happened even if the request's
@@ -332,6 +394,9 @@ func (e *Engine[T]) runEffects(ctx context.Context, cat *Catalog[T], a *Action, 
 			}
 			return res, &EffectError{Effect: name, Execution: res.Execution, Err: err}
 		}
+	}
+	if pending {
+		return res, nil
 	}
 	fin, err := e.journal.Finish(context.WithoutCancel(ctx), res.Execution.ID, StatusSucceeded, "")
 	if err != nil {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"reflect"
 	"strings"
+	"unsafe"
 )
 
 // envShape is the struct type expressions are compiled against: every
@@ -12,8 +13,12 @@ import (
 // copies T's fields into it, so that rules read `Status`, not `Object.Status`.
 type envShape struct {
 	typ      reflect.Type
-	src      [][]int // index path in T of each env field but the last
+	obj      reflect.Type
+	prefix   bool           // T's fields are the env's first fields, at the same offsets: copy T whole
+	typeWord unsafe.Pointer // the type word of an interface holding a s.typ
+	src      [][]int        // index path in T of each env field but the last
 	actorIdx int
+	actorOff uintptr              // offset of Actor in typ
 	fields   map[string]fieldInfo // by Go name and by JSON name
 }
 
@@ -22,7 +27,15 @@ type fieldInfo struct {
 	goName   string
 	jsonName string
 	index    []int
+	offset   uintptr // from the start of T: fields reached through a pointer are not listed
 	typ      reflect.Type
+}
+
+// stringAt reads the string (or string-kinded) field at f's offset in obj.
+// Going through the offset rather than reflect keeps obj on the caller's
+// stack.
+func stringAt[T any](obj *T, f *fieldInfo) string {
+	return *(*string)(unsafe.Add(unsafe.Pointer(obj), f.offset))
 }
 
 func newEnvShape(t reflect.Type) (*envShape, error) {
@@ -46,7 +59,7 @@ func newEnvShape(t reflect.Type) (*envShape, error) {
 		}
 		fields = append(fields, reflect.StructField{Name: f.Name, Type: f.Type, Tag: f.Tag})
 		s.src = append(s.src, f.Index)
-		info := fieldInfo{goName: f.Name, jsonName: jsonName(f), index: f.Index, typ: f.Type}
+		info := fieldInfo{goName: f.Name, jsonName: jsonName(f), index: f.Index, offset: offsetOf(t, f.Index), typ: f.Type}
 		s.fields[f.Name] = info
 		if _, taken := s.fields[info.jsonName]; !taken {
 			s.fields[info.jsonName] = info
@@ -55,7 +68,27 @@ func newEnvShape(t reflect.Type) (*envShape, error) {
 	s.actorIdx = len(fields)
 	fields = append(fields, reflect.StructField{Name: "Actor", Type: reflect.TypeFor[Actor]()})
 	s.typ = reflect.StructOf(fields)
+	s.actorOff = s.typ.Field(s.actorIdx).Offset
+	s.obj = t
+	zero := reflect.Zero(s.typ).Interface()
+	s.typeWord = (*eface)(unsafe.Pointer(&zero)).typ
+	s.prefix = len(s.src) == t.NumField()
+	for i, idx := range s.src {
+		if len(idx) != 1 || idx[0] != i || s.typ.Field(i).Offset != t.Field(i).Offset {
+			s.prefix = false
+		}
+	}
 	return s, nil
+}
+
+func offsetOf(t reflect.Type, index []int) uintptr {
+	var off uintptr
+	for _, i := range index {
+		f := t.Field(i)
+		off += f.Offset
+		t = f.Type
+	}
+	return off
 }
 
 func viaPointer(t reflect.Type, index []int) bool {
@@ -78,17 +111,38 @@ func jsonName(f reflect.StructField) string {
 	return f.Name
 }
 
-// value builds an environment holding obj's fields and the actor. The result
-// is a struct value boxed once; pass it to every expression of one request.
-func (s *envShape) value(obj reflect.Value, actor *Actor) any {
-	env := reflect.New(s.typ).Elem()
-	for i, idx := range s.src {
-		if len(idx) == 1 {
-			env.Field(i).Set(obj.Field(idx[0]))
-		} else {
-			env.Field(i).Set(obj.FieldByIndex(idx))
+// envOf builds the environment of obj and actor: a struct value of s.typ,
+// boxed once, to pass to every expression of one request. It allocates the
+// environment and nothing else; obj and actor do not escape.
+func envOf[T any](s *envShape, obj *T, actor *Actor) any {
+	p := reflect.New(s.typ).UnsafePointer() // typed: the collector knows its layout
+	if s.prefix {
+		// T's fields have the same types at the same offsets: a typed copy.
+		*(*T)(p) = *obj
+	} else {
+		cp := *obj // reflect would move obj itself to the heap
+		src := reflect.ValueOf(&cp).Elem()
+		dst := reflect.NewAt(s.typ, p).Elem()
+		for i, idx := range s.src {
+			dst.Field(i).Set(src.FieldByIndex(idx))
 		}
 	}
-	env.Field(s.actorIdx).Set(reflect.ValueOf(actor).Elem())
-	return env.Interface()
+	*(*Actor)(unsafe.Add(p, s.actorOff)) = *actor
+	return s.box(p)
+}
+
+// eface is the layout of an interface value (runtime.eface).
+type eface struct{ typ, data unsafe.Pointer }
+
+// box returns an interface holding the struct at p without copying it, as
+// reflect.Value.Interface does for a value that is not addressable; it saves
+// the copy (an allocation) that Interface makes of an addressable one. The
+// struct at p was allocated by reflect.New(s.typ), so the garbage collector
+// knows its layout, and it is never written after boxing, so the interface
+// holds an immutable value like any other. A struct with an Actor field is
+// never pointer-shaped, so the interface's data word is a pointer to it.
+func (s *envShape) box(p unsafe.Pointer) any {
+	var out any
+	*(*eface)(unsafe.Pointer(&out)) = eface{typ: s.typeWord, data: p}
+	return out
 }

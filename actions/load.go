@@ -69,10 +69,23 @@ func parseRules(data []byte) ([]Definition, []int, []Problem) {
 			problems = append(problems, Problem{Index: i, ActionID: id, Key: k, Err: errors.New("unknown key")})
 			delete(keys, k)
 		}
-		clean, _ := json.Marshal(keys)
+		// Decode key by key, so that every bad value is reported with its
+		// key (a policy name's error does not say which key it is about).
+		names := make([]string, 0, len(keys))
+		for k := range keys {
+			names = append(names, k)
+		}
+		sort.Strings(names)
 		var d Definition
-		if err := strictUnmarshal(clean, &d); err != nil {
-			problems = append(problems, Problem{Index: i, ActionID: id, Key: jsonErrorKey(err), Err: err})
+		ok := true
+		for _, k := range names {
+			one, _ := json.Marshal(map[string]json.RawMessage{k: keys[k]})
+			if err := strictUnmarshal(one, &d); err != nil {
+				problems = append(problems, Problem{Index: i, ActionID: id, Key: jsonErrorKey(k, err), Err: err})
+				ok = false
+			}
+		}
+		if !ok {
 			continue
 		}
 		defs = append(defs, d)
@@ -96,16 +109,17 @@ func strictUnmarshal(data []byte, v any) error {
 	return nil
 }
 
-// jsonErrorKey names the key a decoding error is about, when it says.
-func jsonErrorKey(err error) string {
+// jsonErrorKey names the key a decoding error of the top-level key is
+// about: the path the error gives, or key itself.
+func jsonErrorKey(key string, err error) string {
 	var te *json.UnmarshalTypeError
-	if errors.As(err, &te) {
+	if errors.As(err, &te) && te.Field != "" {
 		return te.Field
 	}
 	if s := err.Error(); strings.HasPrefix(s, "json: unknown field ") {
-		return strings.Trim(strings.TrimPrefix(s, "json: unknown field "), `"`)
+		return key + "." + strings.Trim(strings.TrimPrefix(s, "json: unknown field "), `"`)
 	}
-	return ""
+	return key
 }
 
 func jsonKeys(t reflect.Type) map[string]bool {

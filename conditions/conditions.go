@@ -104,11 +104,12 @@ func Function(name string, fn func(args ...any) (any, error), types ...any) Opti
 // Expression is a compiled expr expression of any result type. It is
 // immutable and safe for concurrent use.
 type Expression struct {
-	source  string
+	// What every evaluation reads comes first, in one cache line.
 	envType reflect.Type
-	out     reflect.Type // static result type; nil when only known at run time
 	program *vm.Program
 	budget  uint
+	source  string
+	out     reflect.Type // static result type; nil when only known at run time
 }
 
 // envTypeOf accepts a sample value, a pointer to one, or a reflect.Type, and
@@ -178,28 +179,15 @@ func (e *Expression) Type() reflect.Type { return e.out }
 // EnvType returns the struct type the expression was compiled against.
 func (e *Expression) EnvType() reflect.Type { return e.envType }
 
-var vms = sync.Pool{New: func() any { return new(vm.VM) }}
-
 // Run evaluates the expression with env, which must be a value of the
 // environment type (a struct value, not a pointer: expr reads fields of a
 // struct value without allocating). A cancelled ctx stops the evaluation
 // before it starts; expr programs cannot be interrupted mid-run, which is why
 // their size and memory are bounded. Run never panics.
 func (e *Expression) Run(ctx context.Context, env any) (any, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, &Error{Source: e.source, Message: "evaluation cancelled", Err: err}
-	}
-	if reflect.TypeOf(env) != e.envType {
-		return nil, &Error{Source: e.source, Message: fmt.Sprintf("environment is %T, want %v", env, e.envType), Err: ErrEnvType}
-	}
-	m := vms.Get().(*vm.VM)
-	m.MemoryBudget = e.budget
-	out, err := m.Run(e.program, env)
-	vms.Put(m)
-	if err != nil {
-		return nil, wrapError(e.source, err)
-	}
-	return out, nil
+	b := NewBatch(ctx, env)
+	defer b.Release()
+	return b.Run(e)
 }
 
 // wrapError converts expr's errors into *Error, keeping the position.
@@ -228,8 +216,11 @@ func wrapError(src string, err error) error {
 // Condition is a compiled boolean expression. It is immutable and safe for
 // concurrent use: compile it once, evaluate it from any goroutine.
 type Condition struct {
-	expr *Expression
-	tree *node // the top-level &&/|| tree, for Explain
+	expr Expression // by value: one pointer less to chase per evaluation
+	cfg  *config
+
+	explainOnce sync.Once
+	tree        *node // the top-level &&/|| tree, for Explain
 }
 
 // Compile compiles a boolean condition against the environment type of env
@@ -244,11 +235,7 @@ func Compile(src string, env any, opts ...Option) (*Condition, error) {
 	if err != nil {
 		return nil, err
 	}
-	tree, err := explainTree(src, env, c)
-	if err != nil {
-		return nil, err
-	}
-	return &Condition{expr: e, tree: tree}, nil
+	return &Condition{expr: *e, cfg: c}, nil
 }
 
 // MustCompile is like Compile but panics on error. Use it for conditions
@@ -270,13 +257,7 @@ func (c *Condition) String() string { return c.expr.source }
 // Evaluate reports whether the condition holds for env. See [Expression.Run]
 // for what env must be.
 func (c *Condition) Evaluate(ctx context.Context, env any) (bool, error) {
-	out, err := c.expr.Run(ctx, env)
-	if err != nil {
-		return false, err
-	}
-	b, ok := out.(bool)
-	if !ok { // unreachable with AsBool, kept so that a bug cannot panic
-		return false, &Error{Source: c.expr.source, Message: fmt.Sprintf("result is %T, not bool", out)}
-	}
-	return b, nil
+	b := NewBatch(ctx, env)
+	defer b.Release()
+	return b.Evaluate(c)
 }

@@ -795,7 +795,7 @@ func TestExplanationString(t *testing.T) {
 				{Name: "Struct", Value: Owner{Name: "ann"}},
 				{Name: "Complex", Value: complex(1, 2)},
 			}},
-			want: `x is false: Nil = nil, Bool = true, Float = 2.5, Time = "2025-03-10 12:00:00 +0000 UTC", Duration = "36h0m0s", Map = {"a":"x","b":1}, Struct = {"Name":"ann"}, Complex = (1+2i)`,
+			want: `x is false: Nil = nil, Bool = true, Float = 2.5, Time = "2025-03-10T12:00:00Z", Duration = "36h0m0s", Map = {"a":"x","b":1}, Struct = {"Name":"ann"}, Complex = (1+2i)`,
 		},
 		{
 			name: "explanation joins clauses",

@@ -206,6 +206,25 @@ func pathOf(n ast.Node) (string, bool) {
 	return "", false
 }
 
+// PrepareExplain compiles, now, the clauses that Explain evaluates one by
+// one. Compile leaves this for later on purpose: the programs of conditions
+// compiled one after another then sit close together in memory, which makes
+// evaluating many of them markedly faster (the clause programs would
+// otherwise be interleaved with them). Call PrepareExplain once all
+// conditions are compiled to keep compilation off the request path, as the
+// actions package does; otherwise the first Explain prepares it. It is safe
+// to call more than once and concurrently.
+func (c *Condition) PrepareExplain() {
+	c.explainOnce.Do(func() {
+		tree, err := explainTree(c.expr.source, c.expr.envType, c.cfg)
+		if err != nil {
+			// Unreachable for a source that compiled; explain it whole.
+			tree = &node{leaf: &c.expr}
+		}
+		c.tree = tree
+	})
+}
+
 // Explain evaluates the condition and reports the clauses that decided it,
 // each with the values of the fields it read. A clause that fails at run time
 // after the result is already decided is left out; one that fails before is
@@ -215,6 +234,7 @@ func (c *Condition) Explain(ctx context.Context, env any) (Explanation, error) {
 	if err != nil {
 		return Explanation{}, err
 	}
+	c.PrepareExplain()
 	_, clauses, err := c.tree.explain(ctx, env)
 	if err != nil {
 		return Explanation{}, err

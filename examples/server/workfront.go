@@ -1,6 +1,120 @@
 package main
 
-import "net/http"
+import (
+	"bytes"
+	"context"
+	"crypto/subtle"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
 
-// mountWorkfront mounts the workfront adapter. Placeholder until its issue lands.
-func mountWorkfront(mux *http.ServeMux, dir string) error { return nil }
+	"github.com/actionable-go/actionable/actions"
+	"github.com/actionable-go/actionable/adapters/workfront"
+)
+
+// wfDocument is a Workfront document as the example keeps it.
+type wfDocument struct {
+	Name       string `json:"name"`
+	VersionID  string `json:"versionId"`
+	Status     string `json:"status" validate:"oneof=active archived"`
+	ArchivedBy string `json:"archivedBy,omitempty"`
+}
+
+// wfUser is a Workfront user allowed to call the custom actions, with the
+// API key (ApiKey mode) and the access token (OAuth2 mode) it may send.
+type wfUser struct {
+	Username    string   `json:"username"`
+	Name        string   `json:"name"`
+	APIKey      string   `json:"apiKey"`
+	Token       string   `json:"token"`
+	Permissions []string `json:"permissions"`
+}
+
+// wfRefusals words, for the Workfront user, why an action does not apply.
+var wfRefusals = map[string]string{
+	"archive": "This document is already archived.",
+	"restore": "This document is not archived.",
+}
+
+// mountWorkfront mounts the workfront adapter under /webhooks, the base URL
+// to register in Workfront, over the documents, rules and users of
+// dir/workfront.
+func mountWorkfront(mux *http.ServeMux, dir string) error {
+	dir = filepath.Join(dir, "workfront")
+	cat, err := actions.LoadFile[wfDocument](filepath.Join(dir, "rules.json"))
+	if err != nil {
+		return err
+	}
+	var docs []struct {
+		ID string `json:"id"`
+		wfDocument
+	}
+	if err := wfReadJSON(filepath.Join(dir, "documents.json"), &docs); err != nil {
+		return err
+	}
+	var users []wfUser
+	if err := wfReadJSON(filepath.Join(dir, "users.json"), &users); err != nil {
+		return err
+	}
+	store := actions.NewMemoryStore[wfDocument]()
+	for _, d := range docs {
+		if _, err := store.Create(context.Background(), d.ID, d.wfDocument); err != nil {
+			return err
+		}
+	}
+	engine, err := actions.New(cat, store)
+	if err != nil {
+		return err
+	}
+	h, err := workfront.New(engine, workfront.Options[wfDocument]{
+		Publisher:       "actionable example server",
+		Authenticate:    wfAuthenticate(users),
+		DocumentVersion: func(d wfDocument) string { return d.VersionID },
+		ErrorMessage: func(a *actions.Action, err error) string {
+			if errors.Is(err, actions.ErrNotApplicable) {
+				return wfRefusals[a.ID]
+			}
+			return ""
+		},
+	})
+	if err != nil {
+		return err
+	}
+	mux.Handle("/webhooks/", http.StripPrefix("/webhooks", h))
+	return nil
+}
+
+// wfAuthenticate accepts the API key and username of a user, or a user's
+// access token.
+func wfAuthenticate(users []wfUser) func(context.Context, workfront.Credentials) (actions.Actor, error) {
+	same := func(a, b string) bool { return a != "" && subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1 }
+	return func(_ context.Context, c workfront.Credentials) (actions.Actor, error) {
+		for _, u := range users {
+			if c.Token != "" && same(u.Token, c.Token) || c.Token == "" && same(u.APIKey, c.APIKey) && same(u.Username, c.Username) {
+				return actions.Actor{ID: u.Username, Name: u.Name, Permissions: u.Permissions}, nil
+			}
+		}
+		return actions.Actor{}, errors.New("unknown credentials")
+	}
+}
+
+// wfReadJSON decodes a demo data file strictly.
+func wfReadJSON(path string, v any) error {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return fmt.Errorf("%s: unexpected data after the JSON value", path)
+	}
+	return nil
+}

@@ -1,0 +1,344 @@
+package workfront
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+
+	"github.com/actionable-go/actionable/actions"
+)
+
+// Defaults of the fields of [Options].
+const (
+	// DefaultWebhookVersion is the version of the Document Webhooks API
+	// that /serviceInfo announces.
+	DefaultWebhookVersion = "1.2"
+	// DefaultVersion is the provider's own version in /serviceInfo.
+	DefaultVersion = "1.0"
+	// DefaultPublisher is the publisher in /serviceInfo.
+	DefaultPublisher = "actionable"
+	// DefaultConflictRetries is how many times an execution that met a
+	// concurrent change is retried.
+	DefaultConflictRetries = 3
+)
+
+// The endpoints the handler serves, always listed first in
+// availableEndpoints.
+const (
+	EndpointServiceInfo  = "serviceInfo"
+	EndpointCustomAction = "customAction"
+)
+
+// Credentials are what a request presented to authenticate, read from its
+// headers only: apiKey and username (Workfront's ApiKey mode), and the token
+// of an "Authorization: Bearer" header (its OAuth2 mode). Fields not sent
+// are empty. Credentials in the query string are never read.
+type Credentials struct {
+	APIKey   string // the apiKey header: the key the administrator configured
+	Username string // the username header: the Workfront user's e-mail
+	Token    string // the access token of an Authorization: Bearer header
+}
+
+// Options configure a [Handler]. The zero value is valid: it serves
+// /serviceInfo with the defaults and denies every /customAction with 403,
+// because it has no Authenticate function.
+type Options[T any] struct {
+	// Authenticate maps the credentials of a /customAction request to the
+	// actor the action runs as. It is called only when at least one
+	// credential was sent. Any error, or an actor without an ID, denies the
+	// request with 403 (Workfront then refreshes its OAuth2 token and
+	// tries again). Nil denies every request. It may be called
+	// concurrently.
+	Authenticate func(ctx context.Context, c Credentials) (actions.Actor, error)
+
+	// WebhookVersion, Version and Publisher are announced by /serviceInfo;
+	// empty means DefaultWebhookVersion, DefaultVersion, DefaultPublisher.
+	WebhookVersion string
+	Version        string
+	Publisher      string
+	// Endpoints are the endpoints the host serves itself (files, metadata,
+	// download, ...), listed in availableEndpoints after serviceInfo and
+	// customAction.
+	Endpoints []string
+	// IncludeReserved lists reserved actions in customActions too. They can
+	// be executed by name either way.
+	IncludeReserved bool
+
+	// ObjectID maps Workfront's documentId and documentVersionId to the id
+	// of the object in the engine's store. Nil uses the documentId as it
+	// is. It returns an error matching actions.ErrNotFound for a document
+	// it does not know (404); any other error is answered with 500.
+	ObjectID func(ctx context.Context, documentID, documentVersionID string) (string, error)
+	// DocumentVersion, if set, returns the Workfront version id of a stored
+	// document; the documentVersionId of a request must then equal it, or
+	// the request is answered 404 (the action runs on the current version
+	// of a document only). Nil accepts any documentVersionId.
+	DocumentVersion func(doc T) string
+
+	// ConflictRetries is how many times an execution that met a concurrent
+	// change (actions.ErrConflict) is retried against the version then
+	// stored; 0 means DefaultConflictRetries, a negative value none.
+	ConflictRetries int
+
+	// ErrorMessage, if set, writes the message shown to the Workfront user
+	// when an action fails (not applicable, validation failed, effect
+	// failed, conflicts exhausted, permission missing); err is the
+	// engine's. Returning "" keeps the default message. Use it to
+	// translate or to word a rule's refusal for your users.
+	ErrorMessage func(a *actions.Action, err error) string
+
+	// Logger receives the cause of every 500 and of every failed effect.
+	// Nil means slog.Default().
+	Logger *slog.Logger
+}
+
+// Handler serves Workfront's document-webhook custom actions over an
+// engine. It is safe for concurrent use, and reads the engine's current
+// catalog on every request, so that [actions.Engine.Swap] changes what
+// /serviceInfo lists.
+type Handler[T any] struct {
+	engine    *actions.Engine[T]
+	opts      Options[T]
+	endpoints []string
+	retries   int
+	mux       *http.ServeMux
+}
+
+// New returns a Handler that runs the actions of engine. Mount it at the
+// base URL registered in Workfront, for example under a prefix with
+// http.StripPrefix.
+func New[T any](engine *actions.Engine[T], opts Options[T]) (*Handler[T], error) {
+	if engine == nil {
+		return nil, errors.New("workfront: New needs an engine")
+	}
+	h := &Handler[T]{engine: engine, opts: opts, retries: opts.ConflictRetries}
+	if h.opts.WebhookVersion == "" {
+		h.opts.WebhookVersion = DefaultWebhookVersion
+	}
+	if h.opts.Version == "" {
+		h.opts.Version = DefaultVersion
+	}
+	if h.opts.Publisher == "" {
+		h.opts.Publisher = DefaultPublisher
+	}
+	if h.opts.Logger == nil {
+		h.opts.Logger = slog.Default()
+	}
+	switch {
+	case h.retries == 0:
+		h.retries = DefaultConflictRetries
+	case h.retries < 0:
+		h.retries = 0
+	}
+	h.endpoints = []string{EndpointServiceInfo, EndpointCustomAction}
+	for _, e := range opts.Endpoints {
+		if e != "" && !slices.Contains(h.endpoints, e) {
+			h.endpoints = append(h.endpoints, e)
+		}
+	}
+	h.mux = http.NewServeMux()
+	h.mux.HandleFunc("GET /serviceInfo", h.serviceInfo)
+	h.mux.HandleFunc("GET /customAction", h.customAction)
+	h.mux.HandleFunc("/serviceInfo", methodNotAllowed)
+	h.mux.HandleFunc("/customAction", methodNotAllowed)
+	h.mux.HandleFunc("/", notFound)
+	return h, nil
+}
+
+// ServeHTTP implements http.Handler.
+func (h *Handler[T]) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	defer func() {
+		// A panic here is a bug of host code (Authenticate, ObjectID,
+		// DocumentVersion, ErrorMessage): answer 500, as for any
+		// unexpected error, and keep serving. The engine stores nothing
+		// partly, so there is nothing to undo.
+		if v := recover(); v != nil {
+			if v == http.ErrAbortHandler {
+				panic(v)
+			}
+			h.fail(w, r, nil, fmt.Errorf("workfront: panic: %v", v))
+		}
+	}()
+	h.mux.ServeHTTP(w, r)
+}
+
+// serviceInfo is the body of GET /serviceInfo.
+type serviceInfo struct {
+	WebhookVersion     string         `json:"webhookVersion"`
+	Version            string         `json:"version"`
+	Publisher          string         `json:"publisher"`
+	AvailableEndpoints []string       `json:"availableEndpoints"`
+	CustomActions      []customAction `json:"customActions"`
+}
+
+type customAction struct {
+	Name        string `json:"name"`
+	DisplayName string `json:"displayName"`
+}
+
+func (h *Handler[T]) serviceInfo(w http.ResponseWriter, r *http.Request) {
+	info := serviceInfo{
+		WebhookVersion:     h.opts.WebhookVersion,
+		Version:            h.opts.Version,
+		Publisher:          h.opts.Publisher,
+		AvailableEndpoints: h.endpoints,
+		CustomActions:      []customAction{},
+	}
+	for _, a := range h.engine.Catalog().Actions() {
+		if a.Reserved && !h.opts.IncludeReserved {
+			continue
+		}
+		info.CustomActions = append(info.CustomActions, customAction{Name: a.ID, DisplayName: a.Name})
+	}
+	writeJSON(w, http.StatusOK, info)
+}
+
+// result is the body of every /customAction answer.
+type result struct {
+	Status string `json:"status"`
+	Error  string `json:"error,omitempty"`
+}
+
+var success = result{Status: "success"}
+
+// params are the query parameters of /customAction.
+type params struct {
+	name, documentID, versionID string
+}
+
+func (h *Handler[T]) customAction(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	actor, err := h.authenticate(ctx, r.Header)
+	if err != nil {
+		h.fail(w, r, nil, err)
+		return
+	}
+	p, err := parseParams(r.URL.RawQuery)
+	if err != nil {
+		h.fail(w, r, nil, err)
+		return
+	}
+	a, err := h.engine.Catalog().Action(p.name)
+	if err != nil {
+		h.fail(w, r, nil, err)
+		return
+	}
+	id := p.documentID
+	if h.opts.ObjectID != nil {
+		if id, err = h.opts.ObjectID(ctx, p.documentID, p.versionID); err != nil {
+			h.fail(w, r, a, err)
+			return
+		}
+	}
+	if err := h.execute(ctx, a, id, p, actor); err != nil {
+		h.fail(w, r, a, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, success)
+}
+
+// execute runs the action on the version of the document it loads; a
+// conflict with a concurrent change is retried against the new version, at
+// most h.retries times.
+func (h *Handler[T]) execute(ctx context.Context, a *actions.Action, id string, p params, actor actions.Actor) error {
+	req := actions.Request{
+		ActionID: a.ID, ObjectID: id, Actor: actor,
+		Comment: fmt.Sprintf("Workfront custom action on document %s version %s", p.documentID, p.versionID),
+	}
+	for attempt := 0; ; attempt++ {
+		doc, version, err := h.engine.Load(ctx, id)
+		if err != nil {
+			return err
+		}
+		if h.opts.DocumentVersion != nil {
+			if current := h.opts.DocumentVersion(doc); current != p.versionID {
+				return &versionError{document: p.documentID, version: p.versionID}
+			}
+		}
+		req.Version = version
+		_, err = h.engine.Execute(ctx, req)
+		if errors.Is(err, actions.ErrConflict) && attempt < h.retries {
+			continue
+		}
+		if errors.Is(err, actions.ErrConflict) {
+			return &conflictError{attempts: attempt + 1, err: err}
+		}
+		return err
+	}
+}
+
+// authenticate reads the credentials from the headers and asks the host.
+func (h *Handler[T]) authenticate(ctx context.Context, hdr http.Header) (actions.Actor, error) {
+	c := Credentials{APIKey: hdr.Get("apiKey"), Username: hdr.Get("username")}
+	if scheme, token, ok := strings.Cut(hdr.Get("Authorization"), " "); ok && strings.EqualFold(scheme, "Bearer") {
+		c.Token = strings.TrimSpace(token)
+	}
+	if c == (Credentials{}) {
+		return actions.Actor{}, &authError{errors.New("no credentials")}
+	}
+	if h.opts.Authenticate == nil {
+		return actions.Actor{}, &authError{errors.New("no Authenticate function")}
+	}
+	actor, err := h.opts.Authenticate(ctx, c)
+	if err != nil {
+		return actions.Actor{}, &authError{err}
+	}
+	if actor.ID == "" {
+		return actions.Actor{}, &authError{errors.New("Authenticate returned an actor without an ID")}
+	}
+	return actor, nil
+}
+
+// parseParams reads name, documentId and documentVersionId: each must be
+// present once and not empty. Other parameters (Workfront appends those the
+// administrator configured) are ignored.
+func parseParams(rawQuery string) (params, error) {
+	q, err := url.ParseQuery(rawQuery)
+	if err != nil {
+		return params{}, &paramError{"The query string is malformed."}
+	}
+	var p params
+	for _, f := range []struct {
+		key string
+		dst *string
+	}{{"name", &p.name}, {"documentId", &p.documentID}, {"documentVersionId", &p.versionID}} {
+		switch vs := q[f.key]; {
+		case len(vs) == 0 || vs[0] == "":
+			return params{}, &paramError{fmt.Sprintf("The %s parameter is missing.", f.key)}
+		case len(vs) > 1:
+			return params{}, &paramError{fmt.Sprintf("The %s parameter is given more than once.", f.key)}
+		default:
+			*f.dst = vs[0]
+		}
+	}
+	return p, nil
+}
+
+func methodNotAllowed(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Allow", "GET, HEAD")
+	writeJSON(w, http.StatusMethodNotAllowed, result{Status: "error", Error: "Only GET is allowed here."})
+}
+
+func notFound(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusNotFound, result{Status: "error", Error: "There is no such endpoint."})
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	body, err := json.Marshal(v)
+	if err != nil {
+		// Only plain strings are encoded: this cannot happen.
+		status, body = http.StatusInternalServerError, []byte(`{"status":"error","error":"Internal error."}`)
+	}
+	hdr := w.Header()
+	hdr.Set("Content-Type", "application/json; charset=utf-8")
+	hdr.Set("Cache-Control", "no-store")
+	hdr.Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(status)
+	_, _ = w.Write(body)
+}

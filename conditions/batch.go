@@ -1,0 +1,72 @@
+package conditions
+
+import (
+	"context"
+	"fmt"
+	"reflect"
+	"sync"
+
+	"github.com/expr-lang/expr/vm"
+)
+
+// Batch evaluates many conditions and expressions against one environment
+// with one VM, so that the VM pool and the environment's type are visited
+// once per batch rather than once per condition. This is what a resolver
+// listing the applicable actions of one object needs.
+//
+// A Batch is not safe for concurrent use. Release it when done; it must not
+// be used after that.
+type Batch struct {
+	ctx context.Context
+	env any
+	typ reflect.Type
+	vm  *vm.VM
+}
+
+var batches = sync.Pool{New: func() any { return &Batch{vm: new(vm.VM)} }}
+
+// NewBatch returns a batch evaluating against env (a struct value; see
+// [Expression.Run]). ctx is checked before every evaluation.
+func NewBatch(ctx context.Context, env any) *Batch {
+	b := batches.Get().(*Batch)
+	b.ctx, b.env, b.typ = ctx, env, reflect.TypeOf(env)
+	return b
+}
+
+// Env returns the batch's environment.
+func (b *Batch) Env() any { return b.env }
+
+// Release returns the batch to its pool.
+func (b *Batch) Release() {
+	b.ctx, b.env, b.typ = nil, nil, nil
+	batches.Put(b)
+}
+
+// Evaluate reports whether c holds for the batch's environment.
+func (b *Batch) Evaluate(c *Condition) (bool, error) {
+	out, err := b.Run(&c.expr)
+	if err != nil {
+		return false, err
+	}
+	v, ok := out.(bool)
+	if !ok { // unreachable with AsBool, kept so that a bug cannot panic
+		return false, &Error{Source: c.expr.source, Message: fmt.Sprintf("result is %T, not bool", out)}
+	}
+	return v, nil
+}
+
+// Run evaluates e against the batch's environment.
+func (b *Batch) Run(e *Expression) (any, error) {
+	if err := b.ctx.Err(); err != nil {
+		return nil, &Error{Source: e.source, Message: "evaluation cancelled", Err: err}
+	}
+	if b.typ != e.envType {
+		return nil, &Error{Source: e.source, Message: fmt.Sprintf("environment is %v, want %v", b.typ, e.envType), Err: ErrEnvType}
+	}
+	b.vm.MemoryBudget = e.budget
+	out, err := b.vm.Run(e.program, b.env)
+	if err != nil {
+		return nil, wrapError(e.source, err)
+	}
+	return out, nil
+}
