@@ -1,6 +1,115 @@
 package main
 
-import "net/http"
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
 
-// mountAkana mounts the akana adapter. Placeholder until its issue lands.
-func mountAkana(mux *http.ServeMux, dir string) error { return nil }
+	"github.com/actionable-go/actionable/actions"
+	"github.com/actionable-go/actionable/adapters/akana"
+)
+
+// akanaObject is the demo's object: a discussion, an API version, a user
+// or an app version, each in an Akana workflow.
+type akanaObject struct {
+	Type        string `json:"type"`
+	Name        string `json:"name"`
+	WorkflowKey string `json:"workflowKey"`
+	State       string `json:"state"`
+}
+
+// akanaUser is a demo login: the AtmoAuthToken_{fedmember} cookie value
+// and the CSRF token its session expects.
+type akanaUser struct {
+	Token       string   `json:"token"`
+	CSRFToken   string   `json:"csrfToken"`
+	ID          string   `json:"id"`
+	Name        string   `json:"name"`
+	Permissions []string `json:"permissions"`
+}
+
+// mountAkana mounts the akana adapter on /api/workflow/, with the
+// workflows, objects and users of dir/akana.
+func mountAkana(mux *http.ServeMux, dir string) error {
+	dir = filepath.Join(dir, "akana")
+	wf, err := akana.LoadWorkflowsFile(filepath.Join(dir, "workflows.json"), akana.Fields{Key: "WorkflowKey", State: "State"})
+	if err != nil {
+		return err
+	}
+	cat, err := actions.Compile[akanaObject](wf.Definitions())
+	if err != nil {
+		return err
+	}
+	var objects struct {
+		Objects []struct {
+			ID string `json:"id"`
+			akanaObject
+		} `json:"objects"`
+	}
+	if err := akanaReadJSON(filepath.Join(dir, "objects.json"), &objects); err != nil {
+		return err
+	}
+	store := actions.NewMemoryStore[akanaObject]()
+	for _, o := range objects.Objects {
+		if _, err := store.Create(context.Background(), o.ID, o.akanaObject); err != nil {
+			return err
+		}
+	}
+	engine, err := actions.New(cat, store)
+	if err != nil {
+		return err
+	}
+	var users struct {
+		FedMember string      `json:"fedmember"`
+		Users     []akanaUser `json:"users"`
+	}
+	if err := akanaReadJSON(filepath.Join(dir, "users.json"), &users); err != nil {
+		return err
+	}
+	byToken := map[string]akanaUser{}
+	for _, u := range users.Users {
+		byToken[u.Token] = u
+	}
+	cookie := "AtmoAuthToken_" + users.FedMember
+	h, err := akana.New(engine, wf, akana.Options{
+		FedMember: users.FedMember,
+		Authenticate: func(r *http.Request) (akana.Session, error) {
+			c, err := r.Cookie(cookie)
+			if err != nil {
+				return akana.Session{}, err
+			}
+			u, ok := byToken[c.Value]
+			if !ok {
+				return akana.Session{}, errors.New("unknown token")
+			}
+			return akana.Session{
+				Actor:     actions.Actor{ID: u.ID, Name: u.Name, Permissions: u.Permissions},
+				CSRFToken: u.CSRFToken,
+			}, nil
+		},
+	})
+	if err != nil {
+		return err
+	}
+	mux.Handle("/api/workflow/", h)
+	return nil
+}
+
+// akanaReadJSON decodes a demo data file strictly.
+func akanaReadJSON(path string, v any) error {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	return nil
+}

@@ -1,0 +1,433 @@
+package akana
+
+import (
+	"context"
+	"crypto/subtle"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"mime"
+	"net/http"
+	"reflect"
+	"strconv"
+	"strings"
+
+	"github.com/actionable-go/actionable/actions"
+)
+
+// Session is what the host's Authenticate function makes of a request.
+type Session struct {
+	// Actor is the logged-in user.
+	Actor actions.Actor
+	// CSRFToken is the value the X-Csrf-Token_{fedmemberid} header of a
+	// POST must carry when CSRF protection is on. Empty refuses every POST.
+	CSRFToken string
+}
+
+// Options configures a Handler. The zero value is valid: it refuses every
+// request (no Authenticate), with CSRF protection on.
+type Options struct {
+	// Authenticate turns a request into a session, typically from the
+	// AtmoAuthToken_{fedmemberid} cookie. An error refuses the request with
+	// 401, or with 403 if it matches actions.ErrForbidden (logged in but
+	// not allowed). Nil refuses every request with 401.
+	Authenticate func(r *http.Request) (Session, error)
+	// FedMember names the CSRF header X-Csrf-Token_{FedMember}. Empty takes
+	// the tenant of the ObjectID, the part after its last dot
+	// ("acmepaymentscorp" in "discussion10121.acmepaymentscorp").
+	FedMember string
+	// DisableCSRF turns CSRF protection off: a POST then needs no header.
+	DisableCSRF bool
+	// MaxBodyBytes bounds a POST body (default 64 KiB).
+	MaxBodyBytes int64
+	// MaxRetries bounds how many times a POST reloads the object and tries
+	// again after a version conflict (default 3).
+	MaxRetries int
+	// Logger receives the errors answered with 500 (default slog.Default()).
+	Logger *slog.Logger
+}
+
+// Handler serves the Akana workflow API over an actions.Engine. It is safe
+// for concurrent use.
+type Handler[T any] struct {
+	engine   *actions.Engine[T]
+	wf       *Workflows
+	opts     Options
+	keyIdx   []int
+	stateIdx []int
+	mux      *http.ServeMux
+}
+
+// The routes, relative to where the handler is mounted.
+const (
+	routeList    = "GET /api/workflow/objects/{ObjectID}/actions"
+	routePerform = "POST /api/workflow/objects/{ObjectID}/actions"
+)
+
+// New returns a handler serving the workflows wf over engine. T must be a
+// struct with the string fields wf.Fields() names, and engine's catalog must
+// hold every action of wf (compile it from wf.Definitions()).
+func New[T any](engine *actions.Engine[T], wf *Workflows, opts Options) (*Handler[T], error) {
+	if engine == nil || wf == nil {
+		return nil, errors.New("akana: New needs an engine and workflows")
+	}
+	if opts.MaxBodyBytes < 0 || opts.MaxRetries < 0 {
+		return nil, errors.New("akana: MaxBodyBytes and MaxRetries must not be negative")
+	}
+	if opts.MaxBodyBytes == 0 {
+		opts.MaxBodyBytes = 64 << 10
+	}
+	if opts.MaxRetries == 0 {
+		opts.MaxRetries = 3
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	h := &Handler[T]{engine: engine, wf: wf, opts: opts}
+	var err error
+	if h.keyIdx, err = stringField[T](wf.Fields().Key); err != nil {
+		return nil, err
+	}
+	if h.stateIdx, err = stringField[T](wf.Fields().State); err != nil {
+		return nil, err
+	}
+	cat := engine.Catalog()
+	for id := range wf.byID {
+		if _, err := cat.Action(id); err != nil {
+			return nil, fmt.Errorf("akana: the engine's catalog lacks action %q of the workflows", id)
+		}
+	}
+	h.mux = http.NewServeMux()
+	h.mux.HandleFunc(routeList, h.list)
+	h.mux.HandleFunc(routePerform, h.perform)
+	return h, nil
+}
+
+// stringField returns the index of the string field name of T, which must
+// not be reached through a pointer.
+func stringField[T any](name string) ([]int, error) {
+	t := reflect.TypeFor[T]()
+	if t.Kind() != reflect.Struct {
+		return nil, fmt.Errorf("akana: object type %v is not a struct", t)
+	}
+	f, ok := t.FieldByName(name)
+	if !ok || !f.IsExported() {
+		return nil, fmt.Errorf("akana: object type %v has no exported field %s", t, name)
+	}
+	if f.Type.Kind() != reflect.String {
+		return nil, fmt.Errorf("akana: field %s of %v is %v, not a string", name, t, f.Type)
+	}
+	for i := range f.Index[:len(f.Index)-1] {
+		if t.FieldByIndex(f.Index[:i+1]).Type.Kind() == reflect.Pointer {
+			return nil, fmt.Errorf("akana: field %s of %v is reached through a pointer", name, t)
+		}
+	}
+	return f.Index, nil
+}
+
+// ServeHTTP implements http.Handler.
+func (h *Handler[T]) ServeHTTP(w http.ResponseWriter, r *http.Request) { h.mux.ServeHTTP(w, r) }
+
+func (h *Handler[T]) workflowOf(obj *T) (key, state string) {
+	v := reflect.ValueOf(obj).Elem()
+	return v.FieldByIndex(h.keyIdx).String(), v.FieldByIndex(h.stateIdx).String()
+}
+
+// The errors the handler itself raises; status maps them.
+var (
+	errUnauthorized   = errors.New("unauthorized")
+	errBadRequest     = errors.New("bad request")
+	errNotAcceptable  = errors.New("not acceptable")
+	errUnsupported    = errors.New("unsupported media type")
+	errTooLarge       = errors.New("request body too large")
+	errUnknownAction  = errors.New("unknown action")
+	errObjectNotFound = errors.New("object not found")
+)
+
+// publicError carries the message a client sees; err decides the status.
+type publicError struct {
+	msg string
+	err error
+}
+
+func (e *publicError) Error() string { return e.msg + ": " + e.err.Error() }
+func (e *publicError) Unwrap() error { return e.err }
+
+func public(err error, format string, args ...any) error {
+	return &publicError{msg: fmt.Sprintf(format, args...), err: err}
+}
+
+// status maps an error to its HTTP status and the message the client sees.
+// It is the only place where errors become statuses.
+func status(err error) (int, string) {
+	code := http.StatusInternalServerError
+	var nf *actions.NotFoundError
+	var ve *actions.ValidationError
+	switch {
+	case errors.Is(err, errUnauthorized):
+		code = http.StatusUnauthorized
+	case errors.Is(err, actions.ErrForbidden):
+		code = http.StatusForbidden
+	case errors.Is(err, errObjectNotFound):
+		code = http.StatusNotFound
+	case errors.As(err, &nf) && nf.Kind == "object":
+		code = http.StatusNotFound
+	case errors.As(err, &nf) && nf.Kind == "action", errors.Is(err, errUnknownAction),
+		errors.Is(err, actions.ErrNotApplicable), errors.Is(err, errBadRequest), errors.As(err, &ve):
+		code = http.StatusBadRequest
+	case errors.Is(err, errNotAcceptable):
+		code = http.StatusNotAcceptable
+	case errors.Is(err, errUnsupported):
+		code = http.StatusUnsupportedMediaType
+	case errors.Is(err, errTooLarge):
+		code = http.StatusRequestEntityTooLarge
+	case errors.Is(err, actions.ErrConflict):
+		code = http.StatusConflict
+	}
+	var pe *publicError
+	switch {
+	case errors.As(err, &pe):
+		return code, pe.msg
+	case code == http.StatusInternalServerError:
+		return code, "internal server error"
+	}
+	return code, strings.ToLower(http.StatusText(code))
+}
+
+// fail writes err as an Error body in mediaType.
+func (h *Handler[T]) fail(w http.ResponseWriter, r *http.Request, mediaType string, err error) {
+	code, msg := status(err)
+	if code == http.StatusInternalServerError {
+		h.opts.Logger.ErrorContext(r.Context(), "akana: request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+	}
+	h.write(w, r, code, mediaType, Error{Code: code, Message: msg})
+}
+
+func (h *Handler[T]) write(w http.ResponseWriter, r *http.Request, code int, mediaType string, v any) {
+	body, err := encode(mediaType, v)
+	if err != nil { // cannot happen with the wire types; never a crash
+		h.opts.Logger.ErrorContext(r.Context(), "akana: encoding the response", "err", err)
+		code, mediaType, body = http.StatusInternalServerError, mediaJSON, []byte(`{"code": 500, "message": "internal server error"}`+"\n")
+	}
+	w.Header().Set("Content-Type", mediaType)
+	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(code)
+	_, _ = w.Write(body)
+}
+
+// authenticate runs the host's function; nil refuses.
+func (h *Handler[T]) authenticate(r *http.Request) (Session, error) {
+	if h.opts.Authenticate == nil {
+		return Session{}, public(errUnauthorized, "login required")
+	}
+	s, err := h.opts.Authenticate(r)
+	switch {
+	case errors.Is(err, actions.ErrForbidden):
+		return Session{}, public(err, "not allowed")
+	case err != nil:
+		return Session{}, public(errUnauthorized, "missing or invalid login")
+	}
+	return s, nil
+}
+
+// checkCSRF compares the X-Csrf-Token_{fedmemberid} header with the
+// session's token.
+func (h *Handler[T]) checkCSRF(r *http.Request, s Session, objectID string) error {
+	if h.opts.DisableCSRF {
+		return nil
+	}
+	fed := h.opts.FedMember
+	if fed == "" {
+		if i := strings.LastIndexByte(objectID, '.'); i >= 0 {
+			fed = objectID[i+1:]
+		}
+	}
+	header := "X-Csrf-Token_" + fed
+	got := r.Header.Get(header)
+	if fed == "" || s.CSRFToken == "" || subtle.ConstantTimeCompare([]byte(got), []byte(s.CSRFToken)) != 1 {
+		return public(errUnauthorized, "missing or invalid CSRF token (header %s)", header)
+	}
+	return nil
+}
+
+// includeReserved reads the IncludeReservedActions flag: absent is false,
+// present without a value is true, else a boolean.
+func includeReserved(r *http.Request) (bool, error) {
+	vals, ok := r.URL.Query()["IncludeReservedActions"]
+	if !ok {
+		return false, nil
+	}
+	v := vals[len(vals)-1]
+	if v == "" {
+		return true, nil
+	}
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		return false, public(errBadRequest, "IncludeReservedActions must be true or false, not %q", v)
+	}
+	return b, nil
+}
+
+// list serves GET: the actions valid for the object's current state.
+func (h *Handler[T]) list(w http.ResponseWriter, r *http.Request) {
+	mediaType, ok := negotiate(r.Header.Values("Accept"), mediaTypes, true)
+	if !ok {
+		h.fail(w, r, mediaJSON, public(errNotAcceptable, "Accept must allow one of %s", strings.Join(mediaTypes, ", ")))
+		return
+	}
+	w.Header().Set("Vary", "Accept")
+	ch, err := h.channel(r)
+	if err != nil {
+		h.fail(w, r, mediaType, err)
+		return
+	}
+	h.write(w, r, http.StatusOK, mediaType, RSS{Channel: ch})
+}
+
+func (h *Handler[T]) channel(r *http.Request) (Channel, error) {
+	ctx := r.Context()
+	s, err := h.authenticate(r)
+	if err != nil {
+		return Channel{}, err
+	}
+	include, err := includeReserved(r)
+	if err != nil {
+		return Channel{}, err
+	}
+	id := r.PathValue("ObjectID")
+	obj, _, err := h.load(ctx, id)
+	if err != nil {
+		return Channel{}, err
+	}
+	key, state := h.workflowOf(&obj)
+	list, err := h.engine.Resolve(ctx, id, obj, s.Actor, actions.IncludeReserved(include))
+	if err != nil {
+		return Channel{}, err
+	}
+	wf, _ := h.wf.Workflow(key)
+	ch := Channel{
+		Title:          wf.Title,
+		WorkflowObject: WorkflowObject{WorkflowDefinitionKey: key, State: []string{state}},
+		Items:          []Item{},
+	}
+	for _, a := range list {
+		if k, name, ok := h.wf.Action(a.ID); ok && k == key {
+			ch.Items = append(ch.Items, Item{GUID: GUID{Value: name}})
+		}
+	}
+	return ch, nil
+}
+
+func (h *Handler[T]) load(ctx context.Context, id string) (T, int64, error) {
+	obj, version, err := h.engine.Load(ctx, id)
+	if errors.Is(err, actions.ErrNotFound) {
+		return obj, 0, public(errObjectNotFound, "object %q not found", id)
+	}
+	return obj, version, err
+}
+
+// perform serves POST: performs the action and answers the new state.
+func (h *Handler[T]) perform(w http.ResponseWriter, r *http.Request) {
+	ctype, ctErr := requestMediaType(r)
+	errType := ctype
+	if m, ok := negotiate(r.Header.Values("Accept"), mediaTypes, false); ok {
+		errType = m // an Accept naming a data type chooses the error's type
+	}
+	if _, ok := negotiate(r.Header.Values("Accept"), []string{"text/plain"}, true); !ok {
+		h.fail(w, r, errType, public(errNotAcceptable, "Accept must allow text/plain"))
+		return
+	}
+	state, err := h.execute(w, r, ctype, ctErr)
+	if err != nil {
+		h.fail(w, r, errType, err)
+		return
+	}
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Header().Set("Content-Length", strconv.Itoa(len(state)))
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write([]byte(state))
+}
+
+// requestMediaType returns the media type of the body: one of mediaTypes
+// (no Content-Type is JSON), or JSON and an error.
+func requestMediaType(r *http.Request) (string, error) {
+	ct := r.Header.Get("Content-Type")
+	if ct == "" {
+		return mediaJSON, nil
+	}
+	mt, _, err := mime.ParseMediaType(ct)
+	if err != nil || !supported(mt) {
+		return mediaJSON, public(errUnsupported, "Content-Type must be one of %s", strings.Join(mediaTypes, ", "))
+	}
+	return mt, nil
+}
+
+func (h *Handler[T]) execute(w http.ResponseWriter, r *http.Request, ctype string, ctErr error) (string, error) {
+	ctx := r.Context()
+	s, err := h.authenticate(r)
+	if err != nil {
+		return "", err
+	}
+	id := r.PathValue("ObjectID")
+	if err := h.checkCSRF(r, s, id); err != nil {
+		return "", err
+	}
+	if ctErr != nil {
+		return "", ctErr
+	}
+	body, err := decodeAction(http.MaxBytesReader(w, r.Body, h.opts.MaxBodyBytes), isXML(ctype))
+	var tooLarge *http.MaxBytesError
+	switch {
+	case errors.As(err, &tooLarge):
+		return "", public(errTooLarge, "request body larger than %d bytes", tooLarge.Limit)
+	case errors.Is(err, io.EOF):
+		return "", public(errBadRequest, "malformed Action body: the body is empty")
+	case err != nil:
+		return "", public(errBadRequest, "malformed Action body: %v", err)
+	case body.ActionName == "":
+		return "", public(errBadRequest, "malformed Action body: ActionName is required")
+	}
+	for attempt := 0; ; attempt++ {
+		obj, version, err := h.load(ctx, id)
+		if err != nil {
+			return "", err
+		}
+		key, state := h.workflowOf(&obj)
+		actionID, ok := h.wf.ActionID(key, body.ActionName)
+		if !ok {
+			return "", public(errUnknownAction, "unknown action %q for workflow %q", body.ActionName, key)
+		}
+		res, err := h.engine.Execute(ctx, actions.Request{
+			ActionID: actionID, ObjectID: id, Version: version, Actor: s.Actor,
+			Comment: strings.Join(body.Comments, "\n"),
+		})
+		var ee *actions.EffectError
+		var ve *actions.ValidationError
+		switch {
+		case err == nil:
+			_, next := h.workflowOf(&res.Object)
+			return next, nil
+		case errors.Is(err, actions.ErrConflict) && attempt < h.opts.MaxRetries:
+			continue
+		case errors.Is(err, actions.ErrConflict):
+			return "", public(err, "object %q changed concurrently; try again", id)
+		case errors.Is(err, actions.ErrForbidden):
+			return "", public(err, "not allowed to perform %q on %q", body.ActionName, id)
+		case errors.Is(err, actions.ErrNotApplicable):
+			return "", public(err, "action %q is not valid for %q in state %q", body.ActionName, id, state)
+		case errors.As(err, &ve):
+			msgs := make([]string, len(ve.Violations))
+			for i, v := range ve.Violations {
+				msgs[i] = v.Message
+			}
+			return "", public(err, "action %q would leave %q invalid: %s", body.ActionName, id, strings.Join(msgs, "; "))
+		case errors.As(err, &ee):
+			// Saved, but host code failed after: say so, the state did change.
+			_, next := h.workflowOf(&res.Object)
+			return "", public(err, "action %q was performed on %q (new state %q), but effect %q failed", body.ActionName, id, next, ee.Effect)
+		default:
+			return "", err
+		}
+	}
+}
