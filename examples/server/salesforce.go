@@ -1,6 +1,129 @@
 package main
 
-import "net/http"
+import (
+	"context"
+	"crypto/subtle"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"time"
 
-// mountSalesforce mounts the salesforce adapter. Placeholder until its issue lands.
-func mountSalesforce(mux *http.ServeMux, dir string) error { return nil }
+	"github.com/actionable-go/actionable/actions"
+	"github.com/actionable-go/actionable/adapters/salesforce"
+)
+
+// sfBasePath is where the salesforce adapter is mounted, as Salesforce
+// serves the Connect REST API.
+const sfBasePath = "/services/data/v62.0"
+
+// sfOrgID is the demo org's id, the value of {!orgId}.
+const sfOrgID = "00D000000000001AAA"
+
+// sfUser is a demo user and the bearer token that authenticates them.
+type sfUser struct {
+	Token string `json:"token"`
+	ID    string `json:"id"`
+	Name  string `json:"name"`
+}
+
+// sfGroup is a pre-created group: the adapter's NewGroup plus its lifetime,
+// since an expirationDate must be at most a year ahead of start-up.
+type sfGroup struct {
+	salesforce.NewGroup
+	ExpiresInDays int `json:"expiresInDays"`
+}
+
+// mountSalesforce mounts the salesforce adapter under /services/data/v62.0,
+// with the users and groups of dir/salesforce, and the callout targets its
+// demo links call: /demo/callouts/approve (200) and /demo/callouts/fail
+// (500).
+//
+// The links reach those targets through {!communityUrl}, which the server
+// sets, per request, to the local address the request's connection was
+// accepted on (http.LocalAddrContextKey): the server's own listening
+// address, whatever -addr is, and never a host the client names.
+func mountSalesforce(mux *http.ServeMux, dir string) error {
+	dir = filepath.Join(dir, "salesforce")
+	var users []sfUser
+	if err := sfReadJSON(filepath.Join(dir, "users.json"), &users); err != nil {
+		return err
+	}
+	var groups []sfGroup
+	if err := sfReadJSON(filepath.Join(dir, "groups.json"), &groups); err != nil {
+		return err
+	}
+	h, err := salesforce.New(salesforce.Config{
+		Authenticate:   sfAuthenticate(users),
+		BasePath:       sfBasePath,
+		CalloutTimeout: 5 * time.Second,
+		Variables: func(r *http.Request) salesforce.Variables {
+			return salesforce.Variables{OrgID: sfOrgID, CommunityURL: sfOwnURL(r)}
+		},
+	})
+	if err != nil {
+		return err
+	}
+	now := time.Now()
+	for _, g := range groups {
+		g.Input.ExpirationDate = now.AddDate(0, 0, g.ExpiresInDays).UTC().Format(time.RFC3339)
+		if _, err := h.CreateGroup(context.Background(), g.NewGroup); err != nil {
+			return fmt.Errorf("group %s: %w", g.ID, err)
+		}
+	}
+	mux.Handle(sfBasePath+"/", http.StripPrefix(sfBasePath, h))
+	mux.HandleFunc("/demo/callouts/approve", sfCallout(http.StatusOK, `{"approved":true}`))
+	mux.HandleFunc("/demo/callouts/fail", sfCallout(http.StatusInternalServerError, `{"error":"the demo provider always fails"}`))
+	return nil
+}
+
+// sfAuthenticate maps the bearer tokens of users to their Salesforce ids.
+func sfAuthenticate(users []sfUser) func(context.Context, string) (actions.Actor, bool) {
+	return func(_ context.Context, token string) (actions.Actor, bool) {
+		for _, u := range users {
+			if subtle.ConstantTimeCompare([]byte(u.Token), []byte(token)) == 1 {
+				return actions.Actor{ID: u.ID, Name: u.Name}, true
+			}
+		}
+		return actions.Actor{}, false
+	}
+}
+
+// sfOwnURL is the base URL of the server's own address for r's connection,
+// or "" when r did not come through a listener (then the callouts fail).
+func sfOwnURL(r *http.Request) string {
+	addr, ok := r.Context().Value(http.LocalAddrContextKey).(net.Addr)
+	if !ok {
+		return ""
+	}
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	return scheme + "://" + addr.String()
+}
+
+// sfCallout is a demo provider answering every callout with status and
+// body.
+func sfCallout(status int, body string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, http.MaxBytesReader(w, r.Body, 1<<20))
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(status)
+		_, _ = io.WriteString(w, body)
+	}
+}
+
+func sfReadJSON(path string, v any) error {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	if err := json.Unmarshal(data, v); err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	return nil
+}

@@ -1,0 +1,99 @@
+// Package salesforce serves Salesforce Connect REST API action links over
+// the actions engine: group definitions, the status workflow of each link
+// and the HTTP callouts of Api and ApiAsync links.
+//
+// # Quick start
+//
+//	h, err := salesforce.New(salesforce.Config{
+//		Authenticate: func(ctx context.Context, token string) (actions.Actor, bool) {
+//			u, ok := users[token] // the host's own sessions
+//			return u, ok          // Actor.ID is the Salesforce user id, 005...
+//		},
+//		BasePath: "/services/data/v62.0",
+//	})
+//	mux.Handle("/services/data/v62.0/", http.StripPrefix("/services/data/v62.0", h))
+//
+// The handler serves, relative to its mount point:
+//
+//	POST   /connect/action-link-group-definitions           create a group (201)
+//	GET    /connect/action-link-group-definitions/{id}      the definition (its creator only)
+//	DELETE /connect/action-link-group-definitions/{id}      delete it (204)
+//	GET    /connect/action-link-groups/{id}                 the Platform Action Group, as the user sees it
+//	GET    /connect/action-links/{id}                       the Platform Action: status and label for the user
+//	PATCH  /connect/action-links/{id}                       {"status": "PendingStatus"} or ?status=...
+//	GET    /connect/action-links/{id}/diagnostic-info       what the user's callout sent and received
+//
+// Every request carries "Authorization: Bearer <token>", which
+// [Config.Authenticate] maps to a user (401 otherwise). A link with a userId
+// is seen and executed by that user only, one with an excludedUserId by
+// everyone else; to anyone else it does not exist (404).
+//
+// # Group definitions
+//
+// POST validates every documented constraint of the Action Link Group
+// Definition Input at once (required fields, at most 3 Primary or 4
+// Overflow links, at most one groupDefault, no Unlimited with Api or
+// ApiAsync links, an expirationDate at most a year ahead, userId and
+// excludedUserId exclusive, the method and actionType enums) and answers
+// 400 with one entry per violation in the error array:
+//
+//	[{"errorCode":"REQUIRED_FIELD_MISSING","message":"Missing required field: category"},
+//	 {"errorCode":"INVALID_API_INPUT","message":"actionLinks[0].method: \"Post\" is not a method; ..."}]
+//
+// A host loads fixed data with [Handler.CreateGroup], which validates the
+// same way and returns an [*InputError].
+//
+// # Status workflow
+//
+// Each action link is an object of the engine. Its group's
+// executionsAllowed is the execution policy of the action that executes it
+// (one action per policy, selected by a condition on the link's
+// executionsAllowed), so the engine checks Once and OncePerUser against its
+// execution journal. The status a user sees is derived from that journal: no
+// execution is NewStatus, a pending one PendingStatus, a succeeded or failed
+// one SuccessfulStatus or FailedStatus. With Once the execution, and so the
+// status, is shared by everyone; with OncePerUser each user has their own.
+//
+// PATCH PendingStatus executes the link; the execution's effect is the
+// callout. A terminal status completes the user's pending execution
+// (engine.Complete). Refused, with 400 and a message naming the rule: back to
+// NewStatus from another status; from a terminal status to any other status;
+// any PATCH in a group whose executionsAllowed is Unlimited; a terminal status
+// for an Api link (its callout sets it) or for an ApiAsync link still at
+// NewStatus (it must be invoked first). With Once, a user PATCHing
+// PendingStatus on an Api or ApiAsync link they executed already gets the
+// current link back with no second callout, and any other user an error.
+// Links of an expired group (expirationDate passed, by [Config.Clock]) can
+// no longer be executed.
+//
+// Concurrent PATCHes of one link are serialized by the link's version: the
+// loser of a race is retried against the winner's execution, so two users
+// PATCHing a Once link at the same time make one callout.
+//
+// # Callouts
+//
+// An Api or ApiAsync link going to PendingStatus sends its method, actionUrl,
+// headers and requestBody, with the context variables {!actionLinkId},
+// {!actionLinkGroupId}, {!communityId}, {!communityUrl}, {!orgId} and
+// {!userId} substituted, through [Config.Client] within
+// [Config.CalloutTimeout]. Api: a 2xx answer is SuccessfulStatus; any other
+// answer, a network error or a timeout is FailedStatus. ApiAsync: the link
+// stays PendingStatus (the effect returns actions.ErrPending) unless the
+// callout fails; the provider later PATCHes the terminal status. The PATCH
+// answers with the status after the callout, and diagnostic-info shows what
+// was sent and received.
+//
+// # Errors
+//
+// Errors are the Connect error array with 400 (JSON_PARSER_ERROR,
+// REQUIRED_FIELD_MISSING, INVALID_API_INPUT, INVALID_ID_FIELD for a malformed
+// id or one of another object type, INVALID_OPERATION for a refused status
+// change), 401 (INVALID_SESSION_ID), 403 (INSUFFICIENT_ACCESS: a group
+// definition read or deleted by another user than its creator), 404
+// (NOT_FOUND), 405, 409 (UNABLE_TO_LOCK_ROW, when a link keeps changing
+// under a request) and 500 (UNKNOWN_EXCEPTION).
+//
+// # Concurrency
+//
+// A Handler is safe for concurrent use. Its data is kept in memory.
+package salesforce

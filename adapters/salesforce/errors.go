@@ -1,0 +1,179 @@
+package salesforce
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/actionable-go/actionable/actions"
+	"github.com/hashicorp/go-multierror"
+)
+
+// Error codes of the error array.
+const (
+	codeRequired      = "REQUIRED_FIELD_MISSING"
+	codeInvalidInput  = "INVALID_API_INPUT"
+	codeInvalidID     = "INVALID_ID_FIELD"
+	codeJSON          = "JSON_PARSER_ERROR"
+	codeInvalidOp     = "INVALID_OPERATION"
+	codeSession       = "INVALID_SESSION_ID"
+	codeAccess        = "INSUFFICIENT_ACCESS"
+	codeNotFound      = "NOT_FOUND"
+	codeConflict      = "UNABLE_TO_LOCK_ROW"
+	codeMethod        = "METHOD_NOT_ALLOWED"
+	codeUnknown       = "UNKNOWN_EXCEPTION"
+	msgNotFound       = "The requested resource does not exist"
+	msgSession        = "Session expired or invalid"
+	msgUnknown        = "An unexpected error occurred. Please include this ErrorId if you contact support."
+	msgConflictRetry  = "The action link changed while the request ran; retry the request."
+	msgDefinitionUser = "Only the user who created an action link group definition can read or delete it."
+)
+
+// Problem is one violation of an Action Link Group Definition Input.
+type Problem struct {
+	// Field is the path of the offending input field
+	// ("actionLinks[1].method"), or "" for the input as a whole.
+	Field string
+	// Code is the error code POST answers with: REQUIRED_FIELD_MISSING or
+	// INVALID_API_INPUT.
+	Code    string
+	Message string
+}
+
+// Error returns the message.
+func (p Problem) Error() string { return p.Message }
+
+// InputError reports every violation of an Action Link Group Definition
+// Input at once. POST answers it with 400 and one error per problem.
+type InputError struct {
+	Problems []Problem
+	errs     error
+}
+
+func newInputError(ps []Problem) error {
+	var all *multierror.Error
+	for _, p := range ps {
+		all = multierror.Append(all, p)
+	}
+	errs := all.ErrorOrNil()
+	if errs == nil {
+		return nil
+	}
+	return &InputError{Problems: ps, errs: errs}
+}
+
+// Error lists every message.
+func (e *InputError) Error() string {
+	parts := make([]string, len(e.Problems))
+	for i, p := range e.Problems {
+		parts[i] = p.Message
+	}
+	return "salesforce: invalid action link group definition: " + strings.Join(parts, "; ")
+}
+
+// Unwrap returns the collected problems.
+func (e *InputError) Unwrap() error { return e.errs }
+
+// Errors of requests, rendered by writeError.
+var (
+	// errUnauthenticated: no bearer token, or one the host does not know.
+	errUnauthenticated = errors.New("salesforce: not authenticated")
+	// errHidden: the link exists but the user may not see it; answered as
+	// an unknown id.
+	errHidden = errors.New("salesforce: action link not visible to the user")
+	// errNotCreator: only the creator of a group definition may read or
+	// delete it.
+	errNotCreator = fmt.Errorf("%w: not the creator of the definition", actions.ErrForbidden)
+)
+
+// idError is a malformed id, or one of another kind of object.
+type idError struct{ id string }
+
+func (e *idError) Error() string { return "salesforce: invalid identifier " + e.id }
+
+// parseError is a body that is not the expected JSON.
+type parseError struct{ msg string }
+
+func (e *parseError) Error() string { return "salesforce: " + e.msg }
+
+// refusedError is a status change the workflow refuses.
+type refusedError struct{ msg string }
+
+func (e *refusedError) Error() string { return "salesforce: " + e.msg }
+
+func refused(format string, args ...any) error {
+	return &refusedError{msg: fmt.Sprintf(format, args...)}
+}
+
+// methodError is a method the resource does not serve.
+type methodError struct{ allow string }
+
+func (e *methodError) Error() string { return "salesforce: method not allowed" }
+
+// apiError is one entry of the error array.
+type apiError struct {
+	ErrorCode string `json:"errorCode"`
+	Message   string `json:"message"`
+}
+
+// writeError maps err to its status code and error array: the one place
+// where errors become HTTP.
+func writeError(w http.ResponseWriter, err error) {
+	var (
+		status int
+		body   []apiError
+		in     *InputError
+		ide    *idError
+		pe     *parseError
+		re     *refusedError
+		me     *methodError
+	)
+	switch {
+	case errors.Is(err, errUnauthenticated):
+		status, body = http.StatusUnauthorized, []apiError{{codeSession, msgSession}}
+		w.Header().Set("WWW-Authenticate", `Bearer realm="salesforce"`)
+	case errors.As(err, &in):
+		status = http.StatusBadRequest
+		for _, p := range in.Problems {
+			body = append(body, apiError{p.Code, p.Message})
+		}
+	case errors.As(err, &ide):
+		status, body = http.StatusBadRequest, []apiError{{codeInvalidID, "Invalid identifier: " + ide.id}}
+	case errors.As(err, &pe):
+		status, body = http.StatusBadRequest, []apiError{{codeJSON, pe.msg}}
+	case errors.As(err, &re):
+		status, body = http.StatusBadRequest, []apiError{{codeInvalidOp, re.msg}}
+	case errors.As(err, &me):
+		w.Header().Set("Allow", me.allow)
+		status, body = http.StatusMethodNotAllowed, []apiError{{codeMethod, "HTTP method not allowed. Allowed are " + me.allow}}
+	case errors.Is(err, errHidden), errors.Is(err, actions.ErrNotFound):
+		status, body = http.StatusNotFound, []apiError{{codeNotFound, msgNotFound}}
+	case errors.Is(err, errNotCreator):
+		status, body = http.StatusForbidden, []apiError{{codeAccess, msgDefinitionUser}}
+	case errors.Is(err, actions.ErrForbidden):
+		status, body = http.StatusForbidden, []apiError{{codeAccess, "You do not have access to this action link."}}
+	case errors.Is(err, actions.ErrConflict):
+		status, body = http.StatusConflict, []apiError{{codeConflict, msgConflictRetry}}
+	default:
+		status, body = http.StatusInternalServerError, []apiError{{codeUnknown, msgUnknown}}
+	}
+	writeJSON(w, status, body)
+}
+
+// writeJSON writes v as the response body.
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil { // the adapter's own types always encode
+		status = http.StatusInternalServerError
+		b.Reset()
+		b.WriteString(`[{"errorCode":"UNKNOWN_EXCEPTION","message":"encoding the response failed"}]` + "\n")
+	}
+	w.Header().Set("Content-Type", "application/json;charset=UTF-8")
+	w.WriteHeader(status)
+	_, _ = w.Write(b.Bytes())
+}

@@ -1,0 +1,110 @@
+package salesforce_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"time"
+
+	"github.com/actionable-go/actionable/actions"
+	"github.com/actionable-go/actionable/adapters/salesforce"
+)
+
+// An Api action link with executionsAllowed Once: the first PATCH to
+// PendingStatus makes the callout, whose 2xx answer makes the link
+// SuccessfulStatus for everyone; another user's PATCH is refused.
+func ExampleNew() {
+	provider := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Printf("callout: %s %s by %s\n", r.Method, r.URL.Path, r.Header.Get("X-User"))
+	}))
+	defer provider.Close()
+
+	users := map[string]actions.Actor{
+		"sf-alice": {ID: "005000000000001AAA"},
+		"sf-bob":   {ID: "005000000000002AAA"},
+	}
+	h, err := salesforce.New(salesforce.Config{
+		Authenticate: func(_ context.Context, token string) (actions.Actor, bool) {
+			u, ok := users[token]
+			return u, ok
+		},
+		BasePath: "/services/data/v62.0",
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	do := func(method, path, token, body string) {
+		r := httptest.NewRequest(method, path, strings.NewReader(body))
+		r.Header.Set("Authorization", "Bearer "+token)
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, r)
+		var out any
+		_ = json.Unmarshal(w.Body.Bytes(), &out)
+		if list, ok := out.([]any); ok { // the error array
+			fmt.Printf("%d %s\n", w.Code, list[0].(map[string]any)["message"])
+			return
+		}
+		m, _ := out.(map[string]any)
+		fmt.Printf("%d %s %s\n", w.Code, m["status"], m["label"])
+	}
+
+	// Fixed ids for the example; POST /connect/action-link-group-definitions
+	// creates groups the same way, with generated ids.
+	_, err = h.CreateGroup(context.Background(), salesforce.NewGroup{
+		ID: "0Ag000000000001AAA", LinkIDs: []string{"0An000000000001AAA"}, CreatedBy: "005000000000001AAA",
+		Input: salesforce.GroupDefinitionInput{
+			Category: "Primary", ExecutionsAllowed: "Once", ExpirationDate: time.Now().AddDate(0, 1, 0).Format(time.RFC3339),
+			ActionLinks: []salesforce.ActionLinkDefinitionInput{{
+				ActionType: "Api", ActionURL: provider.URL + "/approve/{!actionLinkId}", Method: "HttpPost",
+				LabelKey: "Approve", RequiresConfirmation: new(bool),
+				Headers: []salesforce.RequestHeader{{Name: "X-User", Value: "{!userId}"}},
+			}},
+		},
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	link := "/connect/action-links/0An000000000001AAA"
+
+	do("GET", link, "sf-bob", "")
+	do("PATCH", link, "sf-alice", `{"status": "PendingStatus"}`)
+	do("GET", link, "sf-bob", "")
+	do("PATCH", link+"?status=PendingStatus", "sf-bob", "")
+	// Output:
+	// 200 NewStatus Approve
+	// callout: POST /approve/0An000000000001AAA by 005000000000001AAA
+	// 200 SuccessfulStatus Approved
+	// 200 SuccessfulStatus Approved
+	// 400 This action link can be executed only once (executionsAllowed Once) and user 005000000000001AAA already executed it. The callout is not sent again.
+}
+
+// CreateGroup (like POST) reports every violation of a definition at once.
+func ExampleHandler_CreateGroup() {
+	h, err := salesforce.New(salesforce.Config{})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	_, err = h.CreateGroup(context.Background(), salesforce.NewGroup{Input: salesforce.GroupDefinitionInput{
+		Category: "Primary", ExecutionsAllowed: "Unlimited",
+		ActionLinks: []salesforce.ActionLinkDefinitionInput{{ActionType: "Api", ActionURL: "https://example.com", Method: "POST"}},
+	}})
+	var ie *salesforce.InputError
+	if errors.As(err, &ie) {
+		for _, p := range ie.Problems {
+			fmt.Printf("%s: %s\n", p.Code, p.Message)
+		}
+	}
+	// Output:
+	// REQUIRED_FIELD_MISSING: Missing required field: expirationDate
+	// INVALID_API_INPUT: actionLinks[0].method: "POST" is not a method; use HttpDelete, HttpGet, HttpHead, HttpPatch, HttpPost or HttpPut
+	// REQUIRED_FIELD_MISSING: Missing required field: actionLinks[0].labelKey
+	// REQUIRED_FIELD_MISSING: Missing required field: actionLinks[0].requiresConfirmation
+	// INVALID_API_INPUT: actionLinks[0]: executionsAllowed Unlimited is not allowed for Api action links; use Once or OncePerUser
+}

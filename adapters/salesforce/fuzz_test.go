@@ -1,0 +1,93 @@
+package salesforce_test
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/actionable-go/actionable/actions"
+	"github.com/actionable-go/actionable/adapters/salesforce"
+)
+
+// roundTripper answers every callout itself: fuzzing never touches the
+// network.
+type roundTripper func(*http.Request) (*http.Response, error)
+
+func (f roundTripper) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+// FuzzGroupDefinition: no body makes POST panic or answer anything but 201
+// or 400, and a group it creates can be read and its first link PATCHed
+// without a 500.
+func FuzzGroupDefinition(f *testing.F) {
+	for _, seed := range []string{
+		validGroup,
+		`{}`,
+		`{"category":"Primary","executionsAllowed":"Once","expirationDate":"2026-12-01T00:00:00Z","actionLinks":[{"actionType":"Api","actionUrl":"http://x.example/{!userId}","method":"HttpPost","labelKey":"Approve","requiresConfirmation":true,"headers":[{"name":"A","value":"{!orgId}"}],"requestBody":"{!actionLinkId}"}]}`,
+		`{"category":"Overflow","executionsAllowed":"Unlimited","expirationDate":"2026-12-01T00:00:00.000+0000","actionLinks":[{"actionType":"Download","actionUrl":"x","method":"HttpGet","labelKey":"Download","requiresConfirmation":false,"groupDefault":true}]}`,
+		`{"category":"Primary","executionsAllowed":"OncePerUser","expirationDate":"2026-12-01T00:00:00Z","actionLinks":[{"actionType":"ApiAsync","actionUrl":"{!communityUrl}","method":"HttpDelete","labelKey":"X","requiresConfirmation":false,"userId":"005000000000001AAA"}]}`,
+		`{"actionLinks":[null,{}],"templateId":"x"}`,
+		`{"expirationDate":"9999-12-31T23:59:59Z"}`,
+		`[]`, `null`, `"x"`, `{"category":1}`, `{"actionLinks":[{"requiresConfirmation":"yes"}]}`,
+	} {
+		f.Add(seed)
+	}
+	h, err := salesforce.New(salesforce.Config{
+		Authenticate: func(context.Context, string) (actions.Actor, bool) { return actions.Actor{ID: alice}, true },
+		Client: &http.Client{Transport: roundTripper(func(r *http.Request) (*http.Response, error) {
+			if r.Body != nil {
+				_, _ = io.Copy(io.Discard, r.Body)
+			}
+			return &http.Response{StatusCode: 200, Status: "200 OK", Body: io.NopCloser(strings.NewReader("ok")), Header: http.Header{}, Request: r}, nil
+		})},
+		Clock: func() time.Time { return start },
+	})
+	if err != nil {
+		f.Fatal(err)
+	}
+	do := func(method, path, body string) (int, string) {
+		r := httptest.NewRequest(method, path, strings.NewReader(body))
+		r.Header.Set("Authorization", "Bearer token")
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, r)
+		return w.Code, w.Body.String()
+	}
+	f.Fuzz(func(t *testing.T, body string) {
+		code, out := do("POST", "/connect/action-link-group-definitions", body)
+		if code != http.StatusCreated && code != http.StatusBadRequest {
+			t.Fatalf("POST %q: status %d: %s", body, code, out)
+		}
+		if !json.Valid([]byte(out)) {
+			t.Fatalf("POST %q: the answer is not JSON: %s", body, out)
+		}
+		if code != http.StatusCreated {
+			return
+		}
+		var g salesforce.GroupDefinition
+		if err := json.Unmarshal([]byte(out), &g); err != nil {
+			t.Fatal(err)
+		}
+		for _, path := range []string{
+			"/connect/action-link-group-definitions/" + g.ID,
+			"/connect/action-link-groups/" + g.ID,
+			"/connect/action-links/" + g.ActionLinks[0].ID,
+		} {
+			if code, out := do("GET", path, ""); code != http.StatusOK && code != http.StatusNotFound {
+				t.Fatalf("GET %s after POST %q: status %d: %s", path, body, code, out)
+			}
+		}
+		for _, status := range []string{"PendingStatus", "SuccessfulStatus"} {
+			code, out := do("PATCH", "/connect/action-links/"+g.ActionLinks[0].ID+"?status="+status, "")
+			if code != http.StatusOK && code != http.StatusBadRequest && code != http.StatusNotFound {
+				t.Fatalf("PATCH %s after POST %q: status %d: %s", status, body, code, out)
+			}
+		}
+		if code, out := do("DELETE", "/connect/action-link-group-definitions/"+g.ID, ""); code != http.StatusNoContent {
+			t.Fatalf("DELETE after POST %q: status %d: %s", body, code, out)
+		}
+	})
+}

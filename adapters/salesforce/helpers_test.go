@@ -1,0 +1,273 @@
+package salesforce_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/actionable-go/actionable/actions"
+	"github.com/actionable-go/actionable/adapters/salesforce"
+	"github.com/google/go-cmp/cmp"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+const (
+	base  = "/services/data/v62.0"
+	alice = "005000000000001AAA"
+	bob   = "005000000000002AAA"
+	carol = "005000000000003AAA"
+)
+
+// tokens are the bearer tokens of the tests.
+var tokens = map[string]actions.Actor{
+	"sf-alice": {ID: alice, Name: "Alice"},
+	"sf-bob":   {ID: bob, Name: "Bob"},
+	"sf-carol": {ID: carol, Name: "Carol"},
+}
+
+// start is the fixed time of the tests.
+var start = time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
+
+// clock is a settable test clock.
+type clock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *clock) Set(t time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = t
+}
+
+// callouts is the provider the links call: every request goes to it,
+// whatever the host of the URL (http://callouts.example/ok, say).
+//
+//	/ok    200 {"ok":true}
+//	/fail  500 {"error":"boom"}
+//	/slow  answers when the callout gives up
+type callouts struct {
+	srv   *httptest.Server
+	count atomic.Int64
+	mu    sync.Mutex
+	last  *http.Request
+	body  string
+	delay time.Duration // before answering /ok
+}
+
+func newCallouts(t *testing.T) *callouts {
+	t.Helper()
+	c := &callouts{}
+	c.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c.count.Add(1)
+		b, _ := io.ReadAll(r.Body)
+		c.mu.Lock()
+		c.last, c.body = r, string(b)
+		c.mu.Unlock()
+		switch r.URL.Path {
+		case "/ok":
+			time.Sleep(c.delay)
+			w.Header().Set("Content-Type", "application/json")
+			fmt.Fprint(w, `{"ok":true}`)
+		case "/fail":
+			w.WriteHeader(http.StatusInternalServerError)
+			fmt.Fprint(w, `{"error":"boom"}`)
+		case "/slow":
+			<-r.Context().Done()
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	t.Cleanup(c.srv.Close)
+	return c
+}
+
+// client sends every request to the callout server.
+func (c *callouts) client() *http.Client {
+	addr := c.srv.Listener.Addr().String()
+	var d net.Dialer
+	return &http.Client{Transport: &http.Transport{
+		DialContext: func(ctx context.Context, network, _ string) (net.Conn, error) {
+			return d.DialContext(ctx, network, addr)
+		},
+	}}
+}
+
+// lastRequest returns the method, URL, headers named and body of the last
+// callout.
+func (c *callouts) lastRequest(headers ...string) string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.last == nil {
+		return ""
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s %s\n", c.last.Method, c.last.URL)
+	for _, h := range headers {
+		fmt.Fprintf(&b, "%s: %s\n", h, c.last.Header.Get(h))
+	}
+	b.WriteString(c.body)
+	return b.String()
+}
+
+// env is a handler under test with its clock and its callout provider.
+type env struct {
+	t        *testing.T
+	h        *salesforce.Handler
+	srv      http.Handler
+	clock    *clock
+	callouts *callouts
+}
+
+// ids returns a generator of sequential ids: 0Ag000000000001AAA, ...
+func ids() func(prefix string) string {
+	var mu sync.Mutex
+	n := map[string]int{}
+	return func(prefix string) string {
+		mu.Lock()
+		defer mu.Unlock()
+		n[prefix]++
+		return fmt.Sprintf("%s%012dAAA", prefix, n[prefix])
+	}
+}
+
+func newEnv(t *testing.T) *env {
+	t.Helper()
+	e := &env{t: t, clock: &clock{now: start}, callouts: newCallouts(t)}
+	h, err := salesforce.New(salesforce.Config{
+		Authenticate: func(_ context.Context, token string) (actions.Actor, bool) {
+			a, ok := tokens[token]
+			return a, ok
+		},
+		BasePath:       base,
+		Client:         e.callouts.client(),
+		CalloutTimeout: 200 * time.Millisecond,
+		Clock:          e.clock.Now,
+		Variables: func(*http.Request) salesforce.Variables {
+			return salesforce.Variables{OrgID: "00D000000000001AAA", CommunityID: "0DB000000000001AAA", CommunityURL: "https://community.example"}
+		},
+		NewID: ids(),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.h = h
+	mux := http.NewServeMux()
+	mux.Handle(base+"/", http.StripPrefix(base, h))
+	e.srv = mux
+	return e
+}
+
+// do sends a request as the user of token ("" for none) and returns the
+// status and the body.
+func (e *env) do(method, path, token, body string) (int, string) {
+	e.t.Helper()
+	var rd io.Reader
+	if body != "" {
+		rd = strings.NewReader(body)
+	}
+	r := httptest.NewRequest(method, base+path, rd)
+	if token != "" {
+		r.Header.Set("Authorization", "Bearer "+token)
+	}
+	w := httptest.NewRecorder()
+	e.srv.ServeHTTP(w, r)
+	return w.Code, w.Body.String()
+}
+
+// status returns the status of a link as the user of token sees it.
+func (e *env) status(id, token string) string {
+	e.t.Helper()
+	code, body := e.do("GET", "/connect/action-links/"+id, token, "")
+	if code != http.StatusOK {
+		return fmt.Sprintf("HTTP %d", code)
+	}
+	var pa salesforce.PlatformAction
+	if err := json.Unmarshal([]byte(body), &pa); err != nil {
+		e.t.Fatal(err)
+	}
+	return pa.Status
+}
+
+// group creates a group through POST and returns its definition.
+func (e *env) group(token, body string) salesforce.GroupDefinition {
+	e.t.Helper()
+	code, out := e.do("POST", "/connect/action-link-group-definitions", token, body)
+	if code != http.StatusCreated {
+		e.t.Fatalf("POST group: %d %s", code, out)
+	}
+	var g salesforce.GroupDefinition
+	if err := json.Unmarshal([]byte(out), &g); err != nil {
+		e.t.Fatal(err)
+	}
+	return g
+}
+
+// oneLink creates a group of one link and returns the link's id.
+func (e *env) oneLink(executions, actionType, method, url string, extra string) string {
+	e.t.Helper()
+	g := e.group("sf-alice", fmt.Sprintf(`{"category":"Primary","executionsAllowed":%q,"expirationDate":"2026-12-31T00:00:00.000Z",
+		"actionLinks":[{"actionType":%q,"actionUrl":%q,"method":%q,"labelKey":"Approve","requiresConfirmation":false%s}]}`,
+		executions, actionType, url, method, extra))
+	return g.ActionLinks[0].ID
+}
+
+// golden compares got with testdata/name, or rewrites it with -update.
+func golden(t *testing.T, name, got string) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if *update {
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run with -update to create it)", err)
+	}
+	if diff := cmp.Diff(string(want), got); diff != "" {
+		t.Errorf("%s mismatch (-want +got):\n%s", name, diff)
+	}
+}
+
+// pretty indents a JSON body for a golden file; the content is unchanged.
+func pretty(t *testing.T, body string) string {
+	t.Helper()
+	var b bytes.Buffer
+	if err := json.Indent(&b, []byte(body), "", "  "); err != nil {
+		t.Fatalf("body is not JSON: %v: %s", err, body)
+	}
+	return b.String() + "\n"
+}
+
+// transcript accumulates requests and whole answers for a golden file.
+type transcript struct{ b strings.Builder }
+
+func (tr *transcript) add(t *testing.T, title string, code int, body string) {
+	t.Helper()
+	fmt.Fprintf(&tr.b, "=== %s\nHTTP %d\n", title, code)
+	if strings.TrimSpace(body) != "" {
+		tr.b.WriteString(pretty(t, body))
+	}
+}
