@@ -237,7 +237,7 @@ func (s *MemoryStore[T]) copy(v T) T {
 }
 
 // hasRefs reports whether values of t reach mutable shared memory through
-// exported fields.
+// exported fields (promoted ones included).
 func hasRefs(t reflect.Type, depth int) bool {
 	if depth > 32 {
 		return true
@@ -249,7 +249,7 @@ func hasRefs(t reflect.Type, depth int) bool {
 		return hasRefs(t.Elem(), depth+1)
 	case reflect.Struct:
 		for i := 0; i < t.NumField(); i++ {
-			if f := t.Field(i); f.IsExported() && hasRefs(f.Type, depth+1) {
+			if f := t.Field(i); (f.IsExported() || f.Anonymous) && hasRefs(f.Type, depth+1) {
 				return true
 			}
 		}
@@ -259,13 +259,28 @@ func hasRefs(t reflect.Type, depth int) bool {
 
 // deepCopy copies v so that the copy shares no mutable memory with it:
 // pointers, slices and maps are copied recursively. Unexported fields are
-// copied as they are (shallowly).
+// copied as they are (shallowly), but for the exported fields an unexported
+// embedded struct promotes.
 func deepCopy[T any](v T) T {
 	var out T
 	src := reflect.ValueOf(&v).Elem()
 	dst := reflect.ValueOf(&out).Elem()
 	copyValue(dst, src)
 	return out
+}
+
+// deepenFields deep-copies the exported fields of the struct src into dst,
+// which holds a shallow copy of src, including the fields an unexported
+// embedded struct promotes (callers reach them as their own).
+func deepenFields(dst, src reflect.Value) {
+	for i := 0; i < src.NumField(); i++ {
+		switch f := dst.Field(i); {
+		case f.CanSet():
+			copyValue(f, src.Field(i))
+		case src.Type().Field(i).Anonymous && f.Kind() == reflect.Struct:
+			deepenFields(f, src.Field(i))
+		}
+	}
 }
 
 func copyValue(dst, src reflect.Value) {
@@ -300,11 +315,7 @@ func copyValue(dst, src reflect.Value) {
 		dst.Set(m)
 	case reflect.Struct:
 		dst.Set(src) // unexported fields and values, then deepen the exported ones
-		for i := 0; i < src.NumField(); i++ {
-			if dst.Field(i).CanSet() {
-				copyValue(dst.Field(i), src.Field(i))
-			}
-		}
+		deepenFields(dst, src)
 	case reflect.Array:
 		for i := 0; i < src.Len(); i++ {
 			copyValue(dst.Index(i), src.Index(i))

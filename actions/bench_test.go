@@ -1,0 +1,210 @@
+package actions_test
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"testing"
+
+	"github.com/expr-lang/expr"
+	"github.com/expr-lang/expr/vm"
+
+	"github.com/actionable-go/actionable/actions"
+)
+
+// BenchTicket is the 10-field object of the benchmarks.
+type BenchTicket struct {
+	Title    string   `json:"title" validate:"required,max=80"`
+	Status   string   `json:"status" validate:"required"`
+	Type     string   `json:"type" validate:"oneof=Bug Task Feature Epic"`
+	Priority int      `json:"priority" validate:"gte=1,lte=5"`
+	Progress int      `json:"percentageDone" validate:"gte=0,lte=100"`
+	Estimate float64  `json:"estimate" validate:"gte=0"`
+	Assignee string   `json:"assignee"`
+	Email    string   `json:"email" validate:"omitempty,email"`
+	Count    int      `json:"count" validate:"gte=0"`
+	Tags     []string `json:"tags" validate:"max=10"`
+}
+
+// benchEnv is the environment the catalog compiles BenchTicket's
+// expressions against: its fields at the top level, plus Actor. The floor
+// runs the same programs against it.
+type benchEnv struct {
+	Title    string
+	Status   string
+	Type     string
+	Priority int
+	Progress int
+	Estimate float64
+	Assignee string
+	Email    string
+	Count    int
+	Tags     []string
+	Actor    actions.Actor
+}
+
+var (
+	benchStatuses = []string{"new", "open", "review", "blocked", "closed"}
+	benchTypes    = []string{"Bug", "Task", "Feature", "Epic"}
+	benchActor    = actions.Actor{ID: "ann", Roles: []string{"developer", "manager"}, Permissions: []string{"edit"}}
+)
+
+func benchTicket() BenchTicket {
+	return BenchTicket{
+		Title: "Login fails", Status: "new", Type: "Bug", Priority: 3, Progress: 10, Estimate: 2.5,
+		Assignee: "bob", Email: "bob@example.com", Count: 0, Tags: []string{"backend", "urgent"},
+	}
+}
+
+// benchTypesOf is the pair of types action i accepts.
+func benchTypesOf(i int) string {
+	return fmt.Sprintf("[%q, %q]", benchTypes[i%4], benchTypes[(i+1)%4])
+}
+
+// benchCondition is the condition of action i: as in the conditions
+// benchmark, spread over 5 statuses and 4 types.
+func benchCondition(i int) string {
+	return fmt.Sprintf(`Status == %q && Type in %s && Priority >= 2 && "manager" in Actor.Roles`, benchStatuses[i%5], benchTypesOf(i))
+}
+
+// benchDefs returns n actions with plain conditions (no workflow: the
+// state index does not apply) or, with workflow, the same rules with the
+// status test written as a workflow state (the index applies).
+func benchDefs(n int, workflow bool) []actions.Definition {
+	defs := make([]actions.Definition, n)
+	for i := range defs {
+		d := actions.Definition{ID: "a" + strconv.Itoa(i), Name: "Action " + strconv.Itoa(i), Position: i, Permission: "edit"}
+		if workflow {
+			d.Workflow = &actions.Workflow{Field: "status", From: []string{benchStatuses[i%5]}}
+			d.Condition = fmt.Sprintf(`Type in %s && Priority >= 2 && "manager" in Actor.Roles`, benchTypesOf(i))
+		} else {
+			d.Condition = benchCondition(i)
+		}
+		defs[i] = d
+	}
+	return defs
+}
+
+// BenchmarkResolve resolves one object over 10, 100 and 1,000 actions, beside
+// the floor: the same conditions compiled with expr and run in a loop on one
+// reused VM with the environment boxed once.
+func BenchmarkResolve(b *testing.B) {
+	for _, n := range []int{10, 100, 1000} {
+		b.Run(fmt.Sprintf("actions=%d/resolve", n), func(b *testing.B) {
+			benchResolve(b, benchDefs(n, false))
+		})
+		b.Run(fmt.Sprintf("actions=%d/floor", n), func(b *testing.B) {
+			programs := make([]*vm.Program, n)
+			for i := range programs {
+				p, err := expr.Compile(benchCondition(i), expr.Env(benchEnv{}), expr.AsBool())
+				if err != nil {
+					b.Fatal(err)
+				}
+				programs[i] = p
+			}
+			t := benchTicket()
+			var env any = benchEnv{
+				Title: t.Title, Status: t.Status, Type: t.Type, Priority: t.Priority, Progress: t.Progress, Estimate: t.Estimate,
+				Assignee: t.Assignee, Email: t.Email, Count: t.Count, Tags: t.Tags, Actor: benchActor,
+			}
+			var v vm.VM
+			b.ReportAllocs()
+			for b.Loop() {
+				applicable := 0
+				for _, p := range programs {
+					out, err := v.Run(p, env)
+					if err != nil {
+						b.Fatal(err)
+					}
+					if out.(bool) {
+						applicable++
+					}
+				}
+				if applicable != n/10 {
+					b.Fatalf("%d applicable, want %d", applicable, n/10)
+				}
+			}
+		})
+		b.Run(fmt.Sprintf("actions=%d/resolve-workflow", n), func(b *testing.B) {
+			benchResolve(b, benchDefs(n, true))
+		})
+	}
+}
+
+func benchResolve(b *testing.B, defs []actions.Definition) {
+	cat, err := actions.Compile[BenchTicket](defs)
+	if err != nil {
+		b.Fatal(err)
+	}
+	engine, err := actions.New(cat, actions.NewMemoryStore[BenchTicket]())
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx := context.Background()
+	obj := benchTicket()
+	b.ReportAllocs()
+	for b.Loop() {
+		list, err := engine.Resolve(ctx, "B-1", obj, benchActor)
+		if err != nil {
+			b.Fatal(err)
+		}
+		// Status new is action i%5 == 0; Bug is in the types of i%4 == 0
+		// and i%4 == 3: one action in ten.
+		if len(list) != len(defs)/10 {
+			b.Fatalf("%d applicable, want %d", len(list), len(defs)/10)
+		}
+	}
+}
+
+var benchExecuteDefs = []actions.Definition{{
+	ID: "bump", Name: "Bump", Permission: "edit",
+	Condition: `Status == "new" && "manager" in Actor.Roles`,
+	Changes: []actions.Change{
+		{Field: "count", Expr: "Count + 1"},
+		{Field: "percentageDone", Expr: "(Progress + 1) % 100"},
+	},
+}}
+
+// BenchmarkExecute executes an action on the in-memory store: load, version
+// check, permission, condition, apply, validation of the 10-field object,
+// save with the execution record.
+func BenchmarkExecute(b *testing.B) {
+	cat, err := actions.Compile[BenchTicket](benchExecuteDefs)
+	if err != nil {
+		b.Fatal(err)
+	}
+	store := actions.NewMemoryStore[BenchTicket]()
+	ctx := context.Background()
+	version, err := store.Create(ctx, "B-1", benchTicket())
+	if err != nil {
+		b.Fatal(err)
+	}
+	engine, err := actions.New(cat, store, actions.WithExecutionIDs(func() string { return "exec" }))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		res, err := engine.Execute(ctx, actions.Request{ActionID: "bump", ObjectID: "B-1", Version: version, Actor: benchActor})
+		if err != nil {
+			b.Fatal(err)
+		}
+		version = res.Version
+	}
+}
+
+// BenchmarkApply is the pure part of Execute: apply and validate.
+func BenchmarkApply(b *testing.B) {
+	cat, err := actions.Compile[BenchTicket](benchExecuteDefs)
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx := context.Background()
+	obj := benchTicket()
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := cat.Apply(ctx, "bump", obj, benchActor); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -1,0 +1,432 @@
+package actions_test
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/actionable-go/actionable/actions"
+)
+
+// Inner is reached through pointers, slices, maps and interfaces of Deep.
+type Inner struct {
+	Name string
+	Tags []string
+}
+
+// Deep has every kind of reference a store must copy.
+type Deep struct {
+	P    *Inner
+	PP   **Inner
+	S    []Inner
+	M    map[string]*Inner
+	A    [2][]int
+	I    any
+	T    time.Time
+	Name string
+	embedded
+}
+
+// embedded is unexported, but its exported fields are promoted into Deep.
+type embedded struct{ Notes []string }
+
+func newDeep() Deep {
+	p := &Inner{Name: "pp", Tags: []string{"x"}}
+	return Deep{
+		P:        &Inner{Name: "p", Tags: []string{"a"}},
+		PP:       &p,
+		S:        []Inner{{Name: "s", Tags: []string{"b"}}},
+		M:        map[string]*Inner{"k": {Name: "m", Tags: []string{"c"}}},
+		A:        [2][]int{{1}, {2}},
+		I:        &Inner{Name: "i", Tags: []string{"d"}},
+		T:        pinned,
+		Name:     "f",
+		embedded: embedded{Notes: []string{"n"}},
+	}
+}
+
+// mutateDeep changes everything reachable from d without assigning its
+// fields.
+func mutateDeep(d Deep) {
+	d.P.Name, d.P.Tags[0] = "changed", "changed"
+	(*d.PP).Name, (*d.PP).Tags[0] = "changed", "changed"
+	d.S[0].Name, d.S[0].Tags[0] = "changed", "changed"
+	d.M["k"].Name, d.M["k"].Tags[0] = "changed", "changed"
+	d.M["new"] = &Inner{}
+	d.A[0][0] = 99
+	d.I.(*Inner).Name = "changed"
+	d.Notes[0] = "changed"
+}
+
+var deepOpts = cmp.AllowUnexported(Deep{})
+
+func TestMemoryStoreIsolation(t *testing.T) {
+	tests := []struct {
+		name string
+		// step stores a value and returns one the caller still holds,
+		// which the test then mutates.
+		step func(t *testing.T, s *actions.MemoryStore[Deep]) Deep
+	}{
+		{
+			name: "value passed to Create",
+			step: func(t *testing.T, s *actions.MemoryStore[Deep]) Deep {
+				d := newDeep()
+				mustCreate(t, s, "D-1", d)
+				return d
+			},
+		},
+		{
+			name: "value returned by Load",
+			step: func(t *testing.T, s *actions.MemoryStore[Deep]) Deep {
+				mustCreate(t, s, "D-1", newDeep())
+				d, _, err := s.Load(context.Background(), "D-1")
+				if err != nil {
+					t.Fatalf("Load: %v", err)
+				}
+				return d
+			},
+		},
+		{
+			name: "value passed to Save",
+			step: func(t *testing.T, s *actions.MemoryStore[Deep]) Deep {
+				mustCreate(t, s, "D-1", Deep{})
+				d := newDeep()
+				if _, err := s.Save(context.Background(), "D-1", d, 1, actions.Execution{}); err != nil {
+					t.Fatalf("Save: %v", err)
+				}
+				return d
+			},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := actions.NewMemoryStore[Deep]()
+			held := tt.step(t, s)
+			mutateDeep(held)
+			got, _, err := s.Load(context.Background(), "D-1")
+			if err != nil {
+				t.Fatalf("Load: %v", err)
+			}
+			diff(t, "stored value", newDeep(), got, deepOpts)
+		})
+	}
+}
+
+// Flat holds no references: the store copies it as a plain value.
+type Flat struct {
+	Name  string
+	Count int
+	When  time.Time
+	Pair  [2]float64
+}
+
+func TestMemoryStoreFlat(t *testing.T) {
+	ctx := context.Background()
+	s := actions.NewMemoryStore[Flat]()
+	in := Flat{Name: "a", Count: 1, When: pinned, Pair: [2]float64{1, 2}}
+	mustCreate(t, s, "F-1", in)
+	got, v, err := s.Load(ctx, "F-1")
+	if err != nil {
+		t.Fatalf("Load: %v", err)
+	}
+	diff(t, "loaded", in, got)
+	diff(t, "version", int64(1), v)
+}
+
+func mustCreate[T any](t *testing.T, s *actions.MemoryStore[T], id string, v T) {
+	t.Helper()
+	if _, err := s.Create(context.Background(), id, v); err != nil {
+		t.Fatalf("Create(%q): %v", id, err)
+	}
+}
+
+func TestMemoryStoreErrors(t *testing.T) {
+	rec := actions.Execution{ID: "exec-1", ActionID: "a", ObjectID: "T-1", ActorID: "ann"}
+	tests := []struct {
+		name   string
+		op     func(s *actions.MemoryStore[Ticket]) error
+		wantIs error
+		wantAs error
+	}{
+		{
+			name: "Create twice",
+			op: func(s *actions.MemoryStore[Ticket]) error {
+				_, err := s.Create(context.Background(), "T-1", Ticket{})
+				return err
+			},
+			wantIs: actions.ErrConflict,
+		},
+		{
+			name: "Load unknown",
+			op: func(s *actions.MemoryStore[Ticket]) error {
+				_, _, err := s.Load(context.Background(), "T-9")
+				return err
+			},
+			wantIs: actions.ErrNotFound, wantAs: &actions.NotFoundError{Kind: "object", ID: "T-9"},
+		},
+		{
+			name: "Save unknown",
+			op: func(s *actions.MemoryStore[Ticket]) error {
+				_, err := s.Save(context.Background(), "T-9", Ticket{}, 1, rec)
+				return err
+			},
+			wantIs: actions.ErrNotFound, wantAs: &actions.NotFoundError{Kind: "object", ID: "T-9"},
+		},
+		{
+			name: "Save stale",
+			op: func(s *actions.MemoryStore[Ticket]) error {
+				_, err := s.Save(context.Background(), "T-1", Ticket{}, 0, rec)
+				return err
+			},
+			wantIs: actions.ErrConflict,
+		},
+		{
+			name: "Save ahead",
+			op: func(s *actions.MemoryStore[Ticket]) error {
+				_, err := s.Save(context.Background(), "T-1", Ticket{}, 2, rec)
+				return err
+			},
+			wantIs: actions.ErrConflict,
+		},
+		{
+			name:   "Delete unknown",
+			op:     func(s *actions.MemoryStore[Ticket]) error { return s.Delete(context.Background(), "T-9") },
+			wantIs: actions.ErrNotFound, wantAs: &actions.NotFoundError{Kind: "object", ID: "T-9"},
+		},
+		{
+			name: "Finish unknown",
+			op: func(s *actions.MemoryStore[Ticket]) error {
+				_, err := s.Finish(context.Background(), "exec-9", actions.StatusFailed, "")
+				return err
+			},
+			wantIs: actions.ErrNotFound, wantAs: &actions.NotFoundError{Kind: "execution", ID: "exec-9"},
+		},
+		{
+			name:   "cancelled Load",
+			op:     func(s *actions.MemoryStore[Ticket]) error { _, _, err := s.Load(cancelled(), "T-1"); return err },
+			wantIs: context.Canceled,
+		},
+		{
+			name: "cancelled Save",
+			op: func(s *actions.MemoryStore[Ticket]) error {
+				_, err := s.Save(cancelled(), "T-1", Ticket{}, 1, rec)
+				return err
+			},
+			wantIs: context.Canceled,
+		},
+		{
+			name: "cancelled Create",
+			op: func(s *actions.MemoryStore[Ticket]) error {
+				_, err := s.Create(cancelled(), "T-2", Ticket{})
+				return err
+			},
+			wantIs: context.Canceled,
+		},
+		{
+			name:   "cancelled Delete",
+			op:     func(s *actions.MemoryStore[Ticket]) error { return s.Delete(cancelled(), "T-1") },
+			wantIs: context.Canceled,
+		},
+		{
+			name: "cancelled Executions",
+			op: func(s *actions.MemoryStore[Ticket]) error {
+				_, err := s.Executions(cancelled(), actions.Filter{})
+				return err
+			},
+			wantIs: context.Canceled,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := actions.NewMemoryStore[Ticket]()
+			mustCreate(t, s, "T-1", newTicket())
+			before := takeSnapshot(t, s, "T-1")
+
+			err := tt.op(s)
+
+			if !errors.Is(err, tt.wantIs) {
+				t.Errorf("error %v does not match %v", err, tt.wantIs)
+			}
+			if tt.wantAs != nil {
+				got, ok := errorAs[*actions.NotFoundError](err)
+				if !ok {
+					t.Fatalf("error %v is not a *NotFoundError", err)
+				}
+				diff(t, "error", tt.wantAs, error(got))
+			}
+			diff(t, "store", before, takeSnapshot(t, s, "T-1"))
+			diff(t, "ids", []string{"T-1"}, s.IDs())
+		})
+	}
+}
+
+func cancelled() context.Context {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	return ctx
+}
+
+func TestMemoryStoreLifecycle(t *testing.T) {
+	ctx := context.Background()
+	s := actions.NewMemoryStore[Ticket]()
+	for _, id := range []string{"T-2", "T-1", "T-3"} {
+		if v, err := s.Create(ctx, id, newTicket()); err != nil || v != 1 {
+			t.Fatalf("Create(%q) = %d, %v; want 1, nil", id, v, err)
+		}
+	}
+	ids := s.IDs()
+	slices.Sort(ids)
+	diff(t, "ids", []string{"T-1", "T-2", "T-3"}, ids)
+
+	changed := newTicket()
+	changed.Title = "changed"
+	rec := actions.Execution{ID: "exec-1", ActionID: "a", ObjectID: "T-1", ActorID: "ann", FromVersion: 1, ToVersion: 2, Status: actions.StatusSucceeded}
+	if v, err := s.Save(ctx, "T-1", changed, 1, rec); err != nil || v != 2 {
+		t.Fatalf("Save = %d, %v; want 2, nil", v, err)
+	}
+	// A save without a record (an administrative write) records nothing.
+	if v, err := s.Save(ctx, "T-1", changed, 2, actions.Execution{}); err != nil || v != 3 {
+		t.Fatalf("Save = %d, %v; want 3, nil", v, err)
+	}
+	diff(t, "after the saves", snapshot{Object: changed, Version: 3, Executions: []actions.Execution{rec}}, takeSnapshot(t, s, "T-1"))
+
+	if err := s.Delete(ctx, "T-1"); err != nil {
+		t.Fatalf("Delete: %v", err)
+	}
+	if _, _, err := s.Load(ctx, "T-1"); !errors.Is(err, actions.ErrNotFound) {
+		t.Errorf("Load after Delete: error %v, want ErrNotFound", err)
+	}
+	ids = s.IDs()
+	slices.Sort(ids)
+	diff(t, "ids after Delete", []string{"T-2", "T-3"}, ids)
+	recs, err := s.Executions(ctx, actions.Filter{ObjectID: "T-1"})
+	if err != nil {
+		t.Fatalf("Executions: %v", err)
+	}
+	diff(t, "executions after Delete", []actions.Execution{rec}, recs)
+	// The id can be used again.
+	if v, err := s.Create(ctx, "T-1", newTicket()); err != nil || v != 1 {
+		t.Errorf("Create after Delete = %d, %v; want 1, nil", v, err)
+	}
+}
+
+func TestJournalFilter(t *testing.T) {
+	ctx := context.Background()
+	s := actions.NewMemoryStore[Ticket]()
+	mustCreate(t, s, "T-1", newTicket())
+	mustCreate(t, s, "T-2", newTicket())
+	recs := []actions.Execution{
+		{ID: "e1", ActionID: "start", ObjectID: "T-1", ActorID: "ann", Status: actions.StatusSucceeded},
+		{ID: "e2", ActionID: "start", ObjectID: "T-2", ActorID: "bob", Status: actions.StatusSucceeded},
+		{ID: "e3", ActionID: "close", ObjectID: "T-1", ActorID: "bob", Status: actions.StatusPending},
+		{ID: "e4", ActionID: "vote", ObjectID: "T-1", ActorID: "ann", Status: actions.StatusSucceeded},
+		{ID: "e5", ActionID: "vote", ObjectID: "T-2", ActorID: "ann", Status: actions.StatusPending},
+		{ID: "e6", ActionID: "vote", ObjectID: "T-1", ActorID: "bob", Status: actions.StatusPending},
+	}
+	versions := map[string]int64{"T-1": 1, "T-2": 1}
+	for _, r := range recs {
+		if _, err := s.Save(ctx, r.ObjectID, newTicket(), versions[r.ObjectID], r); err != nil {
+			t.Fatalf("Save: %v", err)
+		}
+		versions[r.ObjectID]++
+	}
+	if _, err := s.Finish(ctx, "e6", actions.StatusFailed, "503"); err != nil {
+		t.Fatalf("Finish: %v", err)
+	}
+	tests := []struct {
+		name   string
+		filter actions.Filter
+		want   []string
+	}{
+		{name: "all", want: []string{"e1", "e2", "e3", "e4", "e5", "e6"}},
+		{name: "by id", filter: actions.Filter{ID: "e4"}, want: []string{"e4"}},
+		{name: "by action", filter: actions.Filter{ActionID: "vote"}, want: []string{"e4", "e5", "e6"}},
+		{name: "by object", filter: actions.Filter{ObjectID: "T-2"}, want: []string{"e2", "e5"}},
+		{name: "by actor", filter: actions.Filter{ActorID: "bob"}, want: []string{"e2", "e3", "e6"}},
+		{name: "by status", filter: actions.Filter{Status: actions.StatusPending}, want: []string{"e3", "e5"}},
+		{name: "by status failed", filter: actions.Filter{Status: actions.StatusFailed}, want: []string{"e6"}},
+		{name: "action, object and actor", filter: actions.Filter{ActionID: "vote", ObjectID: "T-1", ActorID: "ann"}, want: []string{"e4"}},
+		{name: "limit", filter: actions.Filter{ObjectID: "T-1", Limit: 2}, want: []string{"e1", "e3"}},
+		{name: "limit above the count", filter: actions.Filter{ActorID: "ann", Limit: 10}, want: []string{"e1", "e4", "e5"}},
+		{name: "none", filter: actions.Filter{ActorID: "eve"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := s.Executions(ctx, tt.filter)
+			if err != nil {
+				t.Fatalf("Executions: %v", err)
+			}
+			var gotIDs []string
+			for _, e := range got {
+				gotIDs = append(gotIDs, e.ID)
+			}
+			diff(t, "executions", tt.want, gotIDs)
+		})
+	}
+
+	// A returned record is a copy.
+	got, _ := s.Executions(ctx, actions.Filter{ID: "e1"})
+	got[0].Status = actions.StatusFailed
+	again, _ := s.Executions(ctx, actions.Filter{ID: "e1"})
+	diff(t, "stored record", recs[0], again[0])
+}
+
+// notJournal is a Store that keeps no journal.
+type notJournal struct{ actions.Store[Ticket] }
+
+func TestNewOptions(t *testing.T) {
+	cat := compile(t, nil)
+	store := actions.NewMemoryStore[Ticket]()
+	tests := []struct {
+		name    string
+		cat     *actions.Catalog[Ticket]
+		store   actions.Store[Ticket]
+		opts    []actions.Option
+		wantErr bool
+	}{
+		{name: "defaults", cat: cat, store: store},
+		{name: "nil catalog", store: store, wantErr: true},
+		{name: "nil store", cat: cat, wantErr: true},
+		{name: "store without a journal", cat: cat, store: notJournal{store}, wantErr: true},
+		{name: "store without a journal, journal given", cat: cat, store: notJournal{store}, opts: []actions.Option{actions.WithJournal(store)}},
+		{name: "nil journal", cat: cat, store: store, opts: []actions.Option{actions.WithJournal(nil)}, wantErr: true},
+		{name: "nil clock", cat: cat, store: store, opts: []actions.Option{actions.WithClock(nil)}, wantErr: true},
+		{name: "nil id generator", cat: cat, store: store, opts: []actions.Option{actions.WithExecutionIDs(nil)}, wantErr: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e, err := actions.New(tt.cat, tt.store, tt.opts...)
+			if (err != nil) != tt.wantErr {
+				t.Fatalf("New error = %v, want error: %v", err, tt.wantErr)
+			}
+			if err == nil && (e.Catalog() != tt.cat || e.Journal() == nil) {
+				t.Errorf("New: engine has catalog %p and journal %v", e.Catalog(), e.Journal())
+			}
+		})
+	}
+}
+
+// Wrapped reaches a slice only through an unexported embedded struct.
+type Wrapped struct {
+	Name string
+	embedded
+}
+
+func TestMemoryStorePromotedFields(t *testing.T) {
+	ctx := context.Background()
+	s := actions.NewMemoryStore[Wrapped]()
+	in := Wrapped{Name: "w", embedded: embedded{Notes: []string{"n"}}}
+	mustCreate(t, s, "W-1", in)
+	in.Notes[0] = "changed by the creator"
+	loaded, _, err := s.Load(ctx, "W-1")
+	if err != nil {
+		t.Fatalf("Load: %v", err)
+	}
+	loaded.Notes[0] = "changed by a reader"
+	got, _, _ := s.Load(ctx, "W-1")
+	diff(t, "stored value", Wrapped{Name: "w", embedded: embedded{Notes: []string{"n"}}}, got, cmp.AllowUnexported(Wrapped{}))
+}

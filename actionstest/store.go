@@ -1,0 +1,489 @@
+package actionstest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/actionable-go/actionable/actions"
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+)
+
+// The ids TestStore uses.
+const (
+	storeID      = "actionstest-1"
+	storeMissing = "actionstest-missing"
+)
+
+// Concurrency of the ConcurrentSaves check.
+const (
+	storeWorkers    = 8
+	storeRounds     = 10 // rounds of all workers saving at the same version
+	storeIncrements = 5  // successful saves per worker in the increment phase
+	storeAttempts   = 1000
+)
+
+// storeTime is the time of the executions TestStore records: whole seconds
+// in UTC, which every database keeps exactly.
+var storeTime = time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC)
+
+// TestStore checks that an [actions.Store] implementation behaves as the
+// engine requires and as [actions.MemoryStore] does. A host that writes its
+// own store (SQL, Redis, ...) calls it from a test:
+//
+//	func TestPostgresStore(t *testing.T) {
+//		actionstest.TestStore(t,
+//			func() actions.Store[Task] { return newTestStore(t) }, // empty, isolated
+//			func(i int) Task { return Task{Title: fmt.Sprint("task ", i), Tags: []string{"a"}} },
+//			func(t *Task) { t.Tags[0] = "changed" })
+//	}
+//
+// newStore returns an empty store; every check uses a new one. sample(i)
+// returns a new value each time it is called, equal for equal i and
+// different for different i. mutate changes a value in place through its
+// references (an element of a slice, a map entry, a pointee), as a careless
+// caller would; it may be nil when T holds no references. Values are
+// compared with go-cmp and opts (cmpopts.IgnoreUnexported or
+// cmpopts.EquateEmpty, say, for a store that reads back empty slices as nil).
+//
+// The checks, each a subtest when t is a *testing.T:
+//   - CreateLoad: Create stores at version 1; Load returns the value and its
+//     version.
+//   - CreateTwice: creating an existing id matches actions.ErrConflict and
+//     changes nothing.
+//   - LoadUnknown: Load of an unknown id matches actions.ErrNotFound.
+//   - SaveUnknown: Save of an unknown id fails (ErrNotFound or ErrConflict)
+//     and creates nothing.
+//   - Versions: Save at the current version returns it plus one; a stale, a
+//     missing (0) or a future version matches actions.ErrConflict and
+//     changes nothing.
+//   - Isolation: mutating a value after Create or Save, or a value Load
+//     returned, does not change what is stored.
+//   - ConcurrentSaves: goroutines saving at the same version: exactly one
+//     wins, the others get ErrConflict; goroutines incrementing in a
+//     load-save loop: each version is won exactly once and none is lost.
+//   - Journal, if the store implements [actions.Journal]: a record passed
+//     to a successful Save can be read back, one passed to a failed Save is
+//     not, filters and limits select oldest first, and Finish moves a
+//     pending execution once.
+//
+// Run it with -race.
+func TestStore[T any](t testing.TB, newStore func() actions.Store[T], sample func(i int) T, mutate func(*T), opts ...cmp.Option) {
+	t.Helper()
+	if newStore == nil || sample == nil {
+		t.Fatalf("actionstest: TestStore needs newStore and sample")
+	}
+	c := &storeCheck[T]{sample: sample, mutate: mutate, opts: opts}
+	if msg := c.diff(sample(0), sample(0)); msg != "" {
+		t.Fatalf("actionstest: sample(0) differs from sample(0): sample must be deterministic:\n%s", msg)
+	}
+	if c.diff(sample(0), sample(1)) == "" {
+		t.Fatalf("actionstest: sample(0) equals sample(1): sample must return different values for different i")
+	}
+	checks := []struct {
+		name string
+		run  func(testing.TB, actions.Store[T])
+	}{
+		{"CreateLoad", c.createLoad},
+		{"CreateTwice", c.createTwice},
+		{"LoadUnknown", c.loadUnknown},
+		{"SaveUnknown", c.saveUnknown},
+		{"Versions", c.versions},
+		{"Isolation", c.isolation},
+		{"ConcurrentSaves", c.concurrentSaves},
+		{"Journal", c.journal},
+	}
+	for _, ch := range checks {
+		subtest(t, ch.name, func(t testing.TB) {
+			t.Helper()
+			s := newStore()
+			if s == nil {
+				t.Fatalf("newStore returned nil")
+			}
+			ch.run(t, s)
+		})
+	}
+}
+
+type storeCheck[T any] struct {
+	sample func(int) T
+	mutate func(*T)
+	opts   []cmp.Option
+}
+
+// diff compares two values of T, turning go-cmp's panic on unexported
+// fields into a message.
+func (c *storeCheck[T]) diff(want, got T) (msg string) {
+	defer func() {
+		if r := recover(); r != nil {
+			msg = fmt.Sprintf("cannot compare values of %T: %v (pass a cmp.Option to TestStore)", want, r)
+		}
+	}()
+	return strings.TrimSuffix(cmp.Diff(want, got, c.opts...), "\n")
+}
+
+var cmpEmpty = cmpopts.EquateEmpty()
+
+// filterText renders the fields of f that are set.
+func filterText(f actions.Filter) string {
+	var parts []string
+	add := func(k, v string) {
+		if v != "" {
+			parts = append(parts, fmt.Sprintf("%s: %q", k, v))
+		}
+	}
+	add("ID", f.ID)
+	add("ActionID", f.ActionID)
+	add("ObjectID", f.ObjectID)
+	add("ActorID", f.ActorID)
+	add("Status", string(f.Status))
+	if f.Limit != 0 {
+		parts = append(parts, fmt.Sprintf("Limit: %d", f.Limit))
+	}
+	return "Filter{" + strings.Join(parts, ", ") + "}"
+}
+
+// record is the execution TestStore passes to Save.
+func record(id string, from int64, actor string) actions.Execution {
+	return actions.Execution{
+		ID: id, ActionID: "actionstest", ObjectID: storeID, ActorID: actor, Comment: "saved by actionstest",
+		Time: storeTime, FromVersion: from, ToVersion: from + 1, Status: actions.StatusPending,
+	}
+}
+
+// is reports whether err matches one of targets.
+func is(err error, targets ...error) bool {
+	for _, target := range targets {
+		if errors.Is(err, target) {
+			return true
+		}
+	}
+	return false
+}
+
+// create stores sample(0) under storeID, reporting a failure.
+func (c *storeCheck[T]) create(t testing.TB, s actions.Store[T]) bool {
+	t.Helper()
+	if _, err := s.Create(context.Background(), storeID, c.sample(0)); err != nil {
+		t.Errorf("Create(%q): %v", storeID, err)
+		return false
+	}
+	return true
+}
+
+// stored checks that the store holds want at version under storeID.
+func (c *storeCheck[T]) stored(t testing.TB, s actions.Store[T], want T, version int64, after string) {
+	t.Helper()
+	got, v, err := s.Load(context.Background(), storeID)
+	if err != nil {
+		t.Errorf("Load(%q) %s: %v", storeID, after, err)
+		return
+	}
+	if v != version {
+		t.Errorf("Load(%q) %s = version %d, want %d", storeID, after, v, version)
+	}
+	if msg := c.diff(want, got); msg != "" {
+		t.Errorf("Load(%q) %s returned another value (-want +got):\n%s", storeID, after, msg)
+	}
+}
+
+func (c *storeCheck[T]) createLoad(t testing.TB, s actions.Store[T]) {
+	t.Helper()
+	v, err := s.Create(context.Background(), storeID, c.sample(0))
+	if err != nil {
+		t.Errorf("Create(%q): %v", storeID, err)
+		return
+	}
+	if v != 1 {
+		t.Errorf("Create(%q) = version %d, want 1", storeID, v)
+	}
+	c.stored(t, s, c.sample(0), 1, "after Create")
+}
+
+func (c *storeCheck[T]) createTwice(t testing.TB, s actions.Store[T]) {
+	t.Helper()
+	if !c.create(t, s) {
+		return
+	}
+	v, err := s.Create(context.Background(), storeID, c.sample(1))
+	if !errors.Is(err, actions.ErrConflict) {
+		t.Errorf("Create(%q) of an existing id = version %d, error %v; want an error matching actions.ErrConflict", storeID, v, err)
+	}
+	c.stored(t, s, c.sample(0), 1, "after a second Create")
+}
+
+func (c *storeCheck[T]) loadUnknown(t testing.TB, s actions.Store[T]) {
+	t.Helper()
+	_, v, err := s.Load(context.Background(), storeMissing)
+	if !errors.Is(err, actions.ErrNotFound) {
+		t.Errorf("Load(%q) of an unknown id = version %d, error %v; want an error matching actions.ErrNotFound", storeMissing, v, err)
+	}
+}
+
+func (c *storeCheck[T]) saveUnknown(t testing.TB, s actions.Store[T]) {
+	t.Helper()
+	ctx := context.Background()
+	v, err := s.Save(ctx, storeMissing, c.sample(1), 1, actions.Execution{})
+	if !is(err, actions.ErrNotFound, actions.ErrConflict) {
+		t.Errorf("Save(%q) of an unknown id = version %d, error %v; want an error matching actions.ErrNotFound or actions.ErrConflict", storeMissing, v, err)
+	}
+	if _, _, err := s.Load(ctx, storeMissing); !errors.Is(err, actions.ErrNotFound) {
+		t.Errorf("Load(%q) after a Save of an unknown id: error %v; want an error matching actions.ErrNotFound", storeMissing, err)
+	}
+}
+
+func (c *storeCheck[T]) versions(t testing.TB, s actions.Store[T]) {
+	t.Helper()
+	ctx := context.Background()
+	if !c.create(t, s) {
+		return
+	}
+	v, err := s.Save(ctx, storeID, c.sample(1), 1, record("actionstest-v1", 1, "actionstest"))
+	if err != nil {
+		t.Errorf("Save(%q) at version 1: %v", storeID, err)
+		return
+	}
+	if v != 2 {
+		t.Errorf("Save(%q) at version 1 = version %d, want 2", storeID, v)
+	}
+	c.stored(t, s, c.sample(1), 2, "after Save")
+	for _, bad := range []struct {
+		what    string
+		version int64
+	}{{"stale", 1}, {"missing", 0}, {"future", 3}} {
+		v, err := s.Save(ctx, storeID, c.sample(2), bad.version, record("actionstest-v-"+bad.what, bad.version, "actionstest"))
+		if !errors.Is(err, actions.ErrConflict) {
+			t.Errorf("Save(%q) at a %s version %d (the store has 2) = version %d, error %v; want an error matching actions.ErrConflict", storeID, bad.what, bad.version, v, err)
+		}
+	}
+	c.stored(t, s, c.sample(1), 2, "after conflicting Saves")
+}
+
+func (c *storeCheck[T]) isolation(t testing.TB, s actions.Store[T]) {
+	t.Helper()
+	if c.mutate == nil {
+		t.Logf("no mutate hook: isolation not checked")
+		return
+	}
+	changed := c.sample(0)
+	c.mutate(&changed)
+	if c.diff(c.sample(0), changed) == "" {
+		t.Errorf("mutate does not change sample(0): isolation cannot be checked")
+		return
+	}
+	ctx := context.Background()
+	v := c.sample(0)
+	if _, err := s.Create(ctx, storeID, v); err != nil {
+		t.Errorf("Create(%q): %v", storeID, err)
+		return
+	}
+	c.mutate(&v)
+	c.stored(t, s, c.sample(0), 1, "after mutating the value passed to Create")
+
+	got, _, err := s.Load(ctx, storeID)
+	if err != nil {
+		t.Errorf("Load(%q): %v", storeID, err)
+		return
+	}
+	c.mutate(&got)
+	c.stored(t, s, c.sample(0), 1, "after mutating a loaded value")
+
+	w := c.sample(1)
+	if _, err := s.Save(ctx, storeID, w, 1, record("actionstest-iso", 1, "actionstest")); err != nil {
+		t.Errorf("Save(%q) at version 1: %v", storeID, err)
+		return
+	}
+	c.mutate(&w)
+	c.stored(t, s, c.sample(1), 2, "after mutating the value passed to Save")
+}
+
+func (c *storeCheck[T]) concurrentSaves(t testing.TB, s actions.Store[T]) {
+	t.Helper()
+	ctx := context.Background()
+	if !c.create(t, s) {
+		return
+	}
+	saved := 0 // successful saves, each with a record
+	version := int64(1)
+	for round := range storeRounds {
+		start := make(chan struct{})
+		versions := make([]int64, storeWorkers)
+		errs := make([]error, storeWorkers)
+		var wg sync.WaitGroup
+		for w := range storeWorkers {
+			wg.Go(func() {
+				obj := c.sample(w + 1)
+				rec := record(fmt.Sprintf("actionstest-r%d-w%d", round, w), version, fmt.Sprint("worker-", w))
+				<-start
+				versions[w], errs[w] = s.Save(ctx, storeID, obj, version, rec)
+			})
+		}
+		close(start)
+		wg.Wait()
+		wins := 0
+		for w, err := range errs {
+			switch {
+			case err == nil:
+				wins++
+				if versions[w] != version+1 {
+					t.Errorf("round %d: Save at version %d = version %d, want %d", round, version, versions[w], version+1)
+				}
+			case !errors.Is(err, actions.ErrConflict):
+				t.Errorf("round %d: a losing Save at version %d: error %v; want an error matching actions.ErrConflict", round, version, err)
+			}
+		}
+		if wins != 1 {
+			t.Errorf("round %d: %d of %d concurrent Saves at version %d succeeded, want exactly 1", round, wins, storeWorkers, version)
+		}
+		saved += wins
+		_, v, err := s.Load(ctx, storeID)
+		if err != nil {
+			t.Errorf("Load(%q): %v", storeID, err)
+			return
+		}
+		if want := version + int64(min(wins, 1)); v != want {
+			t.Errorf("round %d: Load(%q) = version %d after the concurrent Saves, want %d", round, storeID, v, want)
+		}
+		version = v
+	}
+
+	// Every worker increments the version storeIncrements times in a
+	// load-save loop; each new version must go to exactly one of them.
+	var mu sync.Mutex
+	winner := map[int64]int{}
+	var problems []string
+	var wg sync.WaitGroup
+	for w := range storeWorkers {
+		wg.Go(func() {
+			won := 0
+			for attempt := 0; won < storeIncrements; attempt++ {
+				if attempt == storeAttempts {
+					mu.Lock()
+					problems = append(problems, fmt.Sprintf("worker %d: no successful Save in %d attempts", w, storeAttempts))
+					mu.Unlock()
+					return
+				}
+				_, v, err := s.Load(ctx, storeID)
+				if err != nil {
+					mu.Lock()
+					problems = append(problems, fmt.Sprintf("worker %d: Load: %v", w, err))
+					mu.Unlock()
+					return
+				}
+				rec := record(fmt.Sprintf("actionstest-w%d-a%d", w, attempt), v, fmt.Sprint("worker-", w))
+				nv, err := s.Save(ctx, storeID, c.sample(w+1), v, rec)
+				if errors.Is(err, actions.ErrConflict) {
+					continue
+				}
+				mu.Lock()
+				switch {
+				case err != nil:
+					problems = append(problems, fmt.Sprintf("worker %d: Save at version %d: %v", w, v, err))
+				case nv != v+1:
+					problems = append(problems, fmt.Sprintf("worker %d: Save at version %d = version %d, want %d", w, v, nv, v+1))
+				default:
+					if other, dup := winner[nv]; dup {
+						problems = append(problems, fmt.Sprintf("version %d was won by worker %d and worker %d", nv, other, w))
+					}
+					winner[nv] = w
+				}
+				mu.Unlock()
+				if err != nil {
+					return
+				}
+				won++
+			}
+		})
+	}
+	wg.Wait()
+	if len(problems) > 0 {
+		t.Errorf("concurrent increments:\n%s", strings.Join(problems, "\n"))
+		return
+	}
+	saved += len(winner)
+	want := version + storeWorkers*storeIncrements
+	if _, v, err := s.Load(ctx, storeID); err != nil {
+		t.Errorf("Load(%q): %v", storeID, err)
+	} else if v != want {
+		t.Errorf("Load(%q) = version %d after %d successful increments from version %d, want %d", storeID, v, storeWorkers*storeIncrements, version, want)
+	}
+	if j, ok := s.(actions.Journal); ok {
+		recs, err := j.Executions(ctx, actions.Filter{ObjectID: storeID})
+		if err != nil {
+			t.Errorf("Executions: %v", err)
+		} else if len(recs) != saved {
+			t.Errorf("the journal has %d executions after %d successful concurrent Saves, want as many (a failed Save must record nothing)", len(recs), saved)
+		}
+	}
+}
+
+func (c *storeCheck[T]) journal(t testing.TB, s actions.Store[T]) {
+	t.Helper()
+	j, ok := s.(actions.Journal)
+	if !ok {
+		t.Logf("the store is not an actions.Journal: not checked")
+		return
+	}
+	ctx := context.Background()
+	if !c.create(t, s) {
+		return
+	}
+	executions := func(f actions.Filter, want ...actions.Execution) {
+		t.Helper()
+		got, err := j.Executions(ctx, f)
+		if err != nil {
+			t.Errorf("Executions(%s): %v", filterText(f), err)
+			return
+		}
+		if diff := strings.TrimSuffix(cmp.Diff(want, got, cmpEmpty), "\n"); diff != "" {
+			t.Errorf("Executions(%s) mismatch (-want +got):\n%s", filterText(f), diff)
+		}
+	}
+	first := record("actionstest-j1", 1, "alice")
+	if _, err := s.Save(ctx, storeID, c.sample(1), 1, first); err != nil {
+		t.Errorf("Save(%q) at version 1: %v", storeID, err)
+		return
+	}
+	executions(actions.Filter{ID: first.ID}, first)
+
+	lost := record("actionstest-lost", 1, "alice")
+	if _, err := s.Save(ctx, storeID, c.sample(2), 1, lost); !errors.Is(err, actions.ErrConflict) {
+		t.Errorf("Save(%q) at a stale version: error %v; want an error matching actions.ErrConflict", storeID, err)
+		return // the rest would only repeat it
+	}
+	executions(actions.Filter{ID: lost.ID})
+
+	second, third := record("actionstest-j2", 2, "bob"), record("actionstest-j3", 3, "alice")
+	for _, rec := range []actions.Execution{second, third} {
+		if _, err := s.Save(ctx, storeID, c.sample(int(rec.ToVersion)), rec.FromVersion, rec); err != nil {
+			t.Errorf("Save(%q) at version %d: %v", storeID, rec.FromVersion, err)
+			return
+		}
+	}
+	executions(actions.Filter{ObjectID: storeID}, first, second, third)
+	executions(actions.Filter{ObjectID: storeID, Limit: 2}, first, second)
+	executions(actions.Filter{ActorID: "alice"}, first, third)
+	executions(actions.Filter{ActionID: "actionstest-unknown"})
+
+	done := first
+	done.Status, done.Detail = actions.StatusSucceeded, "done"
+	got, err := j.Finish(ctx, first.ID, actions.StatusSucceeded, "done")
+	if err != nil {
+		t.Errorf("Finish(%q) of a pending execution: %v", first.ID, err)
+	} else if diff := strings.TrimSuffix(cmp.Diff(done, got), "\n"); diff != "" {
+		t.Errorf("Finish(%q) mismatch (-want +got):\n%s", first.ID, diff)
+	}
+	executions(actions.Filter{ID: first.ID}, done)
+	executions(actions.Filter{ObjectID: storeID, Status: actions.StatusPending}, second, third)
+	if _, err := j.Finish(ctx, first.ID, actions.StatusFailed, "again"); !errors.Is(err, actions.ErrConflict) {
+		t.Errorf("Finish(%q) of a finished execution: error %v; want an error matching actions.ErrConflict", first.ID, err)
+	}
+	if _, err := j.Finish(ctx, "actionstest-unknown", actions.StatusSucceeded, ""); !errors.Is(err, actions.ErrNotFound) {
+		t.Errorf("Finish of an unknown execution: error %v; want an error matching actions.ErrNotFound", err)
+	}
+}
