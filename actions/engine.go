@@ -130,6 +130,18 @@ func IncludeReserved(include bool) ResolveOption {
 	return func(c *resolveConfig) { c.reserved = include }
 }
 
+// resolveOptions applies opts; calling them through a function value moves
+// the config to the heap, so Resolve does it only when it has options.
+//
+//go:noinline
+func resolveOptions(opts []ResolveOption) resolveConfig {
+	var cfg resolveConfig
+	for _, o := range opts {
+		o(&cfg)
+	}
+	return cfg
+}
+
 // request is the per-call state shared by the checks of one object.
 type request[T any] struct {
 	ctx   context.Context
@@ -167,23 +179,39 @@ func (r *request[T]) release() {
 // IncludeReserved(true) is given.
 func (e *Engine[T]) Resolve(ctx context.Context, id string, obj T, actor Actor, opts ...ResolveOption) ([]*Action, error) {
 	var cfg resolveConfig
-	for _, o := range opts {
-		o(&cfg)
+	if len(opts) > 0 {
+		cfg = resolveOptions(opts)
 	}
-	r := newRequest(ctx, e.catalog.Load(), id, &obj, &actor)
-	defer r.release()
-	var out []*Action
-	list := r.cat.candidates(r.obj)
+	// The loop is written out, without a request, so that obj and actor stay
+	// on the stack: Resolve allocates the environment (once, when the first
+	// condition needs it) and its result, nothing else.
+	cat := e.catalog.Load()
+	var batch *conditions.Batch
+	defer func() {
+		if batch != nil {
+			batch.Release()
+		}
+	}()
+	list := cat.candidates(&obj)
+	out := make([]*Action, 0, min(len(list), 8))
+	// Actions mostly share a few permissions: remember the last answer.
+	lastPerm, lastCan := "", true
 	for i := range list {
 		p := &list[i]
+		if p.perm != lastPerm {
+			lastPerm, lastCan = p.perm, actor.Can(p.perm)
+		}
 		switch {
 		case p.reserved && !cfg.reserved,
-			!r.actor.Can(p.perm),
-			p.from != nil && !p.from[stringAt(r.obj, p.state)]:
+			!lastCan,
+			p.from != nil && !p.from[stringAt(&obj, p.state)]:
 			continue
 		}
 		if p.cond != nil {
-			ok, err := r.eval().Evaluate(p.cond)
+			if batch == nil {
+				batch = conditions.NewBatch(ctx, envOf(cat.shape, &obj, &actor))
+			}
+			ok, err := batch.Evaluate(p.cond)
 			if err != nil {
 				return nil, fmt.Errorf("actions: action %q: condition: %w", p.action.ID, err)
 			}
@@ -192,7 +220,7 @@ func (e *Engine[T]) Resolve(ctx context.Context, id string, obj T, actor Actor, 
 			}
 		}
 		if p.policy != Unlimited {
-			done, err := e.executed(ctx, r, p.action)
+			done, err := e.executed(ctx, p.action, id, actor.ID)
 			if err != nil {
 				return nil, err
 			}
@@ -238,17 +266,17 @@ func (e *Engine[T]) applicable(ctx context.Context, r *request[T], a *Action) (b
 		}
 	}
 	if a.Policy != Unlimited {
-		done, err := e.executed(ctx, r, a)
+		done, err := e.executed(ctx, a, r.id, r.actor.ID)
 		return err == nil && len(done) == 0, err
 	}
 	return true, nil
 }
 
 // executed returns an execution that exhausts a's policy, if there is one.
-func (e *Engine[T]) executed(ctx context.Context, r *request[T], a *Action) ([]Execution, error) {
-	f := Filter{ActionID: a.ID, ObjectID: r.id, Limit: 1}
+func (e *Engine[T]) executed(ctx context.Context, a *Action, objectID, actorID string) ([]Execution, error) {
+	f := Filter{ActionID: a.ID, ObjectID: objectID, Limit: 1}
 	if a.Policy == OncePerUser {
-		f.ActorID = r.actor.ID
+		f.ActorID = actorID
 	}
 	done, err := e.journal.Executions(ctx, f)
 	if err != nil {
@@ -278,7 +306,7 @@ func (e *Engine[T]) check(ctx context.Context, r *request[T], a *Action) ([]Reas
 		}
 	}
 	if a.Policy != Unlimited {
-		done, err := e.executed(ctx, r, a)
+		done, err := e.executed(ctx, a, r.id, r.actor.ID)
 		if err != nil {
 			return nil, err
 		}

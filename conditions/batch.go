@@ -17,19 +17,30 @@ import (
 // A Batch is not safe for concurrent use. Release it when done; it must not
 // be used after that.
 type Batch struct {
-	ctx context.Context
-	env any
-	typ reflect.Type
-	vm  *vm.VM
+	ctx  context.Context
+	env  any
+	typ  reflect.Type
+	vm   *vm.VM
+	runs uint
 }
 
-var batches = sync.Pool{New: func() any { return &Batch{vm: new(vm.VM)} }}
+// ctxCheckEvery is how often a batch looks at its context: Err takes a lock
+// on a cancellable context, which would cost more than a short condition.
+const ctxCheckEvery = 16
+
+// vms holds the VMs of single evaluations, batches those of batches (each
+// with its VM): a vm.VM is not safe for concurrent use, a program is.
+var (
+	vms     = sync.Pool{New: func() any { return new(vm.VM) }}
+	batches = sync.Pool{New: func() any { return &Batch{vm: new(vm.VM)} }}
+)
 
 // NewBatch returns a batch evaluating against env (a struct value; see
-// [Expression.Run]). ctx is checked before every evaluation.
+// [Expression.Run]). ctx is checked before the first evaluation and before
+// every 16th after it.
 func NewBatch(ctx context.Context, env any) *Batch {
 	b := batches.Get().(*Batch)
-	b.ctx, b.env, b.typ = ctx, env, reflect.TypeOf(env)
+	b.ctx, b.env, b.typ, b.runs = ctx, env, reflect.TypeOf(env), 0
 	return b
 }
 
@@ -57,9 +68,12 @@ func (b *Batch) Evaluate(c *Condition) (bool, error) {
 
 // Run evaluates e against the batch's environment.
 func (b *Batch) Run(e *Expression) (any, error) {
-	if err := b.ctx.Err(); err != nil {
-		return nil, &Error{Source: e.source, Message: "evaluation cancelled", Err: err}
+	if b.runs%ctxCheckEvery == 0 {
+		if err := b.ctx.Err(); err != nil {
+			return nil, &Error{Source: e.source, Message: "evaluation cancelled", Err: err}
+		}
 	}
+	b.runs++
 	if b.typ != e.envType {
 		return nil, &Error{Source: e.source, Message: fmt.Sprintf("environment is %v, want %v", b.typ, e.envType), Err: ErrEnvType}
 	}

@@ -185,9 +185,10 @@ func (e *Expression) EnvType() reflect.Type { return e.envType }
 // before it starts; expr programs cannot be interrupted mid-run, which is why
 // their size and memory are bounded. Run never panics.
 func (e *Expression) Run(ctx context.Context, env any) (any, error) {
-	b := NewBatch(ctx, env)
-	defer b.Release()
-	return b.Run(e)
+	b := Batch{ctx: ctx, env: env, typ: reflect.TypeOf(env), vm: vms.Get().(*vm.VM)}
+	out, err := b.Run(e)
+	vms.Put(b.vm)
+	return out, err
 }
 
 // wrapError converts expr's errors into *Error, keeping the position.
@@ -257,7 +258,8 @@ func (c *Condition) String() string { return c.expr.source }
 // Evaluate reports whether the condition holds for env. See [Expression.Run]
 // for what env must be.
 func (c *Condition) Evaluate(ctx context.Context, env any) (bool, error) {
-	b := NewBatch(ctx, env)
-	defer b.Release()
-	return b.Evaluate(c)
+	b := Batch{ctx: ctx, env: env, typ: reflect.TypeOf(env), vm: vms.Get().(*vm.VM)}
+	ok, err := b.Evaluate(c)
+	vms.Put(b.vm)
+	return ok, err
 }

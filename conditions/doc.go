@@ -67,8 +67,14 @@
 //
 // # Cancellation
 //
-// Evaluation checks its context before it starts (and Explain before every
-// clause); a cancelled context gives an *Error wrapping ctx.Err(). An expr
-// program cannot be interrupted once running, which is why its size and
-// memory are bounded.
+// Evaluation checks its context before it starts (Explain before every
+// clause, a [Batch] before its first and every 16th evaluation); a cancelled
+// context gives an *Error wrapping ctx.Err(). An expr program cannot be
+// interrupted once running, which is why its size and memory are bounded.
+//
+// # Batches
+//
+// A [Batch] evaluates many conditions against one environment with one VM,
+// as a resolver does for the actions of one object: the environment is boxed
+// once and the VM pool is visited once.
 package conditions
