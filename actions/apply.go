@@ -175,8 +175,9 @@ func ruleMessage(fe validator.FieldError) string {
 	return fmt.Sprintf("fails the %s rule", fe.Tag())
 }
 
-// assign sets dst to v, converting numbers and wrapping pointers. nil sets
-// the zero value (unassigning a user, clearing a date).
+// assign sets dst to v, converting numbers, wrapping pointers and converting
+// lists and maps element by element. nil sets the zero value (unassigning a
+// user, clearing a date).
 func assign(dst reflect.Value, v any) error {
 	if v == nil {
 		dst.SetZero()
@@ -197,6 +198,31 @@ func assign(dst reflect.Value, v any) error {
 		return nil
 	case isNumber(src.Type()) && isNumber(t):
 		return assignNumber(dst, src)
+	case t.Kind() == reflect.Slice && (src.Kind() == reflect.Slice || src.Kind() == reflect.Array):
+		// expr builds lists as []any: convert element by element.
+		out := reflect.MakeSlice(t, src.Len(), src.Len())
+		for i := range src.Len() {
+			if err := assign(out.Index(i), src.Index(i).Interface()); err != nil {
+				return fmt.Errorf("element %d: %w", i, err)
+			}
+		}
+		dst.Set(out)
+		return nil
+	case t.Kind() == reflect.Map && src.Kind() == reflect.Map:
+		out := reflect.MakeMapWithSize(t, src.Len())
+		it := src.MapRange()
+		for it.Next() {
+			k, e := reflect.New(t.Key()).Elem(), reflect.New(t.Elem()).Elem()
+			if err := assign(k, it.Key().Interface()); err != nil {
+				return fmt.Errorf("key %v: %w", it.Key(), err)
+			}
+			if err := assign(e, it.Value().Interface()); err != nil {
+				return fmt.Errorf("value of %v: %w", it.Key(), err)
+			}
+			out.SetMapIndex(k, e)
+		}
+		dst.Set(out)
+		return nil
 	}
 	return fmt.Errorf("cannot assign %T to %v", v, t)
 }

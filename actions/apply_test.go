@@ -119,6 +119,31 @@ func TestApply(t *testing.T) {
 			def:        actions.Definition{Workflow: &actions.Workflow{Field: "status", From: []string{"new"}}},
 			wantObject: func(*Ticket) {},
 		},
+		{
+			name: "lists and maps built by expr ([]any, map[string]any) convert element by element",
+			def: actions.Definition{Changes: []actions.Change{
+				{Field: "tags", Expr: `concat(Tags, ["urgent"])`},
+				{Field: "labels", Expr: `{"team": Labels.team, "owner": Actor.ID}`},
+			}},
+			wantObject: func(t *Ticket) {
+				t.Tags = []string{"backend", "urgent"}
+				t.Labels = map[string]string{"team": "core", "owner": "ann"}
+			},
+			wantChanges: []actions.FieldChange{
+				{Field: "tags", Old: []string{"backend"}, New: []string{"backend", "urgent"}},
+				{Field: "labels", Old: map[string]string{"team": "core"}, New: map[string]string{"team": "core", "owner": "ann"}},
+			},
+		},
+		{
+			name: "a filtered list",
+			def: actions.Definition{Changes: []actions.Change{
+				{Field: "tags", Expr: `filter(Tags, # != "backend")`},
+			}},
+			wantObject: func(t *Ticket) { t.Tags = []string{} },
+			wantChanges: []actions.FieldChange{
+				{Field: "tags", Old: []string{"backend"}, New: []string{}},
+			},
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -160,6 +185,8 @@ func TestApplyErrors(t *testing.T) {
 		{name: "float with a fraction into an int", changes: []actions.Change{{Field: "percentageDone", Expr: "Estimate"}}},
 		{name: "infinity into an int", changes: []actions.Change{{Field: "points", Expr: "Points / 0"}}},
 		{name: "value of a type known at run time only", changes: []actions.Change{{Field: "title", Expr: `Priority > 2 ? 1 : "x"`}}},
+		{name: "list with an element of the wrong type", changes: []actions.Change{{Field: "tags", Expr: `["a", 1]`}}},
+		{name: "map with a value of the wrong type", changes: []actions.Change{{Field: "labels", Expr: `{"team": 1}`}}},
 		{name: "expression fails at run time", changes: []actions.Change{{Field: "title", Expr: "Tags[3]"}}, wantCond: true},
 		{name: "later change fails: nothing applied", changes: []actions.Change{{Field: "title", Expr: `"new title"`}, {Field: "reviewer", Expr: "Tags[3]"}}, wantCond: true},
 	}

@@ -362,11 +362,17 @@ func isNumber(t reflect.Type) bool {
 // assigned to a field of type to. A nil from (known only at run time) is
 // checked when the change is applied.
 func assignableType(from, to reflect.Type) bool {
-	if from == nil || from.AssignableTo(to) || isNumber(from) && isNumber(to) {
+	if from == nil || from.Kind() == reflect.Interface || from.AssignableTo(to) || isNumber(from) && isNumber(to) {
 		return true
 	}
-	if to.Kind() == reflect.Pointer {
+	switch to.Kind() {
+	case reflect.Pointer:
 		return assignableType(from, to.Elem())
+	case reflect.Slice:
+		// expr's lists are []any: their elements are checked when applied.
+		return (from.Kind() == reflect.Slice || from.Kind() == reflect.Array) && assignableType(from.Elem(), to.Elem())
+	case reflect.Map:
+		return from.Kind() == reflect.Map && assignableType(from.Key(), to.Key()) && assignableType(from.Elem(), to.Elem())
 	}
 	return false
 }

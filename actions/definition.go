@@ -72,7 +72,8 @@ const (
 	Unlimited Policy = iota
 	// Once: one execution per object, by anyone.
 	Once
-	// OncePerUser: one execution per object and actor.
+	// OncePerUser: one execution per object and actor. An actor without an
+	// ID cannot be told apart from others and is refused.
 	OncePerUser
 )
 

@@ -44,7 +44,10 @@
 // before the action, so changes do not see each other. The expression's type
 // is checked against the field's when the catalog is compiled; numbers
 // convert between Go's numeric types when no precision is lost, nil clears a
-// field, and a value is wrapped in a pointer for a pointer field.
+// field, and a value is wrapped in a pointer for a pointer field. Lists and
+// maps, which expr builds as []any and map[string]any (concat(Tags, ["x"]),
+// {"team": "core"}), are converted element by element when the change is
+// applied; an element of the wrong type is an error then.
 //
 // A Workflow is sugar for a condition on a state field plus a change of it,
 // and lets the resolver look only at the actions that accept the object's

@@ -220,11 +220,11 @@ func (e *Engine[T]) Resolve(ctx context.Context, id string, obj T, actor Actor, 
 			}
 		}
 		if p.policy != Unlimited {
-			done, err := e.executed(ctx, p.action, id, actor.ID)
+			why, err := e.exhausted(ctx, p.action, id, actor.ID)
 			if err != nil {
 				return nil, err
 			}
-			if len(done) > 0 {
+			if why != "" {
 				continue
 			}
 		}
@@ -266,23 +266,32 @@ func (e *Engine[T]) applicable(ctx context.Context, r *request[T], a *Action) (b
 		}
 	}
 	if a.Policy != Unlimited {
-		done, err := e.executed(ctx, a, r.id, r.actor.ID)
-		return err == nil && len(done) == 0, err
+		why, err := e.exhausted(ctx, a, r.id, r.actor.ID)
+		return err == nil && why == "", err
 	}
 	return true, nil
 }
 
-// executed returns an execution that exhausts a's policy, if there is one.
-func (e *Engine[T]) executed(ctx context.Context, a *Action, objectID, actorID string) ([]Execution, error) {
+// exhausted says why a's execution policy forbids another execution on the
+// object by the actor, or "" when it does not.
+func (e *Engine[T]) exhausted(ctx context.Context, a *Action, objectID, actorID string) (string, error) {
 	f := Filter{ActionID: a.ID, ObjectID: objectID, Limit: 1}
 	if a.Policy == OncePerUser {
+		if actorID == "" {
+			// An empty filter field matches every actor: without an id the
+			// policy cannot tell this actor's executions from others'.
+			return "policy OncePerUser: the actor has no id", nil
+		}
 		f.ActorID = actorID
 	}
 	done, err := e.journal.Executions(ctx, f)
 	if err != nil {
-		return nil, fmt.Errorf("actions: reading the journal: %w", err)
+		return "", fmt.Errorf("actions: reading the journal: %w", err)
 	}
-	return done, nil
+	if len(done) > 0 {
+		return fmt.Sprintf("policy %s: already executed by %q", a.Policy, done[0].ActorID), nil
+	}
+	return "", nil
 }
 
 // check returns every reason a is not applicable.
@@ -306,12 +315,12 @@ func (e *Engine[T]) check(ctx context.Context, r *request[T], a *Action) ([]Reas
 		}
 	}
 	if a.Policy != Unlimited {
-		done, err := e.executed(ctx, a, r.id, r.actor.ID)
+		why, err := e.exhausted(ctx, a, r.id, r.actor.ID)
 		if err != nil {
 			return nil, err
 		}
-		if len(done) > 0 {
-			reasons = append(reasons, Reason{Kind: ReasonPolicy, Message: fmt.Sprintf("policy %s: already executed by %q", a.Policy, done[0].ActorID)})
+		if why != "" {
+			reasons = append(reasons, Reason{Kind: ReasonPolicy, Message: why})
 		}
 	}
 	return reasons, nil

@@ -55,8 +55,10 @@ func TestCompileProblems(t *testing.T) {
 				{Field: "priority", Expr: `"high"`},
 				{Field: "Title", Expr: "Priority"},
 				{Field: "tags", Expr: `"x"`},
+				{Field: "labels", Expr: "Tags"},
+				{Field: "email", Expr: "Labels"},
 			}}},
-			want: []problem{{0, "a", "changes[0].expr"}, {0, "a", "changes[1].expr"}, {0, "a", "changes[2].expr"}},
+			want: []problem{{0, "a", "changes[0].expr"}, {0, "a", "changes[1].expr"}, {0, "a", "changes[2].expr"}, {0, "a", "changes[3].expr"}, {0, "a", "changes[4].expr"}},
 		},
 		{
 			name:     "change expression does not compile",

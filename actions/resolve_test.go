@@ -199,6 +199,12 @@ func TestResolvePolicy(t *testing.T) {
 			done:  []actions.Request{{ActionID: "approve", Actor: ann}, {ActionID: "vote", Actor: ann}},
 			actor: ann, object: "T-2", want: []string{"approve", "vote", "comment"},
 		},
+		{
+			// An empty id would match every actor's executions: OncePerUser
+			// cannot be granted to an actor it cannot tell apart.
+			name:  "actor without an id",
+			actor: actions.Actor{Permissions: ann.Permissions}, object: "T-1", want: []string{"approve", "comment"},
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
