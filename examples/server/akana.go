@@ -1,13 +1,9 @@
 package main
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
-	"fmt"
 	"net/http"
-	"os"
 	"path/filepath"
 
 	"github.com/actionable-go/actionable/actions"
@@ -51,7 +47,7 @@ func mountAkana(mux *http.ServeMux, dir string) error {
 			akanaObject
 		} `json:"objects"`
 	}
-	if err := akanaReadJSON(filepath.Join(dir, "objects.json"), &objects); err != nil {
+	if err := readJSON(filepath.Join(dir, "objects.json"), &objects); err != nil {
 		return err
 	}
 	store := actions.NewMemoryStore[akanaObject]()
@@ -68,7 +64,7 @@ func mountAkana(mux *http.ServeMux, dir string) error {
 		FedMember string      `json:"fedmember"`
 		Users     []akanaUser `json:"users"`
 	}
-	if err := akanaReadJSON(filepath.Join(dir, "users.json"), &users); err != nil {
+	if err := readJSON(filepath.Join(dir, "users.json"), &users); err != nil {
 		return err
 	}
 	byToken := map[string]akanaUser{}
@@ -97,19 +93,5 @@ func mountAkana(mux *http.ServeMux, dir string) error {
 		return err
 	}
 	mux.Handle("/api/workflow/", h)
-	return nil
-}
-
-// akanaReadJSON decodes a demo data file strictly.
-func akanaReadJSON(path string, v any) error {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return err
-	}
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		return fmt.Errorf("%s: %w", path, err)
-	}
 	return nil
 }

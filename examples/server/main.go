@@ -8,10 +8,13 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"log"
 	"net/http"
 	"os"
@@ -42,6 +45,24 @@ func newServer(dir string) (http.Handler, error) {
 		}
 	}
 	return mux, nil
+}
+
+// readJSON decodes a demo data file strictly: an unknown key or trailing
+// data is an error, so that a typo in testdata/ fails at start-up.
+func readJSON(path string, v any) error {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return fmt.Errorf("%s: unexpected data after the JSON value", path)
+	}
+	return nil
 }
 
 func main() {

@@ -1,13 +1,9 @@
 package main
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
-	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -90,7 +86,7 @@ func mountOpenProject(mux *http.ServeMux, dir string) error {
 		return err
 	}
 	var users opUsers
-	if err := opReadJSON(filepath.Join(dir, "users.json"), &users); err != nil {
+	if err := readJSON(filepath.Join(dir, "users.json"), &users); err != nil {
 		return err
 	}
 	byToken := map[string]opUser{}
@@ -136,7 +132,7 @@ func opLoadWorkPackages(path string) (*actions.MemoryStore[opWorkPackage], error
 			opWorkPackage
 		} `json:"workPackages"`
 	}
-	if err := opReadJSON(path, &file); err != nil {
+	if err := readJSON(path, &file); err != nil {
 		return nil, err
 	}
 	ctx := context.Background()
@@ -158,21 +154,4 @@ func opLoadWorkPackages(path string) (*actions.MemoryStore[opWorkPackage], error
 		}
 	}
 	return store, nil
-}
-
-// opReadJSON decodes a demo data file strictly.
-func opReadJSON(path string, v any) error {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return err
-	}
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		return fmt.Errorf("%s: %w", path, err)
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		return fmt.Errorf("%s: unexpected data after the JSON value", path)
-	}
-	return nil
 }

@@ -3,12 +3,10 @@ package main
 import (
 	"context"
 	"crypto/subtle"
-	"encoding/json"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
-	"os"
 	"path/filepath"
 	"time"
 
@@ -49,11 +47,11 @@ type sfGroup struct {
 func mountSalesforce(mux *http.ServeMux, dir string) error {
 	dir = filepath.Join(dir, "salesforce")
 	var users []sfUser
-	if err := sfReadJSON(filepath.Join(dir, "users.json"), &users); err != nil {
+	if err := readJSON(filepath.Join(dir, "users.json"), &users); err != nil {
 		return err
 	}
 	var groups []sfGroup
-	if err := sfReadJSON(filepath.Join(dir, "groups.json"), &groups); err != nil {
+	if err := readJSON(filepath.Join(dir, "groups.json"), &groups); err != nil {
 		return err
 	}
 	h, err := salesforce.New(salesforce.Config{
@@ -115,15 +113,4 @@ func sfCallout(status int, body string) http.HandlerFunc {
 		w.WriteHeader(status)
 		_, _ = io.WriteString(w, body)
 	}
-}
-
-func sfReadJSON(path string, v any) error {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return err
-	}
-	if err := json.Unmarshal(data, v); err != nil {
-		return fmt.Errorf("%s: %w", path, err)
-	}
-	return nil
 }

@@ -1,15 +1,10 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"crypto/subtle"
-	"encoding/json"
 	"errors"
-	"fmt"
-	"io"
 	"net/http"
-	"os"
 	"path/filepath"
 
 	"github.com/actionable-go/actionable/actions"
@@ -53,11 +48,11 @@ func mountWorkfront(mux *http.ServeMux, dir string) error {
 		ID string `json:"id"`
 		wfDocument
 	}
-	if err := wfReadJSON(filepath.Join(dir, "documents.json"), &docs); err != nil {
+	if err := readJSON(filepath.Join(dir, "documents.json"), &docs); err != nil {
 		return err
 	}
 	var users []wfUser
-	if err := wfReadJSON(filepath.Join(dir, "users.json"), &users); err != nil {
+	if err := readJSON(filepath.Join(dir, "users.json"), &users); err != nil {
 		return err
 	}
 	store := actions.NewMemoryStore[wfDocument]()
@@ -100,21 +95,4 @@ func wfAuthenticate(users []wfUser) func(context.Context, workfront.Credentials)
 		}
 		return actions.Actor{}, errors.New("unknown credentials")
 	}
-}
-
-// wfReadJSON decodes a demo data file strictly.
-func wfReadJSON(path string, v any) error {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return err
-	}
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		return fmt.Errorf("%s: %w", path, err)
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		return fmt.Errorf("%s: unexpected data after the JSON value", path)
-	}
-	return nil
 }
