@@ -36,6 +36,7 @@ type NotFoundError struct {
 	ID   string
 }
 
+// Error implements the error interface.
 func (e *NotFoundError) Error() string {
 	return fmt.Sprintf("actions: %s %q not found", e.Kind, e.ID)
 }
@@ -79,6 +80,7 @@ type NotApplicableError struct {
 	Reasons  []Reason
 }
 
+// Error implements the error interface.
 func (e *NotApplicableError) Error() string {
 	parts := make([]string, len(e.Reasons))
 	for i, r := range e.Reasons {
@@ -98,6 +100,7 @@ type Violation struct {
 	Message string // a sentence a user can read: "percentageDone must be at most 100"
 }
 
+// Error implements the error interface.
 func (v Violation) Error() string { return v.Message }
 
 // ValidationError carries every violation of one execution, collected with
@@ -120,6 +123,7 @@ func newValidationError(actionID string, vs []Violation) error {
 	return &ValidationError{ActionID: actionID, Violations: vs, errs: errs}
 }
 
+// Error implements the error interface.
 func (e *ValidationError) Error() string {
 	parts := make([]string, len(e.Violations))
 	for i, v := range e.Violations {
@@ -140,6 +144,7 @@ type EffectError struct {
 	Err       error
 }
 
+// Error implements the error interface.
 func (e *EffectError) Error() string {
 	return fmt.Sprintf("actions: effect %q of execution %s failed: %v", e.Effect, e.Execution.ID, e.Err)
 }
@@ -158,6 +163,7 @@ type Problem struct {
 	Err      error
 }
 
+// Error implements the error interface.
 func (p Problem) Error() string {
 	id := p.ActionID
 	if id == "" {
@@ -191,6 +197,7 @@ func newLoadError(ps []Problem) error {
 	return &LoadError{Problems: ps, errs: errs}
 }
 
+// Error implements the error interface.
 func (e *LoadError) Error() string {
 	parts := make([]string, len(e.Problems))
 	for i, p := range e.Problems {
