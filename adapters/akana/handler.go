@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"mime"
 	"net/http"
+	"net/url"
 	"reflect"
 	"strconv"
 	"strings"
@@ -165,6 +166,9 @@ func status(err error) (int, string) {
 	var nf *actions.NotFoundError
 	var ve *actions.ValidationError
 	switch {
+	case errors.Is(err, actions.ErrEffectFailed):
+		// First: the action was saved, whatever the effect's cause wraps.
+		code = http.StatusInternalServerError
 	case errors.Is(err, errUnauthorized):
 		code = http.StatusUnauthorized
 	case errors.Is(err, actions.ErrForbidden):
@@ -252,21 +256,32 @@ func (h *Handler[T]) checkCSRF(r *http.Request, s Session, objectID string) erro
 }
 
 // includeReserved reads the IncludeReservedActions flag: absent is false,
-// present without a value is true, else a boolean.
+// present without a value is true, else a boolean (the last one counts).
+// It reads the raw query: url.Values silently drops a pair it cannot
+// unescape, which would turn a malformed value into "absent".
 func includeReserved(r *http.Request) (bool, error) {
-	vals, ok := r.URL.Query()["IncludeReservedActions"]
-	if !ok {
+	v, found := "", false
+	for pair := range strings.SplitSeq(r.URL.RawQuery, "&") {
+		k, val, _ := strings.Cut(pair, "=")
+		if k, err := url.QueryUnescape(k); err == nil && k == "IncludeReservedActions" {
+			v, found = val, true
+		}
+	}
+	if !found {
 		return false, nil
 	}
-	v := vals[len(vals)-1]
-	if v == "" {
+	s, err := url.QueryUnescape(v)
+	switch {
+	case err != nil:
+		s = v // quoted raw in the message
+	case s == "":
 		return true, nil
+	default:
+		if b, err := strconv.ParseBool(s); err == nil {
+			return b, nil
+		}
 	}
-	b, err := strconv.ParseBool(v)
-	if err != nil {
-		return false, public(errBadRequest, "IncludeReservedActions must be true or false, not %q", v)
-	}
-	return b, nil
+	return false, public(errBadRequest, "IncludeReservedActions must be true or false, not %q", s)
 }
 
 // list serves GET: the actions valid for the object's current state.
@@ -408,6 +423,11 @@ func (h *Handler[T]) execute(w http.ResponseWriter, r *http.Request, ctype strin
 		case err == nil:
 			_, next := h.workflowOf(&res.Object)
 			return next, nil
+		case errors.As(err, &ee):
+			// Saved, but host code failed after: say so, the state did change.
+			// Checked first: the effect's cause may wrap any sentinel below.
+			_, next := h.workflowOf(&res.Object)
+			return "", public(err, "action %q was performed on %q (new state %q), but effect %q failed", body.ActionName, id, next, ee.Effect)
 		case errors.Is(err, actions.ErrConflict) && attempt < h.opts.MaxRetries:
 			continue
 		case errors.Is(err, actions.ErrConflict):
@@ -422,10 +442,6 @@ func (h *Handler[T]) execute(w http.ResponseWriter, r *http.Request, ctype strin
 				msgs[i] = v.Message
 			}
 			return "", public(err, "action %q would leave %q invalid: %s", body.ActionName, id, strings.Join(msgs, "; "))
-		case errors.As(err, &ee):
-			// Saved, but host code failed after: say so, the state did change.
-			_, next := h.workflowOf(&res.Object)
-			return "", public(err, "action %q was performed on %q (new state %q), but effect %q failed", body.ActionName, id, next, ee.Effect)
 		default:
 			return "", err
 		}

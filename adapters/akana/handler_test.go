@@ -128,20 +128,62 @@ func TestDocumentExamples(t *testing.T) {
 	}
 }
 
-// TestDocumentExamplesXML renders the documents' GET examples as XML.
+// TestDocumentExamplesXML renders the documents' GET examples as XML, in
+// the documents' order (sample #3 follows submitting the API version, here
+// with an XML body), and checks each sample field by field against the
+// document's JSON, read with a decoder independent of the package's types.
 func TestDocumentExamplesXML(t *testing.T) {
 	f := newFixture(t, fixtureConfig{})
-	tests := []exchange{
+	tests := []struct {
+		name, target, golden, doc string
+		submit                    bool // submit the API version first
+	}{
 		{name: "request URL #1", target: actionsURL(discussion10121), golden: "get-discussion10121.xml"},
-		{name: "sample #1", target: actionsURL(user1), golden: "get-user1.xml"},
-		{name: "sample #2", target: actionsURL(apiVersion1), golden: "get-apiversion1-draft.xml"},
-		{name: "sample #4", target: actionsURL(appVersion) + "?IncludeReservedActions", golden: "get-appversion-reserved.xml"},
+		{name: "sample #1", target: actionsURL(user1), golden: "get-user1.xml", doc: "get-sample-1.json"},
+		{name: "sample #2", target: actionsURL(apiVersion1), golden: "get-apiversion1-draft.xml", doc: "get-sample-2.json"},
+		{name: "sample #3", target: actionsURL(apiVersion1), golden: "get-apiversion1-pending.xml", doc: "get-sample-3.json", submit: true},
+		{name: "sample #4", target: actionsURL(appVersion) + "?IncludeReservedActions", golden: "get-appversion-reserved.xml", doc: "get-sample-4.json"},
 	}
-	for _, e := range tests {
-		t.Run(e.name, func(t *testing.T) {
-			e.method, e.header = "GET", hdr("Accept", typeXML, "Cookie", adminAuth)
-			e.wantStatus, e.wantType = 200, typeXML
-			f.check(t, e)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if tt.submit {
+				f.check(t, exchange{method: "POST", target: actionsURL(apiVersion1),
+					header:     hdr("Cookie", adminAuth, csrfHeader, "akana-admin", "Content-Type", typeXML),
+					body:       "<Action><ActionName>apiversion.action.submit.approval</ActionName></Action>",
+					wantStatus: 200, wantType: typeText, golden: "post-apiversion1-submit.txt",
+					stateOf: apiVersion1, wantState: "Pending Approval"})
+			}
+			f.check(t, exchange{method: "GET", target: tt.target, header: hdr("Accept", typeXML, "Cookie", adminAuth),
+				wantStatus: 200, wantType: typeXML, golden: tt.golden})
+			if tt.doc == "" {
+				return
+			}
+			body, err := os.ReadFile(filepath.Join("testdata", tt.golden))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var x struct {
+				Title string   `xml:"channel>title"`
+				Key   string   `xml:"channel>WorkflowObject>WorkflowDefinitionKey"`
+				State []string `xml:"channel>WorkflowObject>State"`
+				GUIDs []string `xml:"channel>item>guid"`
+			}
+			if err := xml.Unmarshal(body, &x); err != nil {
+				t.Fatal(err)
+			}
+			items := []any{}
+			for _, g := range x.GUIDs {
+				items = append(items, map[string]any{"guid": map[string]any{"value": g}})
+			}
+			asJSON, err := json.Marshal(map[string]any{"channel": map[string]any{
+				"title":          x.Title,
+				"WorkflowObject": map[string]any{"WorkflowDefinitionKey": x.Key, "State": x.State},
+				"item":           items,
+			}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			docJSON(t, tt.doc, asJSON)
 		})
 	}
 }
@@ -189,6 +231,8 @@ func TestReservedActions(t *testing.T) {
 		{"true", "?IncludeReservedActions=true", 200, "get-appversion-reserved.json"},
 		{"false", "?IncludeReservedActions=false", 200, "get-appversion-unreserved.json"},
 		{"not a boolean", "?IncludeReservedActions=maybe", 400, "error-400-include-reserved.json"},
+		{"malformed escape", "?IncludeReservedActions=%zz", 400, "error-400-include-reserved-escape.json"},
+		{"other malformed pair ignored", "?x=%zz&IncludeReservedActions", 200, "get-appversion-reserved.json"},
 	}
 	f := newFixture(t, fixtureConfig{})
 	for _, tt := range tests {
@@ -506,6 +550,48 @@ func TestUnexpected(t *testing.T) {
 			f := newFixture(t, tt.cfg)
 			tt.target = actionsURL(discussion11018)
 			f.check(t, tt.exchange)
+		})
+	}
+}
+
+// TestEffectFailureIsNotARefusal checks that an effect failing after the
+// save is answered 500 whatever its cause wraps: a cause matching a core
+// sentinel must neither be retried (conflict) nor reported as a refusal
+// (400, 403, 404), since the object did change.
+func TestEffectFailureIsNotARefusal(t *testing.T) {
+	tests := []struct {
+		name  string
+		cause error
+	}{
+		{"plain", errors.New("mail server down")},
+		{"wraps ErrConflict", fmt.Errorf("crm: %w", actions.ErrConflict)},
+		{"wraps ErrForbidden", fmt.Errorf("crm: %w", actions.ErrForbidden)},
+		{"wraps ErrNotApplicable", fmt.Errorf("crm: %w", actions.ErrNotApplicable)},
+		{"wraps an object NotFoundError", fmt.Errorf("crm: %w", &actions.NotFoundError{Kind: "object", ID: "crm-1"})},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			failing := actions.EffectFunc[Object](func(context.Context, actions.EffectInput[Object]) error { return tt.cause })
+			f := newFixture(t, fixtureConfig{
+				edit: func(defs []actions.Definition) []actions.Definition {
+					for i := range defs {
+						defs[i].Effects = []string{"notify"}
+					}
+					return defs
+				},
+				catalog: []actions.CompileOption[Object]{actions.WithEffect("notify", actions.Effect[Object](failing))},
+			})
+			f.check(t, exchange{method: "POST", target: actionsURL(discussion11018),
+				header: hdr("Cookie", adminAuth, csrfHeader, "akana-admin", "Content-Type", typeJSON),
+				body:   `{"ActionName": "discussion.action.unpublish"}`, wantStatus: 500, wantType: typeJSON,
+				golden: "error-500-effect.json", stateOf: discussion11018, wantState: "Pending"})
+			recs, err := f.store.Executions(context.Background(), actions.Filter{ObjectID: discussion11018})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(recs) != 1 || recs[0].Status != actions.StatusFailed {
+				t.Errorf("executions = %+v, want one failed execution", recs)
+			}
 		})
 	}
 }

@@ -91,6 +91,7 @@ type Problem struct {
 	Err      error
 }
 
+// Error says where the problem is (workflow, action, key) and what it is.
 func (p Problem) Error() string {
 	where := "workflow " + p.Workflow
 	if p.Action != "" {
@@ -112,6 +113,7 @@ type DefinitionError struct {
 	errs     error
 }
 
+// Error counts the problems and lists them all.
 func (e *DefinitionError) Error() string {
 	parts := make([]string, len(e.Problems))
 	for i, p := range e.Problems {

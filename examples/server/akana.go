@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"path/filepath"
 
@@ -67,8 +68,18 @@ func mountAkana(mux *http.ServeMux, dir string) error {
 	if err := readJSON(filepath.Join(dir, "users.json"), &users); err != nil {
 		return err
 	}
+	if users.FedMember == "" {
+		return errors.New("users.json: fedmember is required")
+	}
 	byToken := map[string]akanaUser{}
 	for _, u := range users.Users {
+		// An empty token would log in whoever sends an empty cookie.
+		if u.Token == "" {
+			return fmt.Errorf("users.json: user %q has no token", u.ID)
+		}
+		if _, dup := byToken[u.Token]; dup {
+			return fmt.Errorf("users.json: token of user %q is not unique", u.ID)
+		}
 		byToken[u.Token] = u
 	}
 	cookie := "AtmoAuthToken_" + users.FedMember

@@ -5,6 +5,8 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -256,5 +258,35 @@ func TestAkanaXML(t *testing.T) {
 	}
 	if diff := cmp.Diff(want, rec.Body.String()); diff != "" {
 		t.Errorf("body mismatch (-want +got):\n%s", diff)
+	}
+}
+
+// TestAkanaUsersNeedTokens checks that demo users that would make logins
+// ambiguous fail at start-up: an empty token would let an empty
+// AtmoAuthToken_ cookie log in, a shared one would pick one user silently,
+// and no fedmember leaves no cookie name.
+func TestAkanaUsersNeedTokens(t *testing.T) {
+	tests := []struct {
+		name  string
+		users string
+	}{
+		{"user without token", `{"fedmember": "acmepaymentscorp", "users": [{"csrfToken": "c", "id": "ghost", "permissions": ["*"]}]}`},
+		{"no fedmember", `{"users": [{"token": "t", "csrfToken": "t", "id": "u"}]}`},
+		{"token of two users", `{"fedmember": "acmepaymentscorp", "users": [{"token": "t", "id": "a"}, {"token": "t", "id": "b", "permissions": ["*"]}]}`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			root := t.TempDir() // mountAkana reads root/akana
+			dir := filepath.Join(root, "akana")
+			if err := os.CopyFS(dir, os.DirFS("../../testdata/akana")); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(filepath.Join(dir, "users.json"), []byte(tt.users), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			if err := mountAkana(http.NewServeMux(), root); err == nil {
+				t.Fatal("mountAkana accepted the users")
+			}
+		})
 	}
 }
