@@ -68,6 +68,11 @@ func TestConfig(t *testing.T) {
 				return make(chan int), nil
 			}
 		}, request{"GET", "/api/v3/work_packages/42", member, "", ""}, 500},
+		{"render not an object", func(c *openproject.Config[WorkPackage]) {
+			c.Render = func(context.Context, openproject.WorkPackage[WorkPackage]) (any, error) {
+				return nil, nil
+			}
+		}, request{"GET", "/api/v3/work_packages/42", member, "", ""}, 500},
 		{"attribute names humanized", func(c *openproject.Config[WorkPackage]) { c.AttributeNames = nil },
 			request{"POST", "/api/v3/custom_actions/4/execute", member, json_, executeBody("43", "1")}, 422},
 		{"max body bytes", func(c *openproject.Config[WorkPackage]) { c.MaxBodyBytes = 10 },

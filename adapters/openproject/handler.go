@@ -1,6 +1,7 @@
 package openproject
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -52,9 +53,9 @@ type Config[T any] struct {
 	ActorFor func(ctx context.Context, actor actions.Actor, id string, wp T) actions.Actor
 
 	// CanEdit reports whether the authenticated actor may edit work
-	// packages in some project. It is asked before anything is looked up;
-	// false is a 403 MissingPermission on the custom action endpoints, and
-	// an empty customActions list on work packages. Nil checks
+	// packages in some project. On the custom action endpoints it is asked
+	// before anything is looked up, and false is a 403 MissingPermission;
+	// on a work package, false is an empty customActions list. Nil checks
 	// actor.Can(PermissionEditWorkPackages).
 	CanEdit func(ctx context.Context, actor actions.Actor) bool
 
@@ -319,9 +320,13 @@ func (h *Handler[T]) writeWorkPackage(w http.ResponseWriter, r *http.Request, ac
 }
 
 // writeValue writes v as a 200 HAL response. A value that cannot be encoded
-// (a Render returning a channel, say) is a 500.
+// (a Render returning a channel, say) or that is not a JSON object (a Render
+// returning nil) is a 500.
 func (h *Handler[T]) writeValue(w http.ResponseWriter, r *http.Request, v any) {
 	body, err := marshal(v)
+	if err == nil && !bytes.HasPrefix(body, []byte("{")) {
+		err = errors.New("not a JSON object")
+	}
 	if err != nil {
 		h.writeError(w, r, fmt.Errorf("openproject: encoding the response: %w", err))
 		return
