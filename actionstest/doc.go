@@ -135,8 +135,10 @@
 // [TestStore] checks an [actions.Store] implementation against what the
 // engine relies on: versions (a stale, missing or future version is a
 // conflict that changes nothing), Create of an existing id, Load of an
-// unknown one, isolation of the values it returns and receives,
-// concurrent saves (exactly one winner per version), and, if the store is
+// unknown one, isolation of the values it returns and receives (through a
+// mutate hook, required when T holds a slice, a map or a pointer),
+// concurrent saves (exactly one winner per version, and no lost update: a
+// version always comes with the value saved with it), and, if the store is
 // also an [actions.Journal], the execution records Save writes. A host
 // writing a SQL or Redis store proves with one call that it behaves like
 // [actions.MemoryStore].

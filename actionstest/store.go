@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
@@ -47,7 +48,8 @@ var storeTime = time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC)
 // returns a new value each time it is called, equal for equal i and
 // different for different i. mutate changes a value in place through its
 // references (an element of a slice, a map entry, a pointee), as a careless
-// caller would; it may be nil when T holds no references. Values are
+// caller would; it may be nil only when T holds no slice, map or pointer in
+// an exported field (the Isolation check fails otherwise). Values are
 // compared with go-cmp and opts (cmpopts.IgnoreUnexported or
 // cmpopts.EquateEmpty, say, for a store that reads back empty slices as nil).
 //
@@ -65,8 +67,11 @@ var storeTime = time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC)
 //   - Isolation: mutating a value after Create or Save, or a value Load
 //     returned, does not change what is stored.
 //   - ConcurrentSaves: goroutines saving at the same version: exactly one
-//     wins, the others get ErrConflict; goroutines incrementing in a
-//     load-save loop: each version is won exactly once and none is lost.
+//     wins, the others get ErrConflict, and the winner's value is stored;
+//     goroutines incrementing in a load-save loop: each version is won
+//     exactly once, none is lost, and every Load returns a version together
+//     with the value saved with it (a store that bumps the version and
+//     writes the value in two steps loses updates).
 //   - Journal, if the store implements [actions.Journal]: a record passed
 //     to a successful Save can be read back, one passed to a failed Save is
 //     not, filters and limits select oldest first, and Finish moves a
@@ -79,7 +84,9 @@ func TestStore[T any](t testing.TB, newStore func() actions.Store[T], sample fun
 		t.Fatalf("actionstest: TestStore needs newStore and sample")
 	}
 	c := &storeCheck[T]{sample: sample, mutate: mutate, opts: opts}
-	if msg := c.diff(sample(0), sample(0)); msg != "" {
+	if msg, err := c.compare(sample(0), sample(0)); err != nil {
+		t.Fatalf("actionstest: %v", err)
+	} else if msg != "" {
 		t.Fatalf("actionstest: sample(0) differs from sample(0): sample must be deterministic:\n%s", msg)
 	}
 	if c.diff(sample(0), sample(1)) == "" {
@@ -110,21 +117,70 @@ func TestStore[T any](t testing.TB, newStore func() actions.Store[T], sample fun
 	}
 }
 
+// loaded is what a Load returned.
+type loaded[T any] struct {
+	value   T
+	version int64
+}
+
 type storeCheck[T any] struct {
 	sample func(int) T
 	mutate func(*T)
 	opts   []cmp.Option
 }
 
-// diff compares two values of T, turning go-cmp's panic on unexported
-// fields into a message.
-func (c *storeCheck[T]) diff(want, got T) (msg string) {
+// compare returns cmp.Diff(want, got) with the options of TestStore,
+// without its final newline; go-cmp's panic on a type it cannot compare
+// (unexported fields) is returned as an error.
+func (c *storeCheck[T]) compare(want, got T) (msg string, err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			msg = fmt.Sprintf("cannot compare values of %T: %v (pass a cmp.Option to TestStore)", want, r)
+			err = fmt.Errorf("cannot compare values of %T: %v (pass a cmp.Option to TestStore)", want, r)
 		}
 	}()
-	return strings.TrimSuffix(cmp.Diff(want, got, c.opts...), "\n")
+	return strings.TrimSuffix(cmp.Diff(want, got, c.opts...), "\n"), nil
+}
+
+// diff is compare with its error as the message. TestStore has checked
+// that values of T can be compared.
+func (c *storeCheck[T]) diff(want, got T) string {
+	msg, err := c.compare(want, got)
+	if err != nil {
+		return err.Error()
+	}
+	return msg
+}
+
+// sharedPath returns the first exported field (at any depth, through
+// embedded structs and arrays) by which two copies of a value of type t
+// share memory: a slice, a map or a pointer. It returns "" if there is none.
+func sharedPath(t reflect.Type) string {
+	seen := map[reflect.Type]bool{}
+	var walk func(t reflect.Type, path string) string
+	walk = func(t reflect.Type, path string) string {
+		switch t.Kind() {
+		case reflect.Slice, reflect.Map, reflect.Pointer:
+			return fmt.Sprintf("%s (%s)", path, t)
+		case reflect.Array:
+			return walk(t.Elem(), path+"[0]")
+		case reflect.Struct:
+			if seen[t] {
+				return ""
+			}
+			seen[t] = true
+			for i := range t.NumField() {
+				f := t.Field(i)
+				if !f.IsExported() && !f.Anonymous {
+					continue
+				}
+				if p := walk(f.Type, path+"."+f.Name); p != "" {
+					return p
+				}
+			}
+		}
+		return ""
+	}
+	return walk(t, t.String())
 }
 
 var cmpEmpty = cmpopts.EquateEmpty()
@@ -267,7 +323,13 @@ func (c *storeCheck[T]) versions(t testing.TB, s actions.Store[T]) {
 func (c *storeCheck[T]) isolation(t testing.TB, s actions.Store[T]) {
 	t.Helper()
 	if c.mutate == nil {
-		t.Logf("no mutate hook: isolation not checked")
+		typ := reflect.TypeFor[T]()
+		if path := sharedPath(typ); path != "" {
+			// A store that hands out what it holds would pass unseen.
+			t.Errorf("no mutate hook, but values share memory through %s: pass a mutate that changes a value in place through it, so that isolation is checked", path)
+			return
+		}
+		t.Logf("no mutate hook: %s holds no slice, map or pointer, so values cannot share memory", typ)
 		return
 	}
 	changed := c.sample(0)
@@ -325,11 +387,11 @@ func (c *storeCheck[T]) concurrentSaves(t testing.TB, s actions.Store[T]) {
 		}
 		close(start)
 		wg.Wait()
-		wins := 0
+		wins, winner := 0, -1
 		for w, err := range errs {
 			switch {
 			case err == nil:
-				wins++
+				wins, winner = wins+1, w
 				if versions[w] != version+1 {
 					t.Errorf("round %d: Save at version %d = version %d, want %d", round, version, versions[w], version+1)
 				}
@@ -341,7 +403,7 @@ func (c *storeCheck[T]) concurrentSaves(t testing.TB, s actions.Store[T]) {
 			t.Errorf("round %d: %d of %d concurrent Saves at version %d succeeded, want exactly 1", round, wins, storeWorkers, version)
 		}
 		saved += wins
-		_, v, err := s.Load(ctx, storeID)
+		got, v, err := s.Load(ctx, storeID)
 		if err != nil {
 			t.Errorf("Load(%q): %v", storeID, err)
 			return
@@ -349,14 +411,21 @@ func (c *storeCheck[T]) concurrentSaves(t testing.TB, s actions.Store[T]) {
 		if want := version + int64(min(wins, 1)); v != want {
 			t.Errorf("round %d: Load(%q) = version %d after the concurrent Saves, want %d", round, storeID, v, want)
 		}
+		if wins == 1 {
+			if msg := c.diff(c.sample(winner+1), got); msg != "" {
+				t.Errorf("round %d: Load(%q) after the concurrent Saves returned another value than the winner's (-want +got):\n%s", round, storeID, msg)
+			}
+		}
 		version = v
 	}
 
 	// Every worker increments the version storeIncrements times in a
-	// load-save loop; each new version must go to exactly one of them.
+	// load-save loop; each new version must go to exactly one of them, and
+	// every Load must return a version with the value saved with it.
 	var mu sync.Mutex
 	winner := map[int64]int{}
 	var problems []string
+	loads := make([][]loaded[T], storeWorkers) // what each worker's Loads returned
 	var wg sync.WaitGroup
 	for w := range storeWorkers {
 		wg.Go(func() {
@@ -368,13 +437,14 @@ func (c *storeCheck[T]) concurrentSaves(t testing.TB, s actions.Store[T]) {
 					mu.Unlock()
 					return
 				}
-				_, v, err := s.Load(ctx, storeID)
+				obj, v, err := s.Load(ctx, storeID)
 				if err != nil {
 					mu.Lock()
 					problems = append(problems, fmt.Sprintf("worker %d: Load: %v", w, err))
 					mu.Unlock()
 					return
 				}
+				loads[w] = append(loads[w], loaded[T]{obj, v})
 				rec := record(fmt.Sprintf("actionstest-w%d-a%d", w, attempt), v, fmt.Sprint("worker-", w))
 				nv, err := s.Save(ctx, storeID, c.sample(w+1), v, rec)
 				if errors.Is(err, actions.ErrConflict) {
@@ -407,10 +477,35 @@ func (c *storeCheck[T]) concurrentSaves(t testing.TB, s actions.Store[T]) {
 	}
 	saved += len(winner)
 	want := version + storeWorkers*storeIncrements
-	if _, v, err := s.Load(ctx, storeID); err != nil {
+	final, v, err := s.Load(ctx, storeID)
+	switch {
+	case err != nil:
 		t.Errorf("Load(%q): %v", storeID, err)
-	} else if v != want {
+	case v != want:
 		t.Errorf("Load(%q) = version %d after %d successful increments from version %d, want %d", storeID, v, storeWorkers*storeIncrements, version, want)
+	default:
+		loads = append(loads, []loaded[T]{{final, v}})
+	}
+	// A version that comes with another value than the one saved with it
+	// is a lost (or not yet written) update: the next load-save on it
+	// would silently overwrite the change.
+	torn, total, first := 0, 0, ""
+	for _, ls := range loads {
+		for _, l := range ls {
+			w, ok := winner[l.version]
+			if !ok {
+				continue // the version the rounds left, checked there
+			}
+			total++
+			if msg := c.diff(c.sample(w+1), l.value); msg != "" {
+				if torn++; torn == 1 {
+					first = fmt.Sprintf("Load(%q) returned version %d with another value than the Save that made it (worker %d) wrote (-want +got):\n%s", storeID, l.version, w, msg)
+				}
+			}
+		}
+	}
+	if torn > 0 {
+		t.Errorf("concurrent increments: %d of %d Loads returned a version with another value than the one saved with it; the first:\n%s", torn, total, first)
 	}
 	if j, ok := s.(actions.Journal); ok {
 		recs, err := j.Executions(ctx, actions.Filter{ObjectID: storeID})
