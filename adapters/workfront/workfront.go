@@ -145,6 +145,8 @@ func New[T any](engine *actions.Engine[T], opts Options[T]) (*Handler[T], error)
 	h.mux = http.NewServeMux()
 	h.mux.HandleFunc("GET /serviceInfo", h.serviceInfo)
 	h.mux.HandleFunc("GET /customAction", h.customAction)
+	// A GET pattern also matches HEAD; a HEAD must not run an action.
+	h.mux.HandleFunc("HEAD /customAction", getOnly)
 	h.mux.HandleFunc("/serviceInfo", methodNotAllowed)
 	h.mux.HandleFunc("/customAction", methodNotAllowed)
 	h.mux.HandleFunc("/", notFound)
@@ -322,6 +324,12 @@ func parseParams(rawQuery string) (params, error) {
 
 func methodNotAllowed(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Allow", "GET, HEAD")
+	writeJSON(w, http.StatusMethodNotAllowed, result{Status: "error", Error: "Only GET is allowed here."})
+}
+
+// getOnly refuses a method other than GET on an endpoint that acts.
+func getOnly(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Allow", "GET")
 	writeJSON(w, http.StatusMethodNotAllowed, result{Status: "error", Error: "Only GET is allowed here."})
 }
 

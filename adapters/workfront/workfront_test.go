@@ -649,6 +649,7 @@ func TestRoutes(t *testing.T) {
 		{"DELETE serviceInfo", "DELETE", "/serviceInfo", 405, `{"status":"error","error":"Only GET is allowed here."}`},
 		{"unknown endpoint", "GET", "/customName?" + seedQuery, 404, `{"status":"error","error":"There is no such endpoint."}`},
 		{"HEAD serviceInfo", "HEAD", "/serviceInfo", 200, ""},
+		{"HEAD customAction does not act", "HEAD", "/customAction?" + seedQuery, 405, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
