@@ -81,7 +81,16 @@
 // stays PendingStatus (the effect returns actions.ErrPending) unless the
 // callout fails; the provider later PATCHes the terminal status. The PATCH
 // answers with the status after the callout, and diagnostic-info shows what
-// was sent and received.
+// the endpoint answered (or the error) and, to the definition's creator
+// only, the request, whose URL, headers and body may hold credentials.
+//
+// Any authenticated user may POST a definition, and so choose where the
+// server sends requests and read the answers in diagnostic-info. Without a
+// [Config.Client] the callouts connect directly (no proxy) to public
+// addresses only, never to loopback, private, link-local (cloud metadata)
+// or other internal addresses, checked for every connection after name
+// resolution. A host that calls its own network supplies a client that
+// connects to its trusted providers only (see the example of Config).
 //
 // # Errors
 //

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -33,6 +34,9 @@ func ExampleNew() {
 			return u, ok
 		},
 		BasePath: "/services/data/v62.0",
+		// The default client calls public addresses only; this provider
+		// listens on loopback.
+		Client: provider.Client(),
 	})
 	if err != nil {
 		fmt.Println(err)
@@ -107,4 +111,72 @@ func ExampleHandler_CreateGroup() {
 	// REQUIRED_FIELD_MISSING: Missing required field: actionLinks[0].labelKey
 	// REQUIRED_FIELD_MISSING: Missing required field: actionLinks[0].requiresConfirmation
 	// INVALID_API_INPUT: actionLinks[0]: executionsAllowed Unlimited is not allowed for Api action links; use Once or OncePerUser
+}
+
+// Callouts go wherever the definitions that users POST say. A host whose
+// providers are on its own network supplies a client that connects to them
+// and to nothing else; checking when connecting covers redirects too.
+func ExampleConfig_client() {
+	provider := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Println("callout:", r.URL.Path)
+	}))
+	defer provider.Close()
+	allowed := provider.Listener.Addr().String() // host:port
+
+	transport := http.DefaultTransport.(*http.Transport).Clone()
+	transport.Proxy = nil // a proxy would connect on the client's behalf
+	transport.DialContext = func(ctx context.Context, network, addr string) (net.Conn, error) {
+		if addr != allowed {
+			return nil, fmt.Errorf("callouts to %s are not allowed", addr)
+		}
+		var d net.Dialer
+		return d.DialContext(ctx, network, addr)
+	}
+	h, err := salesforce.New(salesforce.Config{
+		Authenticate: func(context.Context, string) (actions.Actor, bool) {
+			return actions.Actor{ID: "005000000000001AAA"}, true
+		},
+		Client: &http.Client{Transport: transport},
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for i, target := range []string{provider.URL + "/approve", "http://10.0.0.1:8080/admin"} {
+		_, err := h.CreateGroup(context.Background(), salesforce.NewGroup{
+			ID: fmt.Sprintf("0Ag00000000000%dAAA", i+1), LinkIDs: []string{fmt.Sprintf("0An00000000000%dAAA", i+1)},
+			Input: salesforce.GroupDefinitionInput{
+				Category: "Primary", ExecutionsAllowed: "Once", ExpirationDate: time.Now().AddDate(0, 1, 0).Format(time.RFC3339),
+				ActionLinks: []salesforce.ActionLinkDefinitionInput{{
+					ActionType: "Api", ActionURL: target, Method: "HttpPost", LabelKey: "Approve", RequiresConfirmation: new(bool),
+				}},
+			},
+		})
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
+		link := fmt.Sprintf("/connect/action-links/0An00000000000%dAAA", i+1)
+		for _, r := range []*http.Request{
+			httptest.NewRequest("PATCH", link+"?status=PendingStatus", nil),
+			httptest.NewRequest("GET", link+"/diagnostic-info", nil),
+		} {
+			r.Header.Set("Authorization", "Bearer token")
+			w := httptest.NewRecorder()
+			h.ServeHTTP(w, r)
+			var out struct{ Status, DiagnosticInfo string }
+			_ = json.Unmarshal(w.Body.Bytes(), &out)
+			if out.Status != "" {
+				fmt.Println(out.Status)
+			}
+			if _, detail, ok := strings.Cut(out.DiagnosticInfo, "detail: "); ok {
+				fmt.Print("detail: ", detail)
+			}
+		}
+	}
+	// Output:
+	// callout: /approve
+	// SuccessfulStatus
+	// FailedStatus
+	// detail: callout failed: callouts to 10.0.0.1:8080 are not allowed
 }

@@ -32,8 +32,17 @@ type Config struct {
 	// BasePath prefixes the url fields of responses: the path the host
 	// mounts the handler under, such as "/services/data/v62.0".
 	BasePath string
-	// Client makes the callouts of Api and ApiAsync links. Nil means a
-	// client whose Timeout is CalloutTimeout.
+	// Client makes the callouts of Api and ApiAsync links. Their URLs come
+	// from group definitions that any authenticated user may POST, so the
+	// client decides where users can make the server send requests, and
+	// diagnostic-info shows the answers. Nil means a client that connects
+	// directly (no proxy) to public addresses only: never to loopback,
+	// private, shared (100.64.0.0/10), link-local (cloud metadata) or
+	// multicast addresses, whatever a name resolves to and whatever a
+	// redirect says. A host that calls out to its own network, or through a
+	// proxy, supplies its own client; it should still allow only the
+	// providers it trusts, checked when connecting (net.Dialer.Control or
+	// Transport.DialContext) so that redirects are checked too.
 	Client *http.Client
 	// CalloutTimeout bounds every callout, whatever the client
 	// (default DefaultCalloutTimeout).
@@ -89,10 +98,10 @@ func New(cfg Config) (*Handler, error) {
 		groups:  actions.NewMemoryStore[group](),
 		client:  cfg.Client,
 		timeout: cfg.CalloutTimeout,
-		diag:    diagnostics{byID: map[string]string{}},
+		diag:    diagnostics{byID: map[string]diagnostic{}},
 	}
 	if h.client == nil {
-		h.client = &http.Client{Timeout: cfg.CalloutTimeout}
+		h.client = defaultClient(cfg.CalloutTimeout)
 	}
 	cat, err := newCatalog(cfg.Clock, actions.EffectFunc[link](h.callout))
 	if err != nil {

@@ -42,16 +42,53 @@ var tokens = map[string]actions.Actor{
 // start is the fixed time of the tests.
 var start = time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
 
-// clock is a settable test clock.
+// clock is a settable test clock. It can also hold its callers at a gate
+// (see meet).
 type clock struct {
-	mu  sync.Mutex
-	now time.Time
+	mu      sync.Mutex
+	now     time.Time
+	n       int           // callers that pass the gate together
+	waiting int           // callers still expected at the gate
+	gates   int           // gates left, this one included
+	gate    chan struct{} // closed when the last caller of a group arrives
 }
 
 func (c *clock) Now() time.Time {
 	c.mu.Lock()
+	now, gate := c.now, c.gate
+	if gate != nil {
+		if c.waiting--; c.waiting == 0 {
+			close(gate)
+			c.gate = nil
+			if c.gates--; c.gates > 0 {
+				c.waiting, c.gate = c.n, make(chan struct{})
+			}
+		}
+	}
+	c.mu.Unlock()
+	if gate != nil {
+		select {
+		case <-gate:
+		case <-time.After(2 * time.Second): // the others never came: do not hang
+		}
+	}
+	return now
+}
+
+// meet makes the next calls of Now pass in groups of n, each call waiting
+// for the others of its group, for the given number of groups. met
+// removes the gate and reports whether every group was complete.
+func (c *clock) meet(n, groups int) (met func() bool) {
+	c.mu.Lock()
 	defer c.mu.Unlock()
-	return c.now
+	c.n, c.waiting, c.gates, c.gate = n, n, groups, make(chan struct{})
+	return func() bool {
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		complete := c.gates == 0
+		c.gates, c.gate = 0, nil
+		return complete
+	}
 }
 
 func (c *clock) Set(t time.Time) {
@@ -60,12 +97,17 @@ func (c *clock) Set(t time.Time) {
 	c.now = t
 }
 
+// slowAnswer is how long /slow takes to answer: far beyond the callout
+// timeout of the tests, so that a callout that waits for it is a failure
+// rather than a hang.
+const slowAnswer = 3 * time.Second
+
 // callouts is the provider the links call: every request goes to it,
 // whatever the host of the URL (http://callouts.example/ok, say).
 //
 //	/ok    200 {"ok":true}
 //	/fail  500 {"error":"boom"}
-//	/slow  answers when the callout gives up
+//	/slow  200 {"ok":true} after slowAnswer, unless the callout gives up first
 type callouts struct {
 	srv   *httptest.Server
 	count atomic.Int64
@@ -93,7 +135,11 @@ func newCallouts(t *testing.T) *callouts {
 			w.WriteHeader(http.StatusInternalServerError)
 			fmt.Fprint(w, `{"error":"boom"}`)
 		case "/slow":
-			<-r.Context().Done()
+			select {
+			case <-r.Context().Done():
+			case <-time.After(slowAnswer):
+				fmt.Fprint(w, `{"ok":true}`)
+			}
 		default:
 			http.NotFound(w, r)
 		}

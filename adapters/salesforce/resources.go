@@ -329,7 +329,13 @@ func (h *Handler) getDiagnostic(r *http.Request, user actions.Actor) (int, any, 
 	if rec == nil {
 		return http.StatusOK, out, nil
 	}
-	text, _ := h.diagnostic(rec.ID)
+	// The request comes from the definition, which may hold credentials:
+	// only its creator, who may read the definition, sees it.
+	d, _ := h.diagnostic(rec.ID)
+	text := d.received
+	if g, _, err := h.groups.Load(r.Context(), l.GroupID); err == nil && g.CreatedBy == user.ID {
+		text = d.sent + text
+	}
 	text += fmt.Sprintf("status: %s (executed by %s at %s)\n", status, rec.ActorID, formatTime(rec.Time))
 	if rec.Detail != "" {
 		text += "detail: " + rec.Detail + "\n"

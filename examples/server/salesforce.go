@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"github.com/actionable-go/actionable/actions"
@@ -43,7 +44,9 @@ type sfGroup struct {
 // The links reach those targets through {!communityUrl}, which the server
 // sets, per request, to the local address the request's connection was
 // accepted on (http.LocalAddrContextKey): the server's own listening
-// address, whatever -addr is, and never a host the client names.
+// address, whatever -addr is, and never a host the client names. Since any
+// demo user may POST a definition with any actionUrl, the callouts connect
+// to those addresses and nowhere else (see sfSelf).
 func mountSalesforce(mux *http.ServeMux, dir string) error {
 	dir = filepath.Join(dir, "salesforce")
 	var users []sfUser
@@ -54,12 +57,14 @@ func mountSalesforce(mux *http.ServeMux, dir string) error {
 	if err := readJSON(filepath.Join(dir, "groups.json"), &groups); err != nil {
 		return err
 	}
+	var self sfSelf
 	h, err := salesforce.New(salesforce.Config{
 		Authenticate:   sfAuthenticate(users),
 		BasePath:       sfBasePath,
+		Client:         self.client(),
 		CalloutTimeout: 5 * time.Second,
 		Variables: func(r *http.Request) salesforce.Variables {
-			return salesforce.Variables{OrgID: sfOrgID, CommunityURL: sfOwnURL(r)}
+			return salesforce.Variables{OrgID: sfOrgID, CommunityURL: self.url(r)}
 		},
 	})
 	if err != nil {
@@ -90,18 +95,40 @@ func sfAuthenticate(users []sfUser) func(context.Context, string) (actions.Actor
 	}
 }
 
-// sfOwnURL is the base URL of the server's own address for r's connection,
-// or "" when r did not come through a listener (then the callouts fail).
-func sfOwnURL(r *http.Request) string {
+// sfSelf is the server's own addresses: those it accepted a request on.
+// The demo links call them, and the callouts may go nowhere else.
+type sfSelf struct {
+	addrs sync.Map // "host:port" → true
+}
+
+// url is the base URL of the server's own address for r's connection, or
+// "" when r did not come through a listener (then the callouts fail).
+func (s *sfSelf) url(r *http.Request) string {
 	addr, ok := r.Context().Value(http.LocalAddrContextKey).(net.Addr)
 	if !ok {
 		return ""
 	}
+	s.addrs.Store(addr.String(), true)
 	scheme := "http"
 	if r.TLS != nil {
 		scheme = "https"
 	}
 	return scheme + "://" + addr.String()
+}
+
+// client makes callouts that connect only to the server's own addresses,
+// directly (no proxy), redirects included.
+func (s *sfSelf) client() *http.Client {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.Proxy = nil
+	t.DialContext = func(ctx context.Context, network, addr string) (net.Conn, error) {
+		if _, ok := s.addrs.Load(addr); !ok {
+			return nil, fmt.Errorf("the demo server calls out only to itself, not to %s", addr)
+		}
+		var d net.Dialer
+		return d.DialContext(ctx, network, addr)
+	}
+	return &http.Client{Transport: t}
 }
 
 // sfCallout is a demo provider answering every callout with status and

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -93,6 +94,61 @@ func TestSalesforce(t *testing.T) {
 				t.Errorf("answer mismatch (-want +got):\n%s\nbody: %s", cmp.Diff(s.want, got), b)
 			}
 		})
+	}
+}
+
+// TestSalesforceCalloutsStayHome: a demo user may POST a link to any URL,
+// but its callout reaches only the server itself, not another service on
+// the same machine.
+func TestSalesforceCalloutsStayHome(t *testing.T) {
+	var hits atomic.Int64
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { hits.Add(1) }))
+	defer other.Close()
+	h, err := newServer("../../testdata")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	do := func(method, path, body string) (int, []byte) {
+		t.Helper()
+		req, err := http.NewRequest(method, srv.URL+path, strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Authorization", "Bearer sf-bob")
+		resp, err := srv.Client().Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, b
+	}
+	tests := []struct{ name, actionURL, want string }{
+		{"the server itself", "{!communityUrl}/demo/callouts/approve", "SuccessfulStatus Approved"},
+		{"another local service", other.URL + "/admin", "FailedStatus Approval Failed"},
+		{"the same service by name", "http://localhost:" + other.URL[strings.LastIndex(other.URL, ":")+1:] + "/admin", "FailedStatus Approval Failed"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, b := do("POST", "/services/data/v62.0/connect/action-link-group-definitions", `{"category":"Primary","executionsAllowed":"Once",
+				"expirationDate":"`+time.Now().AddDate(0, 1, 0).UTC().Format(time.RFC3339)+`",
+				"actionLinks":[{"actionType":"Api","actionUrl":"`+tt.actionURL+`","method":"HttpGet","labelKey":"Approve","requiresConfirmation":false}]}`)
+			var g struct {
+				ActionLinks []struct{ ID string } `json:"actionLinks"`
+			}
+			if err := json.Unmarshal(b, &g); err != nil || code != http.StatusCreated || len(g.ActionLinks) != 1 {
+				t.Fatalf("POST: %d %s", code, b)
+			}
+			code, b = do("PATCH", "/services/data/v62.0/connect/action-links/"+g.ActionLinks[0].ID+"?status=PendingStatus", "")
+			if got := sfSummary(b); code != http.StatusOK || got != tt.want {
+				t.Errorf("PATCH: %d %s, want 200 %s", code, got, tt.want)
+			}
+		})
+	}
+	if n := hits.Load(); n != 0 {
+		t.Errorf("the other service got %d requests, want 0", n)
 	}
 }
 
