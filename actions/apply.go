@@ -120,6 +120,9 @@ func (c *Catalog[T]) violations(ctx context.Context, a *Action, after reflect.Va
 var defaultValidator = sync.OnceValue(func() *validator.Validate {
 	v := validator.New(validator.WithRequiredStructEnabled())
 	v.RegisterTagNameFunc(func(f reflect.StructField) string {
+		if flattened(f) {
+			return flatName
+		}
 		if n := jsonName(f); n != "-" {
 			return n
 		}
@@ -128,12 +131,32 @@ var defaultValidator = sync.OnceValue(func() *validator.Validate {
 	return v
 })
 
+// flatName names, in validator namespaces, an embedded struct whose fields
+// encoding/json flattens into the embedding one; violationOf drops it.
+const flatName = "\x00"
+
+// flattened reports whether encoding/json promotes the fields of f into the
+// struct holding it: f is an embedded struct, or pointer to one, without a
+// JSON name.
+func flattened(f reflect.StructField) bool {
+	t := f.Type
+	if t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+	return f.Anonymous && t.Kind() == reflect.Struct && name == ""
+}
+
 // violationOf turns a validator field error into a Violation named by the
 // field's JSON path (without the root type).
 func violationOf(fe validator.FieldError) Violation {
 	field := fe.Namespace()
 	if _, rest, ok := strings.Cut(field, "."); ok {
 		field = rest
+	}
+	field = strings.ReplaceAll(field, flatName+".", "")
+	if strings.HasSuffix(field, flatName) { // a rule on the embedded struct itself
+		field = strings.TrimSuffix(field, flatName) + fe.StructField()
 	}
 	return Violation{Field: field, Rule: fe.Tag(), Param: fe.Param(), Message: field + " " + ruleMessage(fe)}
 }

@@ -107,3 +107,92 @@ func TestConcurrentIncrements(t *testing.T) {
 	}
 	t.Logf("%d increments, %d conflicts retried", workers*each, conflicts.Load())
 }
+
+// TestConcurrentPolicies: goroutines race to execute a Once and a
+// OncePerUser action on one object, each retrying on ErrConflict until the
+// action runs or is refused. Once runs exactly once; OncePerUser exactly
+// once per actor.
+func TestConcurrentPolicies(t *testing.T) {
+	tests := []struct {
+		name   string
+		policy actions.Policy
+		actors int
+		want   int // executions
+	}{
+		{name: "Once", policy: actions.Once, actors: 3, want: 1},
+		{name: "OncePerUser", policy: actions.OncePerUser, actors: 3, want: 3},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			const perActor = 4
+			ctx := context.Background()
+			cat, err := actions.Compile[Counter]([]actions.Definition{{
+				ID: "approve", Name: "Approve", Policy: tt.policy,
+				Changes: []actions.Change{{Field: "count", Expr: "Count + 1"}},
+			}})
+			if err != nil {
+				t.Fatalf("Compile: %v", err)
+			}
+			store := actions.NewMemoryStore[Counter]()
+			if _, err := store.Create(ctx, "C-1", Counter{Name: "hits"}); err != nil {
+				t.Fatalf("Create: %v", err)
+			}
+			engine, err := actions.New(cat, store)
+			if err != nil {
+				t.Fatalf("New: %v", err)
+			}
+			var executed atomic.Int64
+			start := make(chan struct{})
+			var wg sync.WaitGroup
+			for g := range tt.actors * perActor {
+				actor := actions.Actor{ID: fmt.Sprintf("actor-%d", g%tt.actors)}
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					<-start
+					version := int64(1) // everyone starts from the same version
+					for {
+						_, err := engine.Execute(ctx, actions.Request{ActionID: "approve", ObjectID: "C-1", Version: version, Actor: actor})
+						switch {
+						case err == nil:
+							executed.Add(1)
+							return
+						case errors.Is(err, actions.ErrNotApplicable):
+							return
+						case errors.Is(err, actions.ErrConflict):
+							if _, version, err = engine.Load(ctx, "C-1"); err != nil {
+								t.Errorf("Load: %v", err)
+								return
+							}
+						default:
+							t.Errorf("Execute: %v", err)
+							return
+						}
+					}
+				}()
+			}
+			close(start)
+			wg.Wait()
+			if got := executed.Load(); got != int64(tt.want) {
+				t.Errorf("%d executions succeeded, want %d", got, tt.want)
+			}
+			obj, _, err := engine.Load(ctx, "C-1")
+			if err != nil {
+				t.Fatalf("Load: %v", err)
+			}
+			diff(t, "count", tt.want, obj.Count)
+			recs, err := engine.Executions(ctx, actions.Filter{ActionID: "approve", ObjectID: "C-1"})
+			if err != nil {
+				t.Fatalf("Executions: %v", err)
+			}
+			seen := map[string]bool{}
+			for _, r := range recs {
+				if seen[r.ActorID] {
+					t.Errorf("actor %s executed twice", r.ActorID)
+				}
+				seen[r.ActorID] = true
+			}
+			diff(t, "journal records", tt.want, len(recs))
+		})
+	}
+}

@@ -14,7 +14,7 @@ import (
 type envShape struct {
 	typ      reflect.Type
 	obj      reflect.Type
-	prefix   bool           // T's fields are the env's first fields, at the same offsets: copy T whole
+	prefix   bool           // T's fields are the env's first fields, at the same offsets, and T ends before Actor: copy T whole
 	typeWord unsafe.Pointer // the type word of an interface holding a s.typ
 	src      [][]int        // index path in T of each env field but the last
 	actorIdx int
@@ -72,7 +72,10 @@ func newEnvShape(t reflect.Type) (*envShape, error) {
 	s.obj = t
 	zero := reflect.Zero(s.typ).Interface()
 	s.typeWord = (*eface)(unsafe.Pointer(&zero)).typ
-	s.prefix = len(s.src) == t.NumField()
+	// A whole copy of T writes t.Size() bytes, padding included: the
+	// compiler pads T after a zero-size last field, and that padding is
+	// where the environment puts Actor.
+	s.prefix = len(s.src) == t.NumField() && t.Size() <= s.actorOff
 	for i, idx := range s.src {
 		if len(idx) != 1 || idx[0] != i || s.typ.Field(i).Offset != t.Field(i).Offset {
 			s.prefix = false

@@ -2,6 +2,7 @@ package actions
 
 import (
 	"bytes"
+	"encoding"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -20,8 +21,11 @@ const MaxRuleFileSize = 8 << 20
 //	{"actions": [{"id": "close", "name": "Close", "condition": "Status != \"Closed\"",
 //	              "changes": [{"field": "Status", "expr": "\"Closed\""}]}]}
 //
-// It is strict: an unknown key anywhere, a value of the wrong JSON type or
-// trailing data is a problem. Every problem is reported in one *LoadError.
+// It is strict: an unknown key anywhere (keys are matched exactly, not
+// regardless of case as encoding/json does), a key given twice, a value of
+// the wrong JSON type or trailing data is a problem, reported with the path
+// of the key ("changes[1].expr"). Every problem is reported in one
+// *LoadError.
 func ParseJSON(r io.Reader) ([]Definition, error) {
 	data, err := io.ReadAll(io.LimitReader(r, MaxRuleFileSize+1))
 	if err != nil {
@@ -46,7 +50,13 @@ func parseRules(data []byte) ([]Definition, []int, []Problem) {
 	if err := strictUnmarshal(data, &file); err != nil {
 		return nil, nil, []Problem{{Index: -1, Err: fmt.Errorf("rule file: %w", err)}}
 	}
-	known := jsonKeys(reflect.TypeFor[Definition]())
+	var fileProblems []Problem
+	checkJSON(data, reflect.TypeOf(file), "", func(key string, err error) {
+		fileProblems = append(fileProblems, Problem{Index: -1, Err: fmt.Errorf("rule file: %s: %w", key, err)})
+	})
+	if len(fileProblems) > 0 {
+		return nil, nil, fileProblems
+	}
 	var defs []Definition
 	var index []int
 	var problems []Problem
@@ -58,40 +68,110 @@ func parseRules(data []byte) ([]Definition, []int, []Problem) {
 		}
 		var id string
 		_ = json.Unmarshal(keys["id"], &id)
-		var unknown []string
-		for k := range keys {
-			if !known[k] {
-				unknown = append(unknown, k)
+		var ps []Problem
+		checkJSON(raw, reflect.TypeFor[Definition](), "", func(key string, err error) {
+			ps = append(ps, Problem{Index: i, ActionID: id, Key: key, Err: err})
+		})
+		sort.SliceStable(ps, func(a, b int) bool { return ps[a].Key < ps[b].Key })
+		problems = append(problems, ps...)
+		// An action whose only fault is an unknown key at the top level is
+		// compiled without it, so that its other problems are reported too.
+		compile := true
+		for _, p := range ps {
+			if errors.Is(p.Err, errUnknownKey) && !strings.ContainsAny(p.Key, ".[") {
+				delete(keys, p.Key)
+				continue
 			}
+			compile = false
 		}
-		sort.Strings(unknown)
-		for _, k := range unknown {
-			problems = append(problems, Problem{Index: i, ActionID: id, Key: k, Err: errors.New("unknown key")})
-			delete(keys, k)
+		if !compile {
+			continue
 		}
-		// Decode key by key, so that every bad value is reported with its
-		// key (a policy name's error does not say which key it is about).
-		names := make([]string, 0, len(keys))
-		for k := range keys {
-			names = append(names, k)
-		}
-		sort.Strings(names)
+		known, _ := json.Marshal(keys)
 		var d Definition
-		ok := true
-		for _, k := range names {
-			one, _ := json.Marshal(map[string]json.RawMessage{k: keys[k]})
-			if err := strictUnmarshal(one, &d); err != nil {
-				problems = append(problems, Problem{Index: i, ActionID: id, Key: jsonErrorKey(k, err), Err: err})
-				ok = false
-			}
-		}
-		if !ok {
+		if err := json.Unmarshal(known, &d); err != nil { // checkJSON found nothing: unreachable
+			problems = append(problems, Problem{Index: i, ActionID: id, Err: err})
 			continue
 		}
 		defs = append(defs, d)
 		index = append(index, i)
 	}
 	return defs, index, problems
+}
+
+var (
+	errUnknownKey   = errors.New("unknown key")
+	errDuplicateKey = errors.New("duplicate key")
+)
+
+// checkJSON reports, each with its path ("changes[1].expr"), every key of
+// the JSON value data that t does not have, every key given twice and every
+// value of the wrong JSON type. It is stricter than encoding/json, which
+// matches keys regardless of case and keeps the last of two equal keys. data
+// must be valid JSON.
+func checkJSON(data []byte, t reflect.Type, path string, bad func(key string, err error)) {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	data = bytes.TrimSpace(data)
+	if len(data) == 0 || string(data) == "null" {
+		return // null leaves the zero value, as encoding/json does
+	}
+	unmarshaler := reflect.PointerTo(t).Implements(reflect.TypeFor[encoding.TextUnmarshaler]()) ||
+		reflect.PointerTo(t).Implements(reflect.TypeFor[json.Unmarshaler]())
+	switch {
+	case unmarshaler:
+	case t.Kind() == reflect.Struct && data[0] == '{':
+		fields := map[string]reflect.Type{}
+		for _, f := range reflect.VisibleFields(t) {
+			if f.IsExported() && !f.Anonymous && f.Tag.Get("json") != "-" {
+				fields[jsonName(f)] = f.Type
+			}
+		}
+		dec := json.NewDecoder(bytes.NewReader(data))
+		_, _ = dec.Token() // {
+		seen := map[string]bool{}
+		for dec.More() {
+			tok, err := dec.Token()
+			key, _ := tok.(string)
+			var value json.RawMessage
+			if err == nil {
+				err = dec.Decode(&value)
+			}
+			if err != nil {
+				bad(path, err) // unreachable for valid JSON
+				return
+			}
+			p := key
+			if path != "" {
+				p = path + "." + key
+			}
+			ft, known := fields[key]
+			switch {
+			case seen[key]:
+				bad(p, errDuplicateKey)
+			case !known:
+				bad(p, errUnknownKey)
+			default:
+				checkJSON(value, ft, p, bad)
+			}
+			seen[key] = true
+		}
+		return
+	case t.Kind() == reflect.Slice && t.Elem().Kind() != reflect.Uint8 && data[0] == '[':
+		var items []json.RawMessage
+		if err := json.Unmarshal(data, &items); err != nil {
+			bad(path, err) // unreachable for valid JSON
+			return
+		}
+		for i, item := range items {
+			checkJSON(item, t.Elem(), fmt.Sprintf("%s[%d]", path, i), bad)
+		}
+		return
+	}
+	if err := json.Unmarshal(data, reflect.New(t).Interface()); err != nil {
+		bad(path, err)
+	}
 }
 
 func strictUnmarshal(data []byte, v any) error {
@@ -107,27 +187,6 @@ func strictUnmarshal(data []byte, v any) error {
 		return errors.New("unexpected data after the JSON value")
 	}
 	return nil
-}
-
-// jsonErrorKey names the key a decoding error of the top-level key is
-// about: the path the error gives, or key itself.
-func jsonErrorKey(key string, err error) string {
-	var te *json.UnmarshalTypeError
-	if errors.As(err, &te) && te.Field != "" {
-		return te.Field
-	}
-	if s := err.Error(); strings.HasPrefix(s, "json: unknown field ") {
-		return key + "." + strings.Trim(strings.TrimPrefix(s, "json: unknown field "), `"`)
-	}
-	return key
-}
-
-func jsonKeys(t reflect.Type) map[string]bool {
-	keys := map[string]bool{}
-	for i := 0; i < t.NumField(); i++ {
-		keys[jsonName(t.Field(i))] = true
-	}
-	return keys
 }
 
 // LoadJSON parses a rule file and compiles it against T. Problems of both

@@ -172,7 +172,24 @@ func TestLoadJSONProblems(t *testing.T) {
 		{
 			name: "unknown nested key",
 			json: `{"actions": [{"id": "a", "name": "A", "workflow": {"field": "status", "form": ["new"]}, "changes": [{"field": "title", "exp": "1"}]}]}`,
-			want: []problem{{0, "a", "changes.exp"}, {0, "a", "workflow.form"}},
+			want: []problem{{0, "a", "changes[0].exp"}, {0, "a", "workflow.form"}},
+		},
+		{
+			// encoding/json matches keys case-insensitively and keeps the
+			// last of two equal keys: a strict file must say so.
+			name: "nested keys in the wrong case",
+			json: `{"actions": [{"id": "a", "name": "A", "changes": [{"field": "title", "expr": "\"x\""}, {"Field": "title", "expr": "\"y\""}], "postConditions": [{"EXPR": "true", "message": "m"}]}]}`,
+			want: []problem{{0, "a", "changes[1].Field"}, {0, "a", "postConditions[0].EXPR"}},
+		},
+		{
+			name: "duplicate keys",
+			json: `{"actions": [{"id": "a", "name": "A", "condition": "true", "condition": "false", "workflow": {"field": "status", "to": "x", "to": "y"}}]}`,
+			want: []problem{{0, "a", "condition"}, {0, "a", "workflow.to"}},
+		},
+		{
+			name: "nested values of the wrong JSON type",
+			json: `{"actions": [{"id": "a", "name": "A", "changes": [{"field": "title", "expr": "\"x\""}, {"field": 7, "expr": "1"}], "effects": ["notify", 3]}]}`,
+			want: []problem{{0, "a", "changes[1].field"}, {0, "a", "effects[1]"}},
 		},
 		{
 			name: "values of the wrong JSON type",
@@ -192,6 +209,16 @@ func TestLoadJSONProblems(t *testing.T) {
 		{
 			name: "not a rule file",
 			json: `{"rules": []}`,
+			want: []problem{{-1, "", ""}},
+		},
+		{
+			name: "rule file key in the wrong case",
+			json: `{"Actions": [{"id": "a", "name": "A"}]}`,
+			want: []problem{{-1, "", ""}},
+		},
+		{
+			name: "rule file key twice",
+			json: `{"actions": [{"id": "a", "name": "A"}], "actions": []}`,
 			want: []problem{{-1, "", ""}},
 		},
 		{

@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"sync"
 	"time"
+	"unsafe"
 )
 
 // Status is the state of an execution.
@@ -260,72 +261,130 @@ func hasRefs(t reflect.Type, depth int) bool {
 // deepCopy copies v so that the copy shares no mutable memory with it:
 // pointers, slices and maps are copied recursively. Unexported fields are
 // copied as they are (shallowly), but for the exported fields an unexported
-// embedded struct promotes.
+// embedded struct (or pointer to one) promotes. A pointer, map or slice met
+// twice is copied once, so cycles end and aliases stay aliases.
 func deepCopy[T any](v T) T {
 	var out T
-	src := reflect.ValueOf(&v).Elem()
-	dst := reflect.ValueOf(&out).Elem()
-	copyValue(dst, src)
+	var c copier
+	c.value(reflect.ValueOf(&out).Elem(), reflect.ValueOf(&v).Elem())
 	return out
 }
 
-// deepenFields deep-copies the exported fields of the struct src into dst,
-// which holds a shallow copy of src, including the fields an unexported
-// embedded struct promotes (callers reach them as their own).
-func deepenFields(dst, src reflect.Value) {
+// copier remembers the copies of the pointers, maps and slices that may
+// lead back to themselves.
+type copier struct {
+	seen map[copyKey]reflect.Value // made on first use
+}
+
+type copyKey struct {
+	typ reflect.Type
+	ptr uintptr
+	len int // slices over one array with different lengths are different values
+}
+
+// lookup returns the copy made of src, if any, when src's elements may hold
+// references (only those can be part of a cycle or worth keeping aliased).
+func (c *copier) lookup(src reflect.Value, n int) (copyKey, reflect.Value, bool) {
+	if !hasRefs(src.Type().Elem(), 0) {
+		return copyKey{}, reflect.Value{}, false
+	}
+	k := copyKey{typ: src.Type(), ptr: src.Pointer(), len: n}
+	v, ok := c.seen[k]
+	return k, v, ok
+}
+
+func (c *copier) remember(k copyKey, v reflect.Value) {
+	if k.typ == nil {
+		return
+	}
+	if c.seen == nil {
+		c.seen = map[copyKey]reflect.Value{}
+	}
+	c.seen[k] = v
+}
+
+// fields deep-copies the exported fields of the struct src into dst, which
+// holds a shallow copy of src, including the fields an unexported embedded
+// struct or pointer to a struct promotes (callers reach them as their own).
+func (c *copier) fields(dst, src reflect.Value) {
 	for i := 0; i < src.NumField(); i++ {
-		switch f := dst.Field(i); {
+		f := dst.Field(i)
+		switch sf := src.Type().Field(i); {
 		case f.CanSet():
-			copyValue(f, src.Field(i))
-		case src.Type().Field(i).Anonymous && f.Kind() == reflect.Struct:
-			deepenFields(f, src.Field(i))
+			c.value(f, src.Field(i))
+		case !sf.Anonymous:
+		case f.Kind() == reflect.Struct:
+			c.fields(f, src.Field(i))
+		case f.Kind() == reflect.Pointer && f.Type().Elem().Kind() == reflect.Struct:
+			// An unexported embedded pointer: reflect will not set it, so
+			// reach it through its address (dst is always addressable).
+			p := reflect.NewAt(f.Type(), unsafe.Pointer(f.UnsafeAddr())).Elem()
+			c.value(p, reflect.ValueOf(p.Interface()))
 		}
 	}
 }
 
-func copyValue(dst, src reflect.Value) {
+func (c *copier) value(dst, src reflect.Value) {
 	switch src.Kind() {
 	case reflect.Pointer:
 		if src.IsNil() {
 			return
 		}
+		k, seen, ok := c.lookup(src, 0)
+		if ok {
+			dst.Set(seen)
+			return
+		}
 		p := reflect.New(src.Type().Elem())
-		copyValue(p.Elem(), src.Elem())
+		c.remember(k, p)
+		c.value(p.Elem(), src.Elem())
 		dst.Set(p)
 	case reflect.Slice:
 		if src.IsNil() {
 			return
 		}
+		k, seen, ok := c.lookup(src, src.Len())
+		if ok {
+			dst.Set(seen)
+			return
+		}
 		s := reflect.MakeSlice(src.Type(), src.Len(), src.Len())
+		c.remember(k, s)
 		for i := 0; i < src.Len(); i++ {
-			copyValue(s.Index(i), src.Index(i))
+			c.value(s.Index(i), src.Index(i))
 		}
 		dst.Set(s)
 	case reflect.Map:
 		if src.IsNil() {
 			return
 		}
+		k, seen, ok := c.lookup(src, 0)
+		if ok {
+			dst.Set(seen)
+			return
+		}
 		m := reflect.MakeMapWithSize(src.Type(), src.Len())
+		c.remember(k, m)
 		it := src.MapRange()
 		for it.Next() {
 			v := reflect.New(src.Type().Elem()).Elem()
-			copyValue(v, it.Value())
+			c.value(v, it.Value())
 			m.SetMapIndex(it.Key(), v)
 		}
 		dst.Set(m)
 	case reflect.Struct:
 		dst.Set(src) // unexported fields and values, then deepen the exported ones
-		deepenFields(dst, src)
+		c.fields(dst, src)
 	case reflect.Array:
 		for i := 0; i < src.Len(); i++ {
-			copyValue(dst.Index(i), src.Index(i))
+			c.value(dst.Index(i), src.Index(i))
 		}
 	case reflect.Interface:
 		if src.IsNil() {
 			return
 		}
 		v := reflect.New(src.Elem().Type()).Elem()
-		copyValue(v, src.Elem())
+		c.value(v, src.Elem())
 		dst.Set(v)
 	default:
 		dst.Set(src)

@@ -430,3 +430,81 @@ func TestMemoryStorePromotedFields(t *testing.T) {
 	got, _, _ := s.Load(ctx, "W-1")
 	diff(t, "stored value", Wrapped{Name: "w", embedded: embedded{Notes: []string{"n"}}}, got, cmp.AllowUnexported(Wrapped{}))
 }
+
+// Ring is a cyclic structure: a store must copy it without looping.
+type Ring struct {
+	Name  string
+	Next  *Ring
+	Peers map[string]*Ring
+	Items []any
+}
+
+func TestMemoryStoreCycles(t *testing.T) {
+	ctx := context.Background()
+	a := &Ring{Name: "a"}
+	b := &Ring{Name: "b", Next: a}
+	a.Next = b
+	a.Peers = map[string]*Ring{"self": a, "b": b}
+	a.Items = []any{a, b, nil}
+	a.Items[2] = a.Items // a slice that holds itself
+
+	s := actions.NewMemoryStore[Ring]()
+	mustCreate(t, s, "R-1", *a)
+	got, _, err := s.Load(ctx, "R-1")
+	if err != nil {
+		t.Fatalf("Load: %v", err)
+	}
+	// The copy has the same shape and shares nothing with the original.
+	next := got.Next
+	switch {
+	case next == nil || next == b || next.Name != "b":
+		t.Fatalf("Next = %p %+v, want a copy of b", next, next)
+	case next.Next == nil || next.Next == a || next.Next.Name != "a" || next.Next.Next != next:
+		t.Fatalf("Next.Next = %p, want a copy of a whose Next is the copy of b", next.Next)
+	case got.Peers["self"] != next.Next || got.Peers["b"] != next:
+		t.Errorf("Peers = %v, want the copies of a and b", got.Peers)
+	case got.Items[0] != any(next.Next) || got.Items[1] != any(next):
+		t.Errorf("Items = %v, want the copies of a and b", got.Items[:2])
+	}
+	inner, ok := got.Items[2].([]any)
+	if !ok || len(inner) != 3 || &inner[0] != &got.Items[0] {
+		t.Errorf("Items[2] is not the copied slice itself")
+	}
+	// Mutating the loaded copy leaves the stored value as it was.
+	next.Name = "changed"
+	again, _, _ := s.Load(ctx, "R-1")
+	if again.Next.Name != "b" {
+		t.Errorf("stored b renamed to %q through a loaded copy", again.Next.Name)
+	}
+}
+
+// PointerWrapped reaches a slice through an unexported embedded pointer,
+// whose exported fields it promotes.
+type PointerWrapped struct {
+	Name string
+	*embedded
+}
+
+func TestMemoryStorePromotedThroughPointer(t *testing.T) {
+	ctx := context.Background()
+	s := actions.NewMemoryStore[PointerWrapped]()
+	in := PointerWrapped{Name: "w", embedded: &embedded{Notes: []string{"n"}}}
+	mustCreate(t, s, "W-1", in)
+	in.Notes[0] = "changed by the creator"
+	in.Notes = append(in.Notes, "appended by the creator")
+	loaded, _, err := s.Load(ctx, "W-1")
+	if err != nil {
+		t.Fatalf("Load: %v", err)
+	}
+	loaded.Notes[0] = "changed by a reader"
+	loaded.Notes = nil
+	got, _, _ := s.Load(ctx, "W-1")
+	diff(t, "stored value", PointerWrapped{Name: "w", embedded: &embedded{Notes: []string{"n"}}}, got, cmp.AllowUnexported(PointerWrapped{}))
+
+	// A nil embedded pointer stays nil.
+	mustCreate(t, s, "W-2", PointerWrapped{Name: "nil"})
+	got, _, _ = s.Load(ctx, "W-2")
+	if got.embedded != nil {
+		t.Errorf("nil embedded pointer loaded as %+v", got.embedded)
+	}
+}

@@ -137,3 +137,54 @@ func TestViolationMessages(t *testing.T) {
 		"inner.level | eq | 1 | inner.level must be equal to 1",
 	}, got)
 }
+
+// Audit is embedded without a JSON name: encoding/json, and so the
+// violations, name its fields as the embedding object's own.
+type Audit struct {
+	Reviewer string `json:"reviewer" validate:"required"`
+}
+
+// Named is embedded with a JSON name: its fields keep the prefix.
+type Named struct {
+	Level int `json:"level" validate:"lte=3"`
+}
+
+// Embedding has fields promoted from embedded structs.
+type Embedding struct {
+	Audit
+	*Named `json:"named"`
+	Title  string `json:"title" validate:"required"`
+	*Extra `validate:"required"`
+}
+
+// Extra is embedded through a pointer the object requires.
+type Extra struct {
+	Note string `json:"note" validate:"max=3"`
+}
+
+func TestViolationsOfPromotedFields(t *testing.T) {
+	cat, err := actions.Compile[Embedding]([]actions.Definition{{ID: "noop", Name: "No-op"}})
+	if err != nil {
+		t.Fatalf("Compile: %v", err)
+	}
+	_, err = cat.Apply(context.Background(), "noop", Embedding{Named: &Named{Level: 9}}, ann)
+	ve, ok := errorAs[*actions.ValidationError](err)
+	if !ok {
+		t.Fatalf("Apply error %v is not a *ValidationError", err)
+	}
+	diff(t, "violations", []actions.Violation{
+		{Field: "reviewer", Rule: "required", Message: "reviewer is required"},
+		{Field: "named.level", Rule: "lte", Param: "3", Message: "named.level must be at most 3"},
+		{Field: "title", Rule: "required", Message: "title is required"},
+		{Field: "Extra", Rule: "required", Message: "Extra is required"},
+	}, ve.Violations)
+
+	_, err = cat.Apply(context.Background(), "noop", Embedding{Audit: Audit{Reviewer: "ann"}, Title: "t", Extra: &Extra{Note: "long"}}, ann)
+	ve, ok = errorAs[*actions.ValidationError](err)
+	if !ok {
+		t.Fatalf("Apply error %v is not a *ValidationError", err)
+	}
+	diff(t, "violations", []actions.Violation{
+		{Field: "note", Rule: "max", Param: "3", Message: "note must be at most 3 in length"},
+	}, ve.Violations)
+}

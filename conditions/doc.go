@@ -46,12 +46,19 @@
 //
 // # Limits
 //
-// Rules may come from files that are not fully trusted. An expression may
-// have at most [DefaultMaxNodes] AST nodes ([MaxNodes] changes it) and an
-// evaluation may allocate at most [DefaultMemoryBudget] units ([MemoryBudget]
-// changes it). Exceeding either is an *Error wrapping [ErrTooManyNodes] or
-// [ErrMemoryBudget]. Run-time faults (a nil dereference, a failed conversion
-// of dynamic data) are errors, never panics.
+// An expression may have at most [DefaultMaxNodes] AST nodes ([MaxNodes]
+// changes it) and an evaluation may allocate at most [DefaultMemoryBudget]
+// units ([MemoryBudget] changes it). Exceeding either is an *Error wrapping
+// [ErrTooManyNodes] or [ErrMemoryBudget]. Run-time faults (a nil
+// dereference, a failed conversion of dynamic data) are errors, never panics.
+//
+// The budget counts what expr counts: the elements of the ranges, arrays and
+// maps an evaluation builds and the iterations of its loops. It does not
+// count the bytes of the strings it builds (s + s, join, replace, toJSON) nor
+// the lists some built-ins return (split), so the limits stop runaway rules
+// written by mistake, not a hostile author: repeat(repeat("x", 900000),
+// 1000000) still asks the runtime for 900 GB, which ends the process. Load
+// rules only from authors trusted with the server.
 //
 // # Explain
 //
