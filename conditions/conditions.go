@@ -11,11 +11,13 @@ import (
 
 	"github.com/expr-lang/expr"
 	"github.com/expr-lang/expr/file"
+	"github.com/expr-lang/expr/parser"
 	"github.com/expr-lang/expr/vm"
 )
 
-// Default limits. They are generous for business rules and small enough that
-// a hostile rule file cannot exhaust a server.
+// Default limits. They are generous for business rules and stop runaway
+// ones; they do not bound the strings an evaluation builds (see the package
+// documentation, Limits).
 const (
 	DefaultMaxNodes     = 1000
 	DefaultMemoryBudget = 1_000_000
@@ -57,7 +59,8 @@ func MaxNodes(n uint) Option {
 }
 
 // MemoryBudget limits what one evaluation may allocate, in expr's units
-// (roughly one per element of every array or map an expression builds). An
+// (roughly one per element of every range, array or map an expression builds
+// and per loop iteration; the bytes of strings are not counted). An
 // evaluation over budget fails with [ErrMemoryBudget]. n must be positive.
 func MemoryBudget(n uint) Option {
 	return func(c *config) error {
@@ -262,4 +265,16 @@ func (c *Condition) Evaluate(ctx context.Context, env any) (bool, error) {
 	ok, err := b.Evaluate(c)
 	vms.Put(b.vm)
 	return ok, err
+}
+
+// Parse reports whether src is one complete expression, checking its syntax
+// only (no environment, no types). It returns an *Error with the position of
+// a syntax error. Use it to validate an expression before embedding it in a
+// larger one: `a) || (b` compiles inside parentheses but does not parse
+// alone.
+func Parse(src string) error {
+	if _, err := parser.Parse(src); err != nil {
+		return wrapError(src, err)
+	}
+	return nil
 }

@@ -15,6 +15,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/actionable-go/actionable/actions"
+	"github.com/actionable-go/actionable/conditions"
 	"github.com/hashicorp/go-multierror"
 )
 
@@ -221,6 +222,13 @@ func NewWorkflows(fields Fields, workflows []Workflow) (*Workflows, error) {
 			if a.To != "" {
 				if err := known(a.To); err != nil {
 					bad(aLabel, "to", err)
+				}
+			}
+			if a.Condition != "" {
+				// Definitions embeds the condition in the workflow guard:
+				// it must be a whole expression of its own.
+				if err := conditions.Parse(a.Condition); err != nil {
+					bad(aLabel, "condition", err)
 				}
 			}
 			id := ActionID(w.Key, a.Name)

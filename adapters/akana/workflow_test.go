@@ -104,6 +104,9 @@ func TestNewWorkflowsProblems(t *testing.T) {
 			{Key: "a/b", Actions: []akana.WorkflowAction{{Name: "c"}}},
 			{Key: "a", Actions: []akana.WorkflowAction{{Name: "b/c"}}}},
 			[]string{`workflow a action b/c: name: action id "a/b/c" is also the id of action "c" of workflow "a/b"`}},
+		{"condition that is not a whole expression", akana.Fields{}, []akana.Workflow{
+			{Key: "w", Actions: []akana.WorkflowAction{{Name: "go", Condition: "true) || (true"}}}},
+			[]string{"workflow w action go: condition: unexpected token Bracket(\")\") (1:5)\n | true) || (true\n | ....^"}},
 		{"bad fields", akana.Fields{Key: "workflow", State: "workflow"}, nil,
 			[]string{`workflow *: fields.key: "workflow" is not an exported Go field name`,
 				`workflow *: fields.state: "workflow" is not an exported Go field name`,
