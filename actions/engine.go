@@ -366,7 +366,7 @@ func (e *Engine[T]) Execute(ctx context.Context, req Request) (Result[T], error)
 	if err != nil {
 		return Result[T]{}, err
 	}
-	if req.Version != version {
+	if req.Version == 0 || req.Version != version { // 0: the client sent none
 		return Result[T]{}, fmt.Errorf("%w: object %q is at version %d, the request expects %d", ErrConflict, req.ObjectID, version, req.Version)
 	}
 	r := newRequest(ctx, cat, req.ObjectID, &obj, &req.Actor)
@@ -393,8 +393,14 @@ func (e *Engine[T]) Execute(ctx context.Context, req Request) (Result[T], error)
 	if err != nil {
 		return Result[T]{}, err
 	}
+	execID := e.newID()
+	if execID == "" {
+		// The journal keys records by id: an empty one would be lost, and
+		// with it the execution policies.
+		return Result[T]{}, errors.New("actions: the execution id generator returned an empty id")
+	}
 	rec := Execution{
-		ID: e.newID(), ActionID: a.ID, ObjectID: req.ObjectID, ActorID: req.Actor.ID, Comment: req.Comment,
+		ID: execID, ActionID: a.ID, ObjectID: req.ObjectID, ActorID: req.Actor.ID, Comment: req.Comment,
 		Time: e.now(), FromVersion: version, ToVersion: version + 1, Status: StatusSucceeded,
 	}
 	if len(a.Effects) > 0 {
