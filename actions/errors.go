@@ -47,9 +47,10 @@ func (e *NotFoundError) Is(target error) bool { return target == ErrNotFound }
 // ReasonKind classifies why an action is not applicable.
 type ReasonKind string
 
-// The kinds of Reason, in the order the resolver checks them.
+// The kinds of Reason, in the order the resolver checks them. Reserved
+// actions are not a reason: they are left out of Resolve unless asked for,
+// and they can be executed like any other.
 const (
-	ReasonReserved   ReasonKind = "reserved"
 	ReasonPermission ReasonKind = "permission"
 	ReasonState      ReasonKind = "state"
 	ReasonCondition  ReasonKind = "condition"
