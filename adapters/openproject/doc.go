@@ -75,7 +75,10 @@
 // and [Config.CanView] (by default the permission
 // [PermissionViewWorkPackages]) says whether that actor may see it.
 // Conditions such as `"Member" in Actor.Roles` and the actions' Permission
-// are checked against this scoped actor.
+// are checked against this scoped actor, and so is CanEdit a second time: a
+// member of one project who only reads another is offered and may execute no
+// custom action on the other's work packages, even one that names no
+// permission.
 //
 // # Errors
 //
@@ -95,7 +98,8 @@
 //	422 PropertyConstraintViolation  no work package link, or one the user cannot see
 //	                                 (_embedded.details.attribute "workPackage")
 //	409 UpdateConflict               lockVersion missing or not the current one
-//	403 MissingPermission            the action's permission or conditions do not hold
+//	403 MissingPermission            may not edit this work package (CanEdit of the scoped
+//	                                 actor), or the action's permission or conditions do not hold
 //	422 PropertyConstraintViolation  the changed work package is invalid, with
 //	    or MultipleErrors            _embedded.details.attribute or _embedded.errors
 //

@@ -52,11 +52,13 @@ type Config[T any] struct {
 	// actor as it is.
 	ActorFor func(ctx context.Context, actor actions.Actor, id string, wp T) actions.Actor
 
-	// CanEdit reports whether the authenticated actor may edit work
-	// packages in some project. On the custom action endpoints it is asked
-	// before anything is looked up, and false is a 403 MissingPermission;
-	// on a work package, false is an empty customActions list. Nil checks
-	// actor.Can(PermissionEditWorkPackages).
+	// CanEdit reports whether an actor may edit work packages. It is asked
+	// twice. For the authenticated actor, on execute, before anything is
+	// looked up ("may it edit in some project?"): false is a 403
+	// MissingPermission. For the actor ActorFor scoped to one work package
+	// ("may it edit this one?"): false is a 403 MissingPermission on execute
+	// (after the lockVersion check) and an empty customActions list on the
+	// work package. Nil checks actor.Can(PermissionEditWorkPackages).
 	CanEdit func(ctx context.Context, actor actions.Actor) bool
 
 	// CanView reports whether the actor (as ActorFor returned it) may see
@@ -274,6 +276,12 @@ func (h *Handler[T]) execute(w http.ResponseWriter, r *http.Request) {
 		h.writeError(w, r, fmt.Errorf("%w: work package %s is at lockVersion %d", actions.ErrConflict, id, version))
 		return
 	}
+	// Editing somewhere (checked above) is not editing here: an action that
+	// names no permission must still not run for a reader of this project.
+	if !h.canEdit(ctx, scoped) {
+		h.writeError(w, r, errMissingPermission)
+		return
+	}
 	res, err := h.engine.Execute(ctx, actions.Request{ActionID: a.ID, ObjectID: id, Version: body.lockVersion, Actor: scoped})
 	if errors.Is(err, actions.ErrEffectFailed) {
 		// The work package is saved and the failure is on the execution
@@ -294,7 +302,7 @@ func (h *Handler[T]) execute(w http.ResponseWriter, r *http.Request) {
 func (h *Handler[T]) writeWorkPackage(w http.ResponseWriter, r *http.Request, actor, scoped actions.Actor, id string, wp T, version int64) {
 	ctx := r.Context()
 	links := []Link{}
-	if h.canEdit(ctx, actor) {
+	if h.canEdit(ctx, scoped) {
 		list, err := h.engine.Resolve(ctx, id, wp, scoped)
 		if err != nil {
 			h.writeError(w, r, err)
