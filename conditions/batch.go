@@ -2,7 +2,6 @@ package conditions
 
 import (
 	"context"
-	"fmt"
 	"reflect"
 	"sync"
 
@@ -59,28 +58,18 @@ func (b *Batch) Evaluate(c *Condition) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	v, ok := out.(bool)
-	if !ok { // unreachable with AsBool, kept so that a bug cannot panic
-		return false, &Error{Source: c.expr.source, Message: fmt.Sprintf("result is %T, not bool", out)}
-	}
-	return v, nil
+	return c.expr.asBool(out)
 }
 
 // Run evaluates e against the batch's environment.
 func (b *Batch) Run(e *Expression) (any, error) {
 	if b.runs%ctxCheckEvery == 0 {
-		if err := b.ctx.Err(); err != nil {
-			return nil, &Error{Source: e.source, Message: "evaluation cancelled", Err: err}
+		if err := e.check(b.ctx, b.typ); err != nil {
+			return nil, err
 		}
+	} else if b.typ != e.envType {
+		return nil, e.check(context.Background(), b.typ)
 	}
 	b.runs++
-	if b.typ != e.envType {
-		return nil, &Error{Source: e.source, Message: fmt.Sprintf("environment is %v, want %v", b.typ, e.envType), Err: ErrEnvType}
-	}
-	b.vm.MemoryBudget = e.budget
-	out, err := b.vm.Run(e.program, b.env)
-	if err != nil {
-		return nil, wrapError(e.source, err)
-	}
-	return out, nil
+	return e.exec(b.vm, b.env)
 }

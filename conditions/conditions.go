@@ -188,9 +188,12 @@ func (e *Expression) EnvType() reflect.Type { return e.envType }
 // before it starts; expr programs cannot be interrupted mid-run, which is why
 // their size and memory are bounded. Run never panics.
 func (e *Expression) Run(ctx context.Context, env any) (any, error) {
-	b := Batch{ctx: ctx, env: env, typ: reflect.TypeOf(env), vm: vms.Get().(*vm.VM)}
-	out, err := b.Run(e)
-	vms.Put(b.vm)
+	if err := e.check(ctx, reflect.TypeOf(env)); err != nil {
+		return nil, err
+	}
+	m := vms.Get().(*vm.VM)
+	out, err := e.exec(m, env)
+	vms.Put(m)
 	return out, err
 }
 
@@ -261,10 +264,59 @@ func (c *Condition) String() string { return c.expr.source }
 // Evaluate reports whether the condition holds for env. See [Expression.Run]
 // for what env must be.
 func (c *Condition) Evaluate(ctx context.Context, env any) (bool, error) {
-	b := Batch{ctx: ctx, env: env, typ: reflect.TypeOf(env), vm: vms.Get().(*vm.VM)}
-	ok, err := b.Evaluate(c)
-	vms.Put(b.vm)
-	return ok, err
+	// Expression.Run and asBool written out, with the error paths out of
+	// line: this is the call a host makes most, and a function call more
+	// shows against expr's own cost.
+	e := &c.expr
+	typ := reflect.TypeOf(env)
+	if ctx.Err() != nil || typ != e.envType {
+		return false, e.checkError(ctx, typ)
+	}
+	m := vms.Get().(*vm.VM)
+	m.MemoryBudget = e.budget
+	out, err := m.Run(e.program, env)
+	vms.Put(m)
+	if err != nil {
+		return false, wrapError(e.source, err)
+	}
+	if v, ok := out.(bool); ok {
+		return v, nil
+	}
+	return e.asBool(out)
+}
+
+// check returns the error for a cancelled ctx or an environment of the
+// wrong type. The errors are built out of line so that check inlines.
+func (e *Expression) check(ctx context.Context, typ reflect.Type) error {
+	if ctx.Err() != nil || typ != e.envType {
+		return e.checkError(ctx, typ)
+	}
+	return nil
+}
+
+func (e *Expression) checkError(ctx context.Context, typ reflect.Type) error {
+	if err := ctx.Err(); err != nil {
+		return &Error{Source: e.source, Message: "evaluation cancelled", Err: err}
+	}
+	return &Error{Source: e.source, Message: fmt.Sprintf("environment is %v, want %v", typ, e.envType), Err: ErrEnvType}
+}
+
+// exec runs the program on m within the expression's memory budget.
+func (e *Expression) exec(m *vm.VM, env any) (any, error) {
+	m.MemoryBudget = e.budget
+	out, err := m.Run(e.program, env)
+	if err != nil {
+		return nil, wrapError(e.source, err)
+	}
+	return out, nil
+}
+
+func (e *Expression) asBool(out any) (bool, error) {
+	if v, ok := out.(bool); ok {
+		return v, nil
+	}
+	// Unreachable with AsBool, kept so that a bug cannot panic.
+	return false, &Error{Source: e.source, Message: fmt.Sprintf("result is %T, not bool", out)}
 }
 
 // Parse reports whether src is one complete expression, checking its syntax
