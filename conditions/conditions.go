@@ -286,7 +286,7 @@ func (c *Condition) Evaluate(ctx context.Context, env any) (bool, error) {
 }
 
 // check returns the error for a cancelled ctx or an environment of the
-// wrong type. The errors are built out of line so that check inlines.
+// wrong type; checkError builds the error, off the common path.
 func (e *Expression) check(ctx context.Context, typ reflect.Type) error {
 	if ctx.Err() != nil || typ != e.envType {
 		return e.checkError(ctx, typ)
