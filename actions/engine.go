@@ -247,8 +247,10 @@ func (e *Engine[T]) Explain(ctx context.Context, actionID, id string, obj T, act
 	return e.check(ctx, r, a)
 }
 
-// applicable reports whether a applies, without building reasons: this is
-// the hot path of Resolve and allocates nothing of its own.
+// applicable reports whether a applies, without building reasons. It is
+// Resolve's test for one action, for Execute; Resolve writes the same test
+// out in its loop (permission, state, condition, policy, in this order) to
+// keep its object on the stack. A change here belongs there too.
 func (e *Engine[T]) applicable(ctx context.Context, r *request[T], a *Action) (bool, error) {
 	if !r.actor.Can(a.Permission) {
 		return false, nil
