@@ -38,7 +38,14 @@ func stringAt[T any](obj *T, f *fieldInfo) string {
 	return *(*string)(unsafe.Add(unsafe.Pointer(obj), f.offset))
 }
 
-func newEnvShape(t reflect.Type) (*envShape, error) {
+func newEnvShape(t reflect.Type) (_ *envShape, err error) {
+	defer func() {
+		// reflect.StructOf panics on what it does not support; that is an
+		// unsupported object type, not a reason to take the host down.
+		if r := recover(); r != nil {
+			err = fmt.Errorf("actions: object type %v is not supported: %v", t, r)
+		}
+	}()
 	if t.Kind() != reflect.Struct {
 		return nil, fmt.Errorf("actions: object type %v is not a struct", t)
 	}
