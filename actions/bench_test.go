@@ -85,6 +85,48 @@ func benchDefs(n int, workflow bool) []actions.Definition {
 	return defs
 }
 
+// benchFloor runs the conditions of n actions, compiled with expr, in a loop
+// on one reused VM: the floor a resolver is held to. With boxPerCall it
+// boxes the environment in every iteration, as a resolver must.
+func benchFloor(b *testing.B, n int, boxPerCall bool) {
+	programs := make([]*vm.Program, n)
+	for i := range programs {
+		p, err := expr.Compile(benchCondition(i), expr.Env(benchEnv{}), expr.AsBool())
+		if err != nil {
+			b.Fatal(err)
+		}
+		programs[i] = p
+	}
+	t := benchTicket()
+	var env any = benchEnv{
+		Title: t.Title, Status: t.Status, Type: t.Type, Priority: t.Priority, Progress: t.Progress, Estimate: t.Estimate,
+		Assignee: t.Assignee, Email: t.Email, Count: t.Count, Tags: t.Tags, Actor: benchActor,
+	}
+	var v vm.VM
+	b.ReportAllocs()
+	for b.Loop() {
+		if boxPerCall {
+			env = benchEnv{
+				Title: t.Title, Status: t.Status, Type: t.Type, Priority: t.Priority, Progress: t.Progress, Estimate: t.Estimate,
+				Assignee: t.Assignee, Email: t.Email, Count: t.Count, Tags: t.Tags, Actor: benchActor,
+			}
+		}
+		applicable := 0
+		for _, p := range programs {
+			out, err := v.Run(p, env)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if out.(bool) {
+				applicable++
+			}
+		}
+		if applicable != n/10 {
+			b.Fatalf("%d applicable, want %d", applicable, n/10)
+		}
+	}
+}
+
 // BenchmarkResolve resolves one object over 10, 100 and 1,000 actions, beside
 // the floor: the same conditions compiled with expr and run in a loop on one
 // reused VM with the environment boxed once.
@@ -94,71 +136,13 @@ func BenchmarkResolve(b *testing.B) {
 			benchResolve(b, benchDefs(n, false))
 		})
 		b.Run(fmt.Sprintf("actions=%d/floor", n), func(b *testing.B) {
-			programs := make([]*vm.Program, n)
-			for i := range programs {
-				p, err := expr.Compile(benchCondition(i), expr.Env(benchEnv{}), expr.AsBool())
-				if err != nil {
-					b.Fatal(err)
-				}
-				programs[i] = p
-			}
-			t := benchTicket()
-			var env any = benchEnv{
-				Title: t.Title, Status: t.Status, Type: t.Type, Priority: t.Priority, Progress: t.Progress, Estimate: t.Estimate,
-				Assignee: t.Assignee, Email: t.Email, Count: t.Count, Tags: t.Tags, Actor: benchActor,
-			}
-			var v vm.VM
-			b.ReportAllocs()
-			for b.Loop() {
-				applicable := 0
-				for _, p := range programs {
-					out, err := v.Run(p, env)
-					if err != nil {
-						b.Fatal(err)
-					}
-					if out.(bool) {
-						applicable++
-					}
-				}
-				if applicable != n/10 {
-					b.Fatalf("%d applicable, want %d", applicable, n/10)
-				}
-			}
+			benchFloor(b, n, false)
 		})
 		// The floor above boxes its environment once, outside the loop; a
 		// resolver must build one per object. This floor boxes one per
 		// iteration, the least any resolver pays.
 		b.Run(fmt.Sprintf("actions=%d/floor-boxed", n), func(b *testing.B) {
-			programs := make([]*vm.Program, n)
-			for i := range programs {
-				p, err := expr.Compile(benchCondition(i), expr.Env(benchEnv{}), expr.AsBool())
-				if err != nil {
-					b.Fatal(err)
-				}
-				programs[i] = p
-			}
-			t := benchTicket()
-			var v vm.VM
-			b.ReportAllocs()
-			for b.Loop() {
-				var env any = benchEnv{
-					Title: t.Title, Status: t.Status, Type: t.Type, Priority: t.Priority, Progress: t.Progress, Estimate: t.Estimate,
-					Assignee: t.Assignee, Email: t.Email, Count: t.Count, Tags: t.Tags, Actor: benchActor,
-				}
-				applicable := 0
-				for _, p := range programs {
-					out, err := v.Run(p, env)
-					if err != nil {
-						b.Fatal(err)
-					}
-					if out.(bool) {
-						applicable++
-					}
-				}
-				if applicable != n/10 {
-					b.Fatalf("%d applicable, want %d", applicable, n/10)
-				}
-			}
+			benchFloor(b, n, true)
 		})
 		b.Run(fmt.Sprintf("actions=%d/resolve-workflow", n), func(b *testing.B) {
 			benchResolve(b, benchDefs(n, true))
