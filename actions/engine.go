@@ -9,6 +9,7 @@ import (
 	"slices"
 	"sync/atomic"
 	"time"
+	"unsafe"
 
 	"github.com/actionable-go/actionable/conditions"
 )
@@ -183,13 +184,18 @@ func (e *Engine[T]) Resolve(ctx context.Context, id string, obj T, actor Actor, 
 		cfg = resolveOptions(opts)
 	}
 	// The loop is written out, without a request, so that obj and actor stay
-	// on the stack: Resolve allocates the environment (once, when the first
-	// condition needs it) and its result, nothing else.
+	// on the stack: Resolve allocates its result and nothing else. The
+	// environment is built once, when the first condition needs it, in
+	// memory reused from earlier calls.
 	cat := e.catalog.Load()
 	var batch *conditions.Batch
+	var scratch unsafe.Pointer
 	defer func() {
 		if batch != nil {
 			batch.Release()
+			// Conditions give booleans: nothing read from the environment
+			// outlives the batch, so its memory can serve the next call.
+			cat.shape.release(scratch)
 		}
 	}()
 	list := cat.candidates(&obj)
@@ -209,7 +215,8 @@ func (e *Engine[T]) Resolve(ctx context.Context, id string, obj T, actor Actor, 
 		}
 		if p.cond != nil {
 			if batch == nil {
-				batch = conditions.NewBatch(ctx, envOf(cat.shape, &obj, &actor))
+				scratch = cat.shape.scratch()
+				batch = conditions.NewBatch(ctx, envAt(cat.shape, scratch, &obj, &actor))
 			}
 			ok, err := batch.Evaluate(p.cond)
 			if err != nil {

@@ -258,9 +258,12 @@ func TestEnvSurvivesCollection(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	byField := *whole
+	byField, err := newEnvShape(reflect.TypeFor[envPointers]())
+	if err != nil {
+		t.Fatal(err)
+	}
 	byField.prefix = false
-	for _, s := range []*envShape{whole, &byField} {
+	for _, s := range []*envShape{whole, byField} {
 		t.Run(fmt.Sprintf("prefix=%v", s.prefix), func(t *testing.T) {
 			var wg sync.WaitGroup
 			for g := range 4 {

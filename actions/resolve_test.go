@@ -3,6 +3,8 @@ package actions_test
 import (
 	"context"
 	"errors"
+	"slices"
+	"sync"
 	"testing"
 
 	"github.com/actionable-go/actionable/actions"
@@ -307,4 +309,49 @@ func TestReasonString(t *testing.T) {
 		`status is "new", not one of ["closed"]`,
 		`condition is false: "manager" in Actor.Roles is false: Actor.Roles = ["guest"]`,
 	}, got)
+}
+
+// TestResolveReusesEnvironmentsSafely: Resolve reuses the memory of its
+// environments across calls; objects and actors resolved one after another
+// and concurrently must each see their own values, never a neighbour's.
+func TestResolveReusesEnvironmentsSafely(t *testing.T) {
+	defs := []actions.Definition{
+		{ID: "bug", Name: "Bug", Position: 1, Condition: `Type == "Bug" && Actor.ID == "ann"`},
+		{ID: "task", Name: "Task", Position: 2, Condition: `Type == "Task" && "manager" in Actor.Roles`},
+		{ID: "long", Name: "Long title", Position: 3, Condition: `len(Title) > 20 && len(Tags) == 2`},
+	}
+	engine, _ := newEngine(t, compile(t, defs))
+	bug, task := newTicket(), newTicket()
+	bug.Type, bug.Title, bug.Tags = "Bug", "a rather long title, over twenty", []string{"a", "b"}
+	task.Type, task.Title, task.Tags = "Task", "short", nil
+	cases := []struct {
+		obj   Ticket
+		actor actions.Actor
+		want  []string
+	}{
+		{bug, ann, []string{"bug", "long"}},
+		{task, ann, []string{"task"}},
+		{bug, bob, []string{"long"}},
+		{task, bob, nil},
+	}
+	var wg sync.WaitGroup
+	for g := range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range 500 {
+				c := cases[(g+i)%len(cases)]
+				list, err := engine.Resolve(context.Background(), "T-1", c.obj, c.actor)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				if got := ids(list); !slices.Equal(got, c.want) {
+					t.Errorf("Resolve(%s, %s) = %v, want %v", c.obj.Type, c.actor.ID, got, c.want)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
 }
