@@ -54,21 +54,31 @@ func (b *Batch) Release() {
 
 // Evaluate reports whether c holds for the batch's environment.
 func (b *Batch) Evaluate(c *Condition) (bool, error) {
-	out, err := b.Run(&c.expr)
-	if err != nil {
-		return false, err
+	// Run and asBool written out: a resolver calls this once per action.
+	e := &c.expr
+	if b.runs%ctxCheckEvery == 0 || b.typ != e.envType {
+		if err := e.check(b.ctx, b.typ); err != nil {
+			return false, err
+		}
 	}
-	return c.expr.asBool(out)
+	b.runs++
+	b.vm.MemoryBudget = e.budget
+	out, err := b.vm.Run(e.program, b.env)
+	if err != nil {
+		return false, wrapError(e.source, err)
+	}
+	if v, ok := out.(bool); ok {
+		return v, nil
+	}
+	return e.asBool(out)
 }
 
 // Run evaluates e against the batch's environment.
 func (b *Batch) Run(e *Expression) (any, error) {
-	if b.runs%ctxCheckEvery == 0 {
+	if b.runs%ctxCheckEvery == 0 || b.typ != e.envType {
 		if err := e.check(b.ctx, b.typ); err != nil {
 			return nil, err
 		}
-	} else if b.typ != e.envType {
-		return nil, e.check(context.Background(), b.typ)
 	}
 	b.runs++
 	return e.exec(b.vm, b.env)
