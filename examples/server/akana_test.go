@@ -130,10 +130,7 @@ const (
 // TestAkanaDocuments runs the requests of the two Akana documents, in
 // order, against the example server and its demo data.
 func TestAkanaDocuments(t *testing.T) {
-	h, err := newServer("../../testdata")
-	if err != nil {
-		t.Fatal(err)
-	}
+	h := demoHandler(t)
 	srv := httptest.NewServer(h)
 	defer srv.Close()
 	const (
@@ -230,10 +227,7 @@ func TestAkanaDocuments(t *testing.T) {
 // TestAkanaXML checks the XML rendering the server gives for a document's
 // example.
 func TestAkanaXML(t *testing.T) {
-	h, err := newServer("../../testdata")
-	if err != nil {
-		t.Fatal(err)
-	}
+	h := demoHandler(t)
 	req := httptest.NewRequest("GET", "/api/workflow/objects/apiversion1.acmepaymentscorp/actions", nil)
 	req.Header.Set("Accept", "application/vnd.soa.v81+xml")
 	req.Header.Set("Cookie", "AtmoAuthToken_acmepaymentscorp=akana-admin")

@@ -13,10 +13,7 @@ import (
 // (GET custom action 2; execute 1 on work package 42 with lockVersion "3")
 // against the example server with the demo data, then the README's calls.
 func TestOpenProject(t *testing.T) {
-	h, err := newServer("../../testdata")
-	if err != nil {
-		t.Fatal(err)
-	}
+	h := demoHandler(t)
 	const (
 		basicMember = "Basic b3AtbWVtYmVyOm9wLW1lbWJlcg==" // wrong user name: apikey is required
 		member      = "Basic YXBpa2V5Om9wLW1lbWJlcg=="     // apikey:op-member
@@ -108,10 +105,7 @@ func TestOpenProject(t *testing.T) {
 // TestOpenProjectStartWork: "Start work" is for role Member only, and sets
 // the start date to today.
 func TestOpenProjectStartWork(t *testing.T) {
-	h, err := newServer("../../testdata")
-	if err != nil {
-		t.Fatal(err)
-	}
+	h := demoHandler(t)
 	const body = `{"_links": {"workPackage": {"href": "/api/v3/work_packages/42"}}, "lockVersion": 3}`
 	tests := []struct {
 		name   string

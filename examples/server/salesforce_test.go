@@ -17,10 +17,7 @@ import (
 // listening for real: the demo links call the server's own
 // /demo/callouts/... through {!communityUrl}.
 func TestSalesforce(t *testing.T) {
-	h, err := newServer("../../testdata")
-	if err != nil {
-		t.Fatal(err)
-	}
+	h := demoHandler(t)
 	srv := httptest.NewServer(h)
 	defer srv.Close()
 
@@ -104,10 +101,7 @@ func TestSalesforceCalloutsStayHome(t *testing.T) {
 	var hits atomic.Int64
 	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { hits.Add(1) }))
 	defer other.Close()
-	h, err := newServer("../../testdata")
-	if err != nil {
-		t.Fatal(err)
-	}
+	h := demoHandler(t)
 	srv := httptest.NewServer(h)
 	defer srv.Close()
 	do := func(method, path, body string) (int, []byte) {

@@ -11,10 +11,7 @@ import (
 // TestWorkfront replays the request of Workfront's /customAction page
 // against the example server, then the calls of the README.
 func TestWorkfront(t *testing.T) {
-	h, err := newServer("../../testdata")
-	if err != nil {
-		t.Fatal(err)
-	}
+	h := demoHandler(t)
 	const seed = "/webhooks/customAction?name=archive&documentId=5502082c003a4f30ddec2fb2b739cb7c&documentVersionId=54b598a700e2342d6971597a5df1a8d3"
 	apiKey := http.Header{"Apikey": {"wf-key"}, "Username": {"johndoe@foo.com"}}
 	steps := []struct {
