@@ -26,21 +26,10 @@ func TestConcurrentIncrements(t *testing.T) {
 		each    = 1000
 	)
 	ctx := context.Background()
-	cat, err := actions.Compile[Counter]([]actions.Definition{{
+	engine := newCounterEngine(t, actions.Definition{
 		ID: "increment", Name: "Increment", Permission: "count",
 		Changes: []actions.Change{{Field: "count", Expr: "Count + 1"}},
-	}})
-	if err != nil {
-		t.Fatalf("Compile: %v", err)
-	}
-	store := actions.NewMemoryStore[Counter]()
-	if _, err := store.Create(ctx, "C-1", Counter{Name: "hits"}); err != nil {
-		t.Fatalf("Create: %v", err)
-	}
-	engine, err := actions.New(cat, store)
-	if err != nil {
-		t.Fatalf("New: %v", err)
-	}
+	})
 
 	var conflicts atomic.Int64
 	var wg sync.WaitGroup
@@ -126,21 +115,10 @@ func TestConcurrentPolicies(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			const perActor = 4
 			ctx := context.Background()
-			cat, err := actions.Compile[Counter]([]actions.Definition{{
+			engine := newCounterEngine(t, actions.Definition{
 				ID: "approve", Name: "Approve", Policy: tt.policy,
 				Changes: []actions.Change{{Field: "count", Expr: "Count + 1"}},
-			}})
-			if err != nil {
-				t.Fatalf("Compile: %v", err)
-			}
-			store := actions.NewMemoryStore[Counter]()
-			if _, err := store.Create(ctx, "C-1", Counter{Name: "hits"}); err != nil {
-				t.Fatalf("Create: %v", err)
-			}
-			engine, err := actions.New(cat, store)
-			if err != nil {
-				t.Fatalf("New: %v", err)
-			}
+			})
 			var executed atomic.Int64
 			start := make(chan struct{})
 			var wg sync.WaitGroup
@@ -195,4 +173,23 @@ func TestConcurrentPolicies(t *testing.T) {
 			diff(t, "journal records", tt.want, len(recs))
 		})
 	}
+}
+
+// newCounterEngine returns an engine with the one action def over a memory
+// store holding the counter "C-1" at version 1.
+func newCounterEngine(t *testing.T, def actions.Definition) *actions.Engine[Counter] {
+	t.Helper()
+	cat, err := actions.Compile[Counter]([]actions.Definition{def})
+	if err != nil {
+		t.Fatalf("Compile: %v", err)
+	}
+	store := actions.NewMemoryStore[Counter]()
+	if _, err := store.Create(context.Background(), "C-1", Counter{Name: "hits"}); err != nil {
+		t.Fatalf("Create: %v", err)
+	}
+	engine, err := actions.New(cat, store)
+	if err != nil {
+		t.Fatalf("New: %v", err)
+	}
+	return engine
 }
