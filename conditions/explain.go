@@ -65,13 +65,13 @@ type Value struct {
 func (v Value) String() string { return v.Name + " = " + formatValue(v.Value) }
 
 func formatValue(v any) string {
-	switch v.(type) {
+	switch x := v.(type) {
 	case nil:
 		return "nil"
 	case int, int8, int16, int32, int64, uint, uint8, uint16, uint32, uint64, float32, float64, bool:
 		return fmt.Sprint(v)
 	case time.Time:
-		return `"` + v.(time.Time).Format(time.RFC3339) + `"`
+		return `"` + x.Format(time.RFC3339) + `"`
 	case fmt.Stringer:
 		return fmt.Sprintf("%q", v)
 	}
