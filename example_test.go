@@ -45,7 +45,7 @@ func Example() {
 	task, _, _ := engine.Load(ctx, "T-1")
 	list, _ := engine.Resolve(ctx, "T-1", task, alice)
 	for _, a := range list {
-		fmt.Println("applicable:", a.Name)
+		fmt.Println("applicable:", a.Name())
 	}
 	why, _ := engine.Explain(ctx, "progress", "T-1", task, alice)
 	fmt.Println("progress:", why[0])

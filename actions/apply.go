@@ -9,7 +9,7 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/actionable-go/actionable/conditions"
+	"github.com/actionable-go/actionable/internal/eval"
 	"github.com/go-playground/validator/v10"
 )
 
@@ -37,9 +37,9 @@ func (c *Catalog[T]) Apply(ctx context.Context, id string, obj T, actor Actor) (
 	if err != nil {
 		return Applied[T]{}, err
 	}
-	r := newRequest(ctx, c, "", &obj, &actor)
+	r := request[T]{ctx: ctx, cat: c, obj: obj, actor: actor}
 	defer r.release()
-	return c.apply(ctx, a, obj, &actor, r)
+	return c.apply(ctx, a, obj, &actor, &r)
 }
 
 // apply runs the change set and the validation; r evaluates expressions
@@ -52,7 +52,7 @@ func (c *Catalog[T]) apply(ctx context.Context, a *Action, obj T, actor *Actor, 
 		dst := after.FieldByIndex(f.index)
 		old := dst.Interface()
 		if err := assign(dst, v); err != nil {
-			return fmt.Errorf("actions: action %q: field %q: %w", a.ID, f.jsonName, err)
+			return fmt.Errorf("actions: action %q: field %q: %w", a.def.ID, f.jsonName, err)
 		}
 		if nv := dst.Interface(); !reflect.DeepEqual(old, nv) {
 			changes = append(changes, FieldChange{Field: f.jsonName, Old: old, New: nv})
@@ -65,12 +65,12 @@ func (c *Catalog[T]) apply(ctx context.Context, a *Action, obj T, actor *Actor, 
 	for i, ch := range a.changes {
 		v, err := r.eval().Run(ch.expr)
 		if err != nil {
-			return Applied[T]{}, fmt.Errorf("actions: action %q: change of %q: %w", a.ID, ch.field.jsonName, err)
+			return Applied[T]{}, fmt.Errorf("actions: action %q: change of %q: %w", a.def.ID, ch.field.jsonName, err)
 		}
 		vals[i] = v
 	}
-	if a.state != nil && a.Workflow.To != "" {
-		if err := set(*a.state, a.Workflow.To); err != nil {
+	if a.state != nil && a.def.Workflow.To != "" {
+		if err := set(*a.state, a.def.Workflow.To); err != nil {
 			return Applied[T]{}, err
 		}
 	}
@@ -84,7 +84,7 @@ func (c *Catalog[T]) apply(ctx context.Context, a *Action, obj T, actor *Actor, 
 	if err != nil {
 		return Applied[T]{}, err
 	}
-	return out, newValidationError(a.ID, vs)
+	return out, newValidationError(a.def.ID, vs)
 }
 
 // violations validates the changed object: validator/v10 struct tags of T
@@ -102,12 +102,12 @@ func (c *Catalog[T]) violations(ctx context.Context, a *Action, after reflect.Va
 		return nil, fmt.Errorf("actions: validating %v: %w", c.objType, err)
 	}
 	if len(a.post) > 0 {
-		b := conditions.NewBatch(ctx, envOf(c.shape, after.Addr().Interface().(*T), actor))
+		b := eval.NewBatch(ctx, envOf(c.shape, after.Addr().Interface().(*T), actor))
 		defer b.Release()
 		for _, p := range a.post {
 			ok, err := b.Evaluate(p.cond)
 			if err != nil {
-				return nil, fmt.Errorf("actions: action %q: post-condition %q: %w", a.ID, p.def.Expr, err)
+				return nil, fmt.Errorf("actions: action %q: post-condition %q: %w", a.def.ID, p.def.Expr, err)
 			}
 			if !ok {
 				vs = append(vs, Violation{Field: p.def.Field, Rule: "post-condition", Message: p.def.Message})

@@ -6,31 +6,63 @@ import (
 	"reflect"
 	"slices"
 	"sort"
+	"time"
+
+	"github.com/go-playground/validator/v10"
 
 	"github.com/actionable-go/actionable/conditions"
-	"github.com/go-playground/validator/v10"
+	"github.com/actionable-go/actionable/internal/eval"
 )
 
-// Action is a compiled action of a Catalog. Its Definition is for reading
-// only: the catalog shares it with every caller.
+// Action is a compiled action of a Catalog: an immutable handle. Its
+// accessors return copies, so that nothing a caller does with what it reads
+// can change how the catalog resolves or executes.
 type Action struct {
-	Definition
+	def Definition // private deep copy: the engine reads nothing else a caller could reach
 
-	cond    *conditions.Condition
+	cond    *eval.Condition
 	changes []compiledChange
 	state   *fieldInfo      // workflow state field, if any
 	from    map[string]bool // accepted states; empty accepts any
 	post    []compiledPost
 }
 
+// ID returns the action's id.
+func (a *Action) ID() string { return a.def.ID }
+
+// Name returns the name users see.
+func (a *Action) Name() string { return a.def.Name }
+
+// Description returns the action's description.
+func (a *Action) Description() string { return a.def.Description }
+
+// Position returns the action's position (see Definition.Position).
+func (a *Action) Position() int { return a.def.Position }
+
+// Permission returns the permission the actor must hold ("" for none).
+func (a *Action) Permission() string { return a.def.Permission }
+
+// Reserved reports whether the action is listed only when asked for.
+func (a *Action) Reserved() bool { return a.def.Reserved }
+
+// Policy returns the action's execution policy.
+func (a *Action) Policy() Policy { return a.def.Policy }
+
+// Definition returns a copy of the definition the action was compiled
+// from, sharing no memory with the catalog.
+func (a *Action) Definition() Definition { return a.def.clone() }
+
+// String returns the action's id.
+func (a *Action) String() string { return a.def.ID }
+
 type compiledChange struct {
 	field fieldInfo
-	expr  *conditions.Expression
+	expr  *eval.Expression
 }
 
 type compiledPost struct {
 	def  PostCondition
-	cond *conditions.Condition
+	cond *eval.Condition
 }
 
 // Catalog is an immutable set of actions compiled against the object type T.
@@ -42,6 +74,7 @@ type Catalog[T any] struct {
 	byID     map[string]*Action
 	effects  map[string]Effect[T]
 	validate *validator.Validate
+	clock    func() time.Time // what rules read as now(), and what stamps executions
 
 	// The index of actions by the workflow state they accept: byState[s]
 	// lists, in position order, the actions that accept s, including those
@@ -55,26 +88,42 @@ type Catalog[T any] struct {
 }
 
 // CompileOption configures Compile and LoadJSON.
-type CompileOption[T any] func(*compileConfig[T]) error
+type CompileOption func(*compileConfig) error
 
-type compileConfig[T any] struct {
+type compileConfig struct {
 	condOpts []conditions.Option
-	effects  map[string]Effect[T]
+	effects  map[string]any // of Effect[T], checked against T by Compile
 	validate *validator.Validate
 }
 
-// WithConditionOptions passes options (a clock, limits, host functions) to
-// every expression the catalog compiles.
-func WithConditionOptions[T any](opts ...conditions.Option) CompileOption[T] {
-	return func(c *compileConfig[T]) error {
+// WithConditionOptions passes options (limits, host functions, a clock) to
+// every expression the catalog compiles. A clock given here is the
+// catalog's one clock, as with [WithClock].
+func WithConditionOptions(opts ...conditions.Option) CompileOption {
+	return func(c *compileConfig) error {
 		c.condOpts = append(c.condOpts, opts...)
 		return nil
 	}
 }
 
-// WithEffect registers an effect that definitions name in their Effects.
-func WithEffect[T any](name string, e Effect[T]) CompileOption[T] {
-	return func(c *compileConfig[T]) error {
+// WithClock sets the catalog's clock (default time.Now): what rules read as
+// now() and through the date functions, and what stamps the executions of
+// an engine running the catalog. Tests use it to pin time.
+func WithClock(now func() time.Time) CompileOption {
+	return func(c *compileConfig) error {
+		if now == nil {
+			return errors.New("actions: clock must not be nil")
+		}
+		c.condOpts = append(c.condOpts, conditions.WithClock(now))
+		return nil
+	}
+}
+
+// WithEffect registers an effect that definitions name in their Effects. T
+// is the catalog's object type; an effect for another type is a compile
+// error.
+func WithEffect[T any](name string, e Effect[T]) CompileOption {
+	return func(c *compileConfig) error {
 		if name == "" || e == nil {
 			return errors.New("actions: an effect needs a name and an implementation")
 		}
@@ -89,8 +138,8 @@ func WithEffect[T any](name string, e Effect[T]) CompileOption[T] {
 // WithValidator sets the validator used for the struct tags of T, for hosts
 // that register their own rules. Its tag name function should return JSON
 // names; by default the catalog uses a validator that does.
-func WithValidator[T any](v *validator.Validate) CompileOption[T] {
-	return func(c *compileConfig[T]) error {
+func WithValidator(v *validator.Validate) CompileOption {
+	return func(c *compileConfig) error {
 		if v == nil {
 			return errors.New("actions: validator must not be nil")
 		}
@@ -103,12 +152,32 @@ func WithValidator[T any](v *validator.Validate) CompileOption[T] {
 // (a missing or duplicate id, an expression that does not compile, a change
 // of an unknown field or of the wrong type, an unknown effect) is reported in
 // one *LoadError, and no catalog is returned.
-func Compile[T any](defs []Definition, opts ...CompileOption[T]) (*Catalog[T], error) {
-	cfg := &compileConfig[T]{effects: map[string]Effect[T]{}}
+func Compile[T any](defs []Definition, opts ...CompileOption) (*Catalog[T], error) {
+	cfg := &compileConfig{effects: map[string]any{}}
 	for _, o := range opts {
+		if o == nil {
+			continue
+		}
 		if err := o(cfg); err != nil {
 			return nil, err
 		}
+	}
+	ec := eval.NewConfig()
+	for _, o := range cfg.condOpts {
+		if o == nil {
+			continue
+		}
+		if err := o(ec); err != nil {
+			return nil, err
+		}
+	}
+	effects := make(map[string]Effect[T], len(cfg.effects))
+	for name, e := range cfg.effects {
+		eff, ok := e.(Effect[T])
+		if !ok {
+			return nil, fmt.Errorf("actions: effect %q is a %T, not an Effect[%v]", name, e, reflect.TypeFor[T]())
+		}
+		effects[name] = eff
 	}
 	objType := reflect.TypeFor[T]()
 	shape, err := newEnvShape(objType)
@@ -118,14 +187,14 @@ func Compile[T any](defs []Definition, opts ...CompileOption[T]) (*Catalog[T], e
 	if cfg.validate == nil {
 		cfg.validate = defaultValidator()
 	}
-	c := &Catalog[T]{shape: shape, objType: objType, byID: map[string]*Action{}, effects: cfg.effects, validate: cfg.validate}
+	c := &Catalog[T]{shape: shape, objType: objType, byID: map[string]*Action{}, effects: effects, validate: cfg.validate, clock: ec.Clock}
 	// Conditions first, all together, so that the programs the resolver
-	// runs sit close in memory (see conditions.Condition.PrepareExplain).
-	conds := make([]*conditions.Condition, len(defs))
+	// runs sit close in memory (see eval.Condition.PrepareExplain).
+	conds := make([]*eval.Condition, len(defs))
 	condErrs := make([]error, len(defs))
 	for i, d := range defs {
 		if d.Condition != "" {
-			conds[i], condErrs[i] = conditions.Compile(d.Condition, c.shape.typ, cfg.condOpts...)
+			conds[i], condErrs[i] = eval.Compile(d.Condition, c.shape.typ, ec)
 		}
 	}
 	var problems []Problem
@@ -138,7 +207,7 @@ func Compile[T any](defs []Definition, opts ...CompileOption[T]) (*Catalog[T], e
 		if condErrs[i] != nil {
 			problems = append(problems, Problem{Index: i, ActionID: d.ID, Key: "condition", Err: condErrs[i]})
 		}
-		a, ps := c.compileAction(i, d, cfg)
+		a, ps := c.compileAction(i, d, ec, effects)
 		problems = append(problems, ps...)
 		if a == nil || c.byID[d.ID] != nil {
 			continue
@@ -163,22 +232,22 @@ func Compile[T any](defs []Definition, opts ...CompileOption[T]) (*Catalog[T], e
 		}
 	}
 	c.index = nil
-	sort.SliceStable(c.actions, func(i, j int) bool { return c.actions[i].Position < c.actions[j].Position })
+	sort.SliceStable(c.actions, func(i, j int) bool { return c.actions[i].def.Position < c.actions[j].def.Position })
 	c.buildStateIndex()
 	return c, nil
 }
 
 // MustCompile is like Compile but panics on error; for definitions written
 // in Go source only.
-func MustCompile[T any](defs []Definition, opts ...CompileOption[T]) *Catalog[T] {
-	c, err := Compile(defs, opts...)
+func MustCompile[T any](defs []Definition, opts ...CompileOption) *Catalog[T] {
+	c, err := Compile[T](defs, opts...)
 	if err != nil {
 		panic(err)
 	}
 	return c
 }
 
-func (c *Catalog[T]) compileAction(i int, d Definition, cfg *compileConfig[T]) (*Action, []Problem) {
+func (c *Catalog[T]) compileAction(i int, d Definition, ec *eval.Config, effects map[string]Effect[T]) (*Action, []Problem) {
 	var ps []Problem
 	bad := func(key string, err error) { ps = append(ps, Problem{Index: i, ActionID: d.ID, Key: key, Err: err}) }
 	if d.ID == "" {
@@ -190,13 +259,9 @@ func (c *Catalog[T]) compileAction(i int, d Definition, cfg *compileConfig[T]) (
 	if d.Policy < Unlimited || d.Policy > OncePerUser {
 		bad("policy", fmt.Errorf("invalid policy %d", int(d.Policy)))
 	}
-	a := &Action{Definition: d}
-	a.Changes = slices.Clone(d.Changes)
-	a.PostConditions = slices.Clone(d.PostConditions)
-	a.Effects = slices.Clone(d.Effects)
+	a := &Action{def: d.clone()}
 	changed := map[string]bool{}
 	if w := d.Workflow; w != nil {
-		a.Workflow = &Workflow{Field: w.Field, From: slices.Clone(w.From), To: w.To}
 		f, ok := c.shape.fields[w.Field]
 		switch {
 		case !ok:
@@ -226,7 +291,7 @@ func (c *Catalog[T]) compileAction(i int, d Definition, cfg *compileConfig[T]) (
 			continue
 		}
 		changed[f.goName] = true
-		e, err := conditions.CompileExpression(ch.Expr, c.shape.typ, cfg.condOpts...)
+		e, err := eval.CompileExpression(ch.Expr, c.shape.typ, ec)
 		if err != nil {
 			bad(key+".expr", err)
 			continue
@@ -242,7 +307,7 @@ func (c *Catalog[T]) compileAction(i int, d Definition, cfg *compileConfig[T]) (
 		if pc.Message == "" {
 			bad(key+".message", errors.New("missing"))
 		}
-		cond, err := conditions.Compile(pc.Expr, c.shape.typ, cfg.condOpts...)
+		cond, err := eval.Compile(pc.Expr, c.shape.typ, ec)
 		if err != nil {
 			bad(key+".expr", err)
 			continue
@@ -250,7 +315,7 @@ func (c *Catalog[T]) compileAction(i int, d Definition, cfg *compileConfig[T]) (
 		a.post = append(a.post, compiledPost{def: pc, cond: cond})
 	}
 	for j, name := range d.Effects {
-		if _, ok := cfg.effects[name]; !ok {
+		if _, ok := effects[name]; !ok {
 			bad(fmt.Sprintf("effects[%d]", j), fmt.Errorf("unknown effect %q", name))
 		}
 	}
@@ -264,7 +329,7 @@ func (c *Catalog[T]) compileAction(i int, d Definition, cfg *compileConfig[T]) (
 // resolve over many actions is bound by memory traffic more than by
 // arithmetic, and an Action spans several cache lines.
 type probe struct {
-	cond     *conditions.Condition
+	cond     *eval.Condition
 	state    *fieldInfo
 	from     map[string]bool
 	perm     string
@@ -274,7 +339,7 @@ type probe struct {
 }
 
 func newProbe(a *Action) probe {
-	p := probe{cond: a.cond, perm: a.Permission, reserved: a.Reserved, policy: a.Policy, action: a}
+	p := probe{cond: a.cond, perm: a.def.Permission, reserved: a.def.Reserved, policy: a.def.Policy, action: a}
 	if a.state != nil && len(a.from) > 0 {
 		p.state, p.from = a.state, a.from
 	}
@@ -328,11 +393,11 @@ func (c *Catalog[T]) candidates(obj *T) []probe {
 	return c.anyState
 }
 
-// Actions returns every action in position order. The slice is a copy; the
-// actions are shared and must not be modified.
+// Actions returns every action in position order. The slice is the
+// caller's; the actions are immutable handles the catalog shares.
 func (c *Catalog[T]) Actions() []*Action { return slices.Clone(c.actions) }
 
-// Action returns the action with the given id.
+// Action returns the action with the given id, or a *NotFoundError.
 func (c *Catalog[T]) Action(id string) (*Action, error) {
 	a, ok := c.byID[id]
 	if !ok {
@@ -340,6 +405,9 @@ func (c *Catalog[T]) Action(id string) (*Action, error) {
 	}
 	return a, nil
 }
+
+// Now reads the catalog's clock (see WithClock).
+func (c *Catalog[T]) Now() time.Time { return c.clock() }
 
 // Field returns the Go name, the JSON name and the type of a field of T,
 // found by either name. Adapters use it to map violations to attributes.

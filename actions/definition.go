@@ -1,6 +1,9 @@
 package actions
 
-import "fmt"
+import (
+	"fmt"
+	"slices"
+)
 
 // Definition is an action as written by a host, in Go or in a JSON rule
 // file. Compile turns definitions into a Catalog.
@@ -104,4 +107,15 @@ func (p *Policy) UnmarshalText(b []byte) error {
 		}
 	}
 	return fmt.Errorf("unknown policy %q (want Unlimited, Once or OncePerUser)", b)
+}
+
+// clone returns a copy of d that shares no memory with it.
+func (d Definition) clone() Definition {
+	d.Changes = slices.Clone(d.Changes)
+	d.PostConditions = slices.Clone(d.PostConditions)
+	d.Effects = slices.Clone(d.Effects)
+	if w := d.Workflow; w != nil {
+		d.Workflow = &Workflow{Field: w.Field, From: slices.Clone(w.From), To: w.To}
+	}
+	return d
 }

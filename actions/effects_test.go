@@ -22,10 +22,10 @@ var errCallout = errors.New("callout: 503 Service Unavailable")
 // effectLog records which effects ran, with what they saw.
 type effectLog struct{ runs []string }
 
-func (l *effectLog) options() []actions.CompileOption[Ticket] {
-	return []actions.CompileOption[Ticket]{
+func (l *effectLog) options() []actions.CompileOption {
+	return []actions.CompileOption{
 		actions.WithEffect("log", actions.EffectFunc[Ticket](func(_ context.Context, in actions.EffectInput[Ticket]) error {
-			l.runs = append(l.runs, fmt.Sprintf("log %s %s %s count %d->%d %v", in.Execution.ID, in.Execution.Status, in.Action.ID, in.Before.Count, in.After.Count, in.Changes))
+			l.runs = append(l.runs, fmt.Sprintf("log %s %s %s count %d->%d %v", in.Execution.ID, in.Execution.Status, in.Action.ID(), in.Before.Count, in.After.Count, in.Changes))
 			return nil
 		})),
 		actions.WithEffect("ok", actions.EffectFunc[Ticket](func(context.Context, actions.EffectInput[Ticket]) error {
@@ -61,25 +61,25 @@ func TestEffects(t *testing.T) {
 			name:     "every effect succeeds",
 			actionID: "notify",
 			wantRuns: []string{"log exec-1 pending notify count 0->1 [{count 0 1}]", "ok"},
-			wantExec: actions.Execution{ID: "exec-1", ActionID: "notify", ObjectID: "T-1", ActorID: "ann", Comment: "please", Time: pinned, FromVersion: 1, ToVersion: 2, Status: actions.StatusSucceeded},
+			wantExec: actions.Execution{Seq: 1, ID: "exec-1", ActionID: "notify", ObjectID: "T-1", ActorID: "ann", Comment: "please", Time: pinned, FromVersion: 1, ToVersion: 2, Status: actions.StatusSucceeded},
 		},
 		{
 			name:     "an effect fails: the object stays saved, the execution failed",
 			actionID: "callout",
 			wantRuns: []string{"log exec-1 pending callout count 0->1 [{count 0 1}]", "fail"},
-			wantExec: actions.Execution{ID: "exec-1", ActionID: "callout", ObjectID: "T-1", ActorID: "ann", Comment: "please", Time: pinned, FromVersion: 1, ToVersion: 2, Status: actions.StatusFailed, Detail: errCallout.Error()},
+			wantExec: actions.Execution{Seq: 1, ID: "exec-1", ActionID: "callout", ObjectID: "T-1", ActorID: "ann", Comment: "please", Time: pinned, FromVersion: 1, ToVersion: 2, Status: actions.StatusFailed, Detail: errCallout.Error()},
 			wantErr:  errCallout, wantEffect: "fail",
 		},
 		{
 			name:     "an effect finishes later: the execution stays pending",
 			actionID: "async",
 			wantRuns: []string{"pending", "log exec-1 pending async count 0->1 [{count 0 1}]"},
-			wantExec: actions.Execution{ID: "exec-1", ActionID: "async", ObjectID: "T-1", ActorID: "ann", Comment: "please", Time: pinned, FromVersion: 1, ToVersion: 2, Status: actions.StatusPending},
+			wantExec: actions.Execution{Seq: 1, ID: "exec-1", ActionID: "async", ObjectID: "T-1", ActorID: "ann", Comment: "please", Time: pinned, FromVersion: 1, ToVersion: 2, Status: actions.StatusPending},
 		},
 		{
 			name:       "an effect panics: the execution failed",
 			actionID:   "crash",
-			wantExec:   actions.Execution{ID: "exec-1", ActionID: "crash", ObjectID: "T-1", ActorID: "ann", Comment: "please", Time: pinned, FromVersion: 1, ToVersion: 2, Status: actions.StatusFailed, Detail: "effect panicked: boom"},
+			wantExec:   actions.Execution{Seq: 1, ID: "exec-1", ActionID: "crash", ObjectID: "T-1", ActorID: "ann", Comment: "please", Time: pinned, FromVersion: 1, ToVersion: 2, Status: actions.StatusFailed, Detail: "effect panicked: boom"},
 			wantEffect: "panic",
 		},
 	}
@@ -120,7 +120,7 @@ func TestEffects(t *testing.T) {
 }
 
 func TestComplete(t *testing.T) {
-	pending := actions.Execution{ID: "exec-1", ActionID: "async", ObjectID: "T-1", ActorID: "ann", Time: pinned, FromVersion: 1, ToVersion: 2, Status: actions.StatusPending}
+	pending := actions.Execution{Seq: 1, ID: "exec-1", ActionID: "async", ObjectID: "T-1", ActorID: "ann", Time: pinned, FromVersion: 1, ToVersion: 2, Status: actions.StatusPending}
 	succeeded, failed := pending, pending
 	succeeded.Status, succeeded.Detail = actions.StatusSucceeded, "job 42 done"
 	failed.Status, failed.Detail = actions.StatusFailed, "job 42: 502 Bad Gateway"

@@ -8,10 +8,6 @@ import (
 	"fmt"
 	"slices"
 	"sync/atomic"
-	"time"
-	"unsafe"
-
-	"github.com/actionable-go/actionable/conditions"
 )
 
 // Engine resolves and executes the actions of a Catalog on objects of type T
@@ -19,20 +15,20 @@ import (
 // while requests are in flight (each request uses the catalog it started
 // with).
 type Engine[T any] struct {
-	catalog atomic.Pointer[Catalog[T]]
-	store   Store[T]
-	journal Journal
-	now     func() time.Time
-	newID   func() string
+	catalog  atomic.Pointer[Catalog[T]]
+	store    Store[T]
+	journal  Journal
+	newID    func() string
+	observer Observer
 }
 
 // Option configures an Engine.
 type Option func(*engineConfig) error
 
 type engineConfig struct {
-	journal Journal
-	now     func() time.Time
-	newID   func() string
+	journal  Journal
+	newID    func() string
+	observer Observer
 }
 
 // WithJournal sets the journal that execution policies and Complete use.
@@ -44,18 +40,6 @@ func WithJournal(j Journal) Option {
 			return errors.New("actions: journal must not be nil")
 		}
 		c.journal = j
-		return nil
-	}
-}
-
-// WithClock sets the clock that timestamps executions (default time.Now).
-// The clock of conditions is set on the catalog, with WithConditionOptions.
-func WithClock(now func() time.Time) Option {
-	return func(c *engineConfig) error {
-		if now == nil {
-			return errors.New("actions: clock must not be nil")
-		}
-		c.now = now
 		return nil
 	}
 }
@@ -72,19 +56,36 @@ func WithExecutionIDs(next func() string) Option {
 	}
 }
 
+// WithObserver sets what the engine tells of the rules it runs (see
+// Observer). The default is LogObserver(nil): a rule that fails at run time
+// is logged by slog.Default at level Warn.
+func WithObserver(o Observer) Option {
+	return func(c *engineConfig) error {
+		if o == nil {
+			return errors.New("actions: observer must not be nil")
+		}
+		c.observer = o
+		return nil
+	}
+}
+
 func randomID() string {
 	var b [16]byte
 	_, _ = rand.Read(b[:]) // never fails (crypto/rand)
 	return hex.EncodeToString(b[:])
 }
 
-// New returns an engine over catalog and store.
+// New returns an engine over catalog and store. The engine stamps its
+// executions with the catalog's clock (see WithClock).
 func New[T any](catalog *Catalog[T], store Store[T], opts ...Option) (*Engine[T], error) {
 	if catalog == nil || store == nil {
 		return nil, errors.New("actions: New needs a catalog and a store")
 	}
-	cfg := &engineConfig{now: time.Now, newID: randomID}
+	cfg := &engineConfig{newID: randomID}
 	for _, o := range opts {
+		if o == nil {
+			continue
+		}
 		if err := o(cfg); err != nil {
 			return nil, err
 		}
@@ -96,7 +97,10 @@ func New[T any](catalog *Catalog[T], store Store[T], opts ...Option) (*Engine[T]
 		}
 		cfg.journal = j
 	}
-	e := &Engine[T]{store: store, journal: cfg.journal, now: cfg.now, newID: cfg.newID}
+	if cfg.observer == nil {
+		cfg.observer = LogObserver(nil)
+	}
+	e := &Engine[T]{store: store, journal: cfg.journal, newID: cfg.newID, observer: cfg.observer}
 	e.catalog.Store(catalog)
 	return e, nil
 }
@@ -143,196 +147,96 @@ func resolveOptions(opts []ResolveOption) resolveConfig {
 	return cfg
 }
 
-// request is the per-call state shared by the checks of one object.
-type request[T any] struct {
-	ctx   context.Context
-	cat   *Catalog[T]
-	id    string
-	obj   *T
-	actor *Actor
-	batch *conditions.Batch // built on first use: the environment and a VM
-}
-
-func newRequest[T any](ctx context.Context, cat *Catalog[T], id string, obj *T, actor *Actor) *request[T] {
-	return &request[T]{ctx: ctx, cat: cat, id: id, obj: obj, actor: actor}
-}
-
-// eval returns the batch evaluating expressions against the object's
-// environment.
-func (r *request[T]) eval() *conditions.Batch {
-	if r.batch == nil {
-		r.batch = conditions.NewBatch(r.ctx, envOf(r.cat.shape, r.obj, r.actor))
-	}
-	return r.batch
-}
-
-func (r *request[T]) release() {
-	if r.batch != nil {
-		r.batch.Release()
-		r.batch = nil
-	}
-}
-
 // Resolve lists the actions applicable to the object id (whose current value
 // is obj) for actor, in position order: the actor holds the permission, the
 // workflow accepts the object's state, the condition is true, and the
 // execution policy is not exhausted. Reserved actions are left out unless
 // IncludeReserved(true) is given.
+//
+// A condition that fails at run time (a type error on odd data, a budget
+// exceeded) makes its action alone not applicable, and is reported to the
+// engine's Observer; Resolve fails only when ctx ends or the journal cannot
+// be read. It asks the journal at most once, however many actions have an
+// execution policy.
 func (e *Engine[T]) Resolve(ctx context.Context, id string, obj T, actor Actor, opts ...ResolveOption) ([]*Action, error) {
 	var cfg resolveConfig
 	if len(opts) > 0 {
 		cfg = resolveOptions(opts)
 	}
-	// The loop is written out, without a request, so that obj and actor stay
-	// on the stack: Resolve allocates its result and nothing else. The
-	// environment is built once, when the first condition needs it, in
-	// memory reused from earlier calls.
 	cat := e.catalog.Load()
-	var batch *conditions.Batch
-	var scratch unsafe.Pointer
-	defer func() {
-		if batch != nil {
-			batch.Release()
-			// Conditions give booleans: nothing read from the environment
-			// outlives the batch, so its memory can serve the next call.
-			cat.shape.release(scratch)
-		}
-	}()
-	list := cat.candidates(&obj)
+	r := request[T]{ctx: ctx, engine: e, cat: cat, id: id, obj: obj, actor: actor}
+	defer r.release()
+	list := cat.candidates(&r.obj)
 	out := make([]*Action, 0, min(len(list), 8))
-	// Actions mostly share a few permissions: remember the last answer.
-	lastPerm, lastCan := "", true
+	var policed []int // indexes in out of the actions whose policy remains to be read
 	for i := range list {
 		p := &list[i]
-		if p.perm != lastPerm {
-			lastPerm, lastCan = p.perm, actor.Can(p.perm)
-		}
-		switch {
-		case p.reserved && !cfg.reserved,
-			!lastCan,
-			p.from != nil && !p.from[stringAt(&obj, p.state)]:
+		if p.reserved && !cfg.reserved {
 			continue
 		}
-		if p.cond != nil {
-			if batch == nil {
-				scratch = cat.shape.scratch()
-				batch = conditions.NewBatch(ctx, envAt(cat.shape, scratch, &obj, &actor))
-			}
-			ok, err := batch.Evaluate(p.cond)
-			if err != nil {
-				return nil, fmt.Errorf("actions: action %q: condition: %w", p.action.ID, err)
-			}
-			if !ok {
-				continue
-			}
+		v, err := r.decide(p, nil)
+		if err != nil {
+			return nil, err
 		}
-		if p.policy != Unlimited {
-			why, err := e.exhausted(ctx, p.action, id, actor.ID)
-			if err != nil {
-				return nil, err
-			}
-			if why != "" {
-				continue
-			}
+		switch v {
+		case allowed:
+			out = append(out, p.action)
+		case policyPending:
+			policed = append(policed, len(out))
+			out = append(out, p.action)
 		}
-		out = append(out, p.action)
 	}
-	return out, nil
+	if len(policed) == 0 {
+		return out, nil
+	}
+	pending := make([]*Action, len(policed))
+	for i, at := range policed {
+		pending[i] = out[at]
+	}
+	why, err := r.policies(pending)
+	if err != nil {
+		return nil, err
+	}
+	drop := map[*Action]bool{}
+	for i, w := range why {
+		if w != "" {
+			drop[pending[i]] = true
+		}
+	}
+	return slices.DeleteFunc(out, func(a *Action) bool { return drop[a] }), nil
 }
 
 // Explain says why the action is not applicable to the object for actor,
-// reason by reason (permission, state, the condition's deciding clauses,
-// policy). It returns no reasons when the action is applicable.
+// reason by reason (permission, state, the condition's deciding clauses or
+// its run-time failure, policy). It returns no reasons when the action is
+// applicable. It decides exactly as Resolve and Execute do.
 func (e *Engine[T]) Explain(ctx context.Context, actionID, id string, obj T, actor Actor) ([]Reason, error) {
 	cat := e.catalog.Load()
 	a, err := cat.Action(actionID)
 	if err != nil {
 		return nil, err
 	}
-	r := newRequest(ctx, cat, id, &obj, &actor)
+	r := request[T]{ctx: ctx, engine: e, cat: cat, id: id, obj: obj, actor: actor}
 	defer r.release()
-	return e.check(ctx, r, a)
+	return r.reasons(a)
 }
 
-// applicable reports whether a applies, without building reasons. It is
-// Resolve's test for one action, for Execute; Resolve writes the same test
-// out in its loop (permission, state, condition, policy, in this order) to
-// keep its object on the stack. A change here belongs there too.
-func (e *Engine[T]) applicable(ctx context.Context, r *request[T], a *Action) (bool, error) {
-	if !r.actor.Can(a.Permission) {
-		return false, nil
-	}
-	if a.state != nil && len(a.from) > 0 && !a.from[stringAt(r.obj, a.state)] {
-		return false, nil
-	}
-	if a.cond != nil {
-		ok, err := r.eval().Evaluate(a.cond)
-		if err != nil || !ok {
-			if err != nil {
-				err = fmt.Errorf("actions: action %q: condition: %w", a.ID, err)
-			}
-			return false, err
-		}
-	}
-	if a.Policy != Unlimited {
-		why, err := e.exhausted(ctx, a, r.id, r.actor.ID)
-		return err == nil && why == "", err
-	}
-	return true, nil
-}
-
-// exhausted says why a's execution policy forbids another execution on the
-// object by the actor, or "" when it does not.
-func (e *Engine[T]) exhausted(ctx context.Context, a *Action, objectID, actorID string) (string, error) {
-	f := Filter{ActionID: a.ID, ObjectID: objectID, Limit: 1}
-	if a.Policy == OncePerUser {
-		if actorID == "" {
-			// An empty filter field matches every actor: without an id the
-			// policy cannot tell this actor's executions from others'.
-			return "policy OncePerUser: the actor has no id", nil
-		}
-		f.ActorID = actorID
-	}
-	done, err := e.journal.Executions(ctx, f)
+// Check returns the error Execute would return for executing the action on
+// the object (whose current value is obj) for actor, before it applies
+// anything: nil when the action is applicable, an error matching
+// ErrForbidden when the actor lacks its permission, a *NotApplicableError
+// otherwise, or the error that kept the engine from deciding. It does not
+// read the store; a host can use it to offer or refuse an action without
+// executing it.
+func (e *Engine[T]) Check(ctx context.Context, actionID, id string, obj T, actor Actor) error {
+	cat := e.catalog.Load()
+	a, err := cat.Action(actionID)
 	if err != nil {
-		return "", fmt.Errorf("actions: reading the journal: %w", err)
+		return err
 	}
-	if len(done) > 0 {
-		return fmt.Sprintf("policy %s: already executed by %q", a.Policy, done[0].ActorID), nil
-	}
-	return "", nil
-}
-
-// check returns every reason a is not applicable.
-func (e *Engine[T]) check(ctx context.Context, r *request[T], a *Action) ([]Reason, error) {
-	var reasons []Reason
-	if !r.actor.Can(a.Permission) {
-		reasons = append(reasons, Reason{Kind: ReasonPermission, Message: fmt.Sprintf("actor %q lacks permission %q", r.actor.ID, a.Permission)})
-	}
-	if a.state != nil && len(a.from) > 0 {
-		if s := stringAt(r.obj, a.state); !a.from[s] {
-			reasons = append(reasons, Reason{Kind: ReasonState, Message: fmt.Sprintf("%s is %q, not one of %q", a.state.jsonName, s, a.Workflow.From)})
-		}
-	}
-	if a.cond != nil {
-		x, err := a.cond.Explain(ctx, r.eval().Env())
-		if err != nil {
-			return nil, fmt.Errorf("actions: action %q: condition: %w", a.ID, err)
-		}
-		if !x.Result {
-			reasons = append(reasons, Reason{Kind: ReasonCondition, Message: "condition is false", Clauses: x.Clauses})
-		}
-	}
-	if a.Policy != Unlimited {
-		why, err := e.exhausted(ctx, a, r.id, r.actor.ID)
-		if err != nil {
-			return nil, err
-		}
-		if why != "" {
-			reasons = append(reasons, Reason{Kind: ReasonPolicy, Message: why})
-		}
-	}
-	return reasons, nil
+	r := request[T]{ctx: ctx, engine: e, cat: cat, id: id, obj: obj, actor: actor}
+	defer r.release()
+	return r.refusal(a)
 }
 
 // Request asks the engine to execute an action.
@@ -352,19 +256,21 @@ type Result[T any] struct {
 	Object    T     // the object as saved
 	Version   int64 // its new version
 	Changes   []FieldChange
-	Execution Execution // the record, with the status after the effects ran
+	Execution Execution // the record, with its Seq and the status after the effects ran
 }
 
 // Execute applies an action to a stored object: it loads the object,
-// checks the expected version, the permission and applicability, applies the
-// change set to a copy, validates it, saves it if the version is still the
-// expected one (recording the execution in the same step), then runs the
-// action's effects.
+// checks the expected version, the permission and applicability (as Check
+// does), applies the change set to a copy, validates it, saves it if the
+// version is still the expected one (recording the execution in the same
+// step), then runs the action's effects.
 //
 // Errors match ErrNotFound (action or object), ErrConflict, ErrForbidden,
-// ErrNotApplicable (*NotApplicableError), *ValidationError or a
-// *conditions.Error; in all these cases nothing was stored. If an effect
-// fails after the save, Execute returns the result and an *EffectError.
+// ErrNotApplicable (*NotApplicableError; one whose reason is a condition
+// that failed at run time also unwraps to that *conditions.Error),
+// *ValidationError or a *conditions.Error from a change expression; in all
+// these cases nothing was stored. If an effect fails after the save, Execute
+// returns the result and an *EffectError.
 func (e *Engine[T]) Execute(ctx context.Context, req Request) (Result[T], error) {
 	cat := e.catalog.Load()
 	a, err := cat.Action(req.ActionID)
@@ -378,27 +284,12 @@ func (e *Engine[T]) Execute(ctx context.Context, req Request) (Result[T], error)
 	if req.Version == 0 || req.Version != version { // 0: the client sent none
 		return Result[T]{}, fmt.Errorf("%w: object %q is at version %d, the request expects %d", ErrConflict, req.ObjectID, version, req.Version)
 	}
-	r := newRequest(ctx, cat, req.ObjectID, &obj, &req.Actor)
+	r := request[T]{ctx: ctx, engine: e, cat: cat, id: req.ObjectID, obj: obj, actor: req.Actor}
 	defer r.release()
-	ok, err := e.applicable(ctx, r, a)
-	if err != nil {
+	if err := r.refusal(a); err != nil {
 		return Result[T]{}, err
 	}
-	if !ok {
-		// Refused: collect every reason, with the deciding clauses.
-		reasons, err := e.check(ctx, r, a)
-		if err != nil {
-			return Result[T]{}, err
-		}
-		if len(reasons) == 0 { // the journal changed between the two looks
-			return Result[T]{}, fmt.Errorf("%w: executions of %q on %q changed concurrently", ErrConflict, a.ID, req.ObjectID)
-		}
-		if reasons[0].Kind == ReasonPermission {
-			return Result[T]{}, fmt.Errorf("%w: %s", ErrForbidden, reasons[0].Message)
-		}
-		return Result[T]{}, &NotApplicableError{ActionID: a.ID, Reasons: reasons}
-	}
-	applied, err := cat.apply(ctx, a, obj, &req.Actor, r)
+	applied, err := cat.apply(ctx, a, obj, &req.Actor, &r)
 	if err != nil {
 		return Result[T]{}, err
 	}
@@ -409,18 +300,18 @@ func (e *Engine[T]) Execute(ctx context.Context, req Request) (Result[T], error)
 		return Result[T]{}, errors.New("actions: the execution id generator returned an empty id")
 	}
 	rec := Execution{
-		ID: execID, ActionID: a.ID, ObjectID: req.ObjectID, ActorID: req.Actor.ID, Comment: req.Comment,
-		Time: e.now(), FromVersion: version, ToVersion: version + 1, Status: StatusSucceeded,
+		ID: execID, ActionID: a.def.ID, ObjectID: req.ObjectID, ActorID: req.Actor.ID, Comment: req.Comment,
+		Time: cat.clock(), FromVersion: version, ToVersion: version + 1, Status: StatusSucceeded,
 	}
-	if len(a.Effects) > 0 {
+	if len(a.def.Effects) > 0 {
 		rec.Status = StatusPending
 	}
-	newVersion, err := e.store.Save(ctx, req.ObjectID, applied.Object, version, rec)
+	newVersion, err := e.store.Save(ctx, req.ObjectID, applied.Object, version, &rec)
 	if err != nil {
 		return Result[T]{}, err
 	}
 	res := Result[T]{Object: applied.Object, Version: newVersion, Changes: applied.Changes, Execution: rec}
-	if len(a.Effects) == 0 {
+	if len(a.def.Effects) == 0 {
 		return res, nil
 	}
 	return e.runEffects(ctx, cat, a, req.Actor, obj, res)
@@ -429,7 +320,7 @@ func (e *Engine[T]) Execute(ctx context.Context, req Request) (Result[T], error)
 func (e *Engine[T]) runEffects(ctx context.Context, cat *Catalog[T], a *Action, actor Actor, before T, res Result[T]) (Result[T], error) {
 	in := EffectInput[T]{Execution: res.Execution, Action: a, Actor: actor, Before: before, After: res.Object, Changes: res.Changes}
 	pending := false
-	for _, name := range a.Effects {
+	for _, name := range a.def.Effects {
 		err := runEffect(ctx, cat.effects[name], in)
 		if errors.Is(err, ErrPending) {
 			pending = true // the host completes it with Complete; the next effects still run

@@ -18,7 +18,7 @@ func (s zeroBasedStore) Load(ctx context.Context, id string) (Ticket, int64, err
 	return obj, v - 1, err
 }
 
-func (s zeroBasedStore) Save(ctx context.Context, id string, obj Ticket, expected int64, rec actions.Execution) (int64, error) {
+func (s zeroBasedStore) Save(ctx context.Context, id string, obj Ticket, expected int64, rec *actions.Execution) (int64, error) {
 	v, err := s.MemoryStore.Save(ctx, id, obj, expected+1, rec)
 	return v - 1, err
 }

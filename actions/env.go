@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"reflect"
 	"strings"
-	"sync"
 	"unsafe"
 )
 
@@ -17,7 +16,6 @@ type envShape struct {
 	obj      reflect.Type
 	prefix   bool           // T's fields are the env's first fields, at the same offsets, and T ends before Actor: copy T whole
 	typeWord unsafe.Pointer // the type word of an interface holding a s.typ
-	pool     sync.Pool      // of unsafe.Pointer: environments' memory for Resolve to reuse
 	src      [][]int        // index path in T of each env field but the last
 	actorIdx int
 	actorOff uintptr              // offset of Actor in typ
@@ -126,26 +124,12 @@ func jsonName(f reflect.StructField) string {
 // envOf builds the environment of obj and actor: a struct value of s.typ,
 // boxed once, to pass to every expression of one request. It allocates the
 // environment and nothing else; obj and actor do not escape.
+//
+// The memory is new for every environment and never written once boxed:
+// expr hands out values that point into it (a string field read by a host
+// function, say), and a host may keep them.
 func envOf[T any](s *envShape, obj *T, actor *Actor) any {
-	return envAt(s, reflect.New(s.typ).UnsafePointer(), obj, actor) // typed: the collector knows its layout
-}
-
-// scratch returns memory for an environment, from the shape's pool when it
-// has some. Give it back with release once nothing holds a value read from
-// the environment any more.
-func (s *envShape) scratch() unsafe.Pointer {
-	if p, ok := s.pool.Get().(unsafe.Pointer); ok {
-		return p
-	}
-	return reflect.New(s.typ).UnsafePointer()
-}
-
-func (s *envShape) release(p unsafe.Pointer) { s.pool.Put(p) }
-
-// envAt writes the environment of obj and actor into p, memory allocated as
-// an s.typ, and boxes it. Every field is written, so memory from an earlier
-// environment keeps nothing of it.
-func envAt[T any](s *envShape, p unsafe.Pointer, obj *T, actor *Actor) any {
+	p := reflect.New(s.typ).UnsafePointer() // typed: the collector knows its layout
 	if s.prefix {
 		// T's fields have the same types at the same offsets: a typed copy.
 		*(*T)(p) = *obj
@@ -168,12 +152,9 @@ type eface struct{ typ, data unsafe.Pointer }
 // reflect.Value.Interface does for a value that is not addressable; it saves
 // the copy (an allocation) that Interface makes of an addressable one. The
 // struct at p was allocated by reflect.New(s.typ), so the garbage collector
-// knows its layout. It is not written while the interface is in use, so the
-// interface holds an immutable value like any other; only Resolve reuses the
-// memory, after its batch is released, and its conditions give booleans, so
-// nothing read from the old environment is alive then. A struct with an
-// Actor field is never pointer-shaped, so the interface's data word is a
-// pointer to it.
+// knows its layout, and it is never written after boxing, so the interface
+// holds an immutable value like any other. A struct with an Actor field is
+// never pointer-shaped, so the interface's data word is a pointer to it.
 func (s *envShape) box(p unsafe.Pointer) any {
 	var out any
 	*(*eface)(unsafe.Pointer(&out)) = eface{typ: s.typeWord, data: p}

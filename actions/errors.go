@@ -54,7 +54,11 @@ const (
 	ReasonPermission ReasonKind = "permission"
 	ReasonState      ReasonKind = "state"
 	ReasonCondition  ReasonKind = "condition"
-	ReasonPolicy     ReasonKind = "policy"
+	// ReasonError: the condition failed at run time (Reason.Err says how),
+	// so the action is not applicable. It is a fault of the rule or of the
+	// data, not a decision: the engine's Observer is told.
+	ReasonError  ReasonKind = "error"
+	ReasonPolicy ReasonKind = "policy"
 )
 
 // Reason is one reason an action is not applicable.
@@ -64,6 +68,9 @@ type Reason struct {
 	// Clauses are the condition's deciding clauses (Kind == ReasonCondition),
 	// each with the values of the fields it read.
 	Clauses []conditions.Clause
+	// Err is the run-time failure of the condition (Kind == ReasonError),
+	// a *conditions.Error.
+	Err error
 }
 
 // String returns the message followed by the deciding clauses.
@@ -75,7 +82,8 @@ func (r Reason) String() string {
 }
 
 // NotApplicableError lists why an action cannot be executed. It matches
-// ErrNotApplicable.
+// ErrNotApplicable, and unwraps to the Err of its ReasonError reasons, so
+// that errors.As finds the *conditions.Error of a condition that failed.
 type NotApplicableError struct {
 	ActionID string
 	Reasons  []Reason
@@ -92,6 +100,17 @@ func (e *NotApplicableError) Error() string {
 
 // Is makes errors.Is(err, ErrNotApplicable) true.
 func (e *NotApplicableError) Is(target error) bool { return target == ErrNotApplicable }
+
+// Unwrap returns the run-time failures among the reasons.
+func (e *NotApplicableError) Unwrap() []error {
+	var errs []error
+	for _, r := range e.Reasons {
+		if r.Err != nil {
+			errs = append(errs, r.Err)
+		}
+	}
+	return errs
+}
 
 // Violation is one failed validation rule of a changed object.
 type Violation struct {

@@ -49,12 +49,12 @@ var (
 // exampleEngine returns an engine over the workflow with a store holding
 // work package WP-1, a fixed clock and ids exec-1, exec-2, ...
 func exampleEngine() (*actions.Engine[WorkPackage], *actions.MemoryStore[WorkPackage]) {
-	cat := actions.MustCompile[WorkPackage](workflow)
+	cat := actions.MustCompile[WorkPackage](workflow,
+		actions.WithClock(func() time.Time { return time.Date(2025, 3, 10, 12, 0, 0, 0, time.UTC) }))
 	store := actions.NewMemoryStore[WorkPackage]()
 	_, _ = store.Create(context.Background(), "WP-1", WorkPackage{Subject: "Login fails", Status: "new", Type: "Bug", Priority: 3})
 	n := 0
 	engine, err := actions.New(cat, store,
-		actions.WithClock(func() time.Time { return time.Date(2025, 3, 10, 12, 0, 0, 0, time.UTC) }),
 		actions.WithExecutionIDs(func() string { n++; return fmt.Sprintf("exec-%d", n) }),
 	)
 	if err != nil {
@@ -70,7 +70,7 @@ func ExampleCompile() {
 		return
 	}
 	for _, a := range cat.Actions() {
-		fmt.Println(a.Position, a.ID, a.Name)
+		fmt.Println(a.Position(), a.ID(), a.Name())
 	}
 
 	// Every problem is reported at once, each with the action and the key.
@@ -108,7 +108,7 @@ func ExampleLoadJSON() {
 		return
 	}
 	for _, a := range cat.Actions() {
-		fmt.Println(a.ID, a.Policy)
+		fmt.Println(a.ID(), a.Policy())
 	}
 
 	// Loading is strict: nothing is loaded, every problem is reported.
@@ -157,7 +157,7 @@ func ExampleNew() {
 	}
 	fmt.Println("version", version)
 	for _, a := range list {
-		fmt.Println(a.ID)
+		fmt.Println(a.ID())
 	}
 	// Output:
 	// version 1
@@ -331,22 +331,24 @@ func ExampleNewMemoryStore() {
 	fmt.Println(again.Subject)
 
 	// Saves are optimistic: only the expected version is replaced.
-	_, err := store.Save(ctx, "WP-1", wp, 7, actions.Execution{})
+	// A nil record saves without recording an execution.
+	_, err := store.Save(ctx, "WP-1", wp, 7, nil)
 	fmt.Println(errors.Is(err, actions.ErrConflict))
-	v, _ = store.Save(ctx, "WP-1", wp, 1, actions.Execution{ID: "exec-1", ActionID: "rename", ObjectID: "WP-1", ActorID: "dave", Status: actions.StatusSucceeded})
-	fmt.Println("saved at version", v)
+	rec := actions.Execution{ID: "exec-1", ActionID: "rename", ObjectID: "WP-1", ActorID: "dave", Status: actions.StatusSucceeded}
+	v, _ = store.Save(ctx, "WP-1", wp, 1, &rec)
+	fmt.Println("saved at version", v, "as record", rec.Seq)
 
 	// The store is also the journal.
 	recs, _ := store.Executions(ctx, actions.Filter{ObjectID: "WP-1", ActorID: "dave"})
 	for _, r := range recs {
-		fmt.Println(r.ID, r.ActionID, r.Status)
+		fmt.Println(r.Seq, r.ID, r.ActionID, r.Status)
 	}
 	// Output:
 	// created at version 1
 	// Login fails
 	// true
-	// saved at version 2
-	// exec-1 rename succeeded
+	// saved at version 2 as record 1
+	// 1 exec-1 rename succeeded
 }
 
 func ExampleEffectFunc() {
@@ -356,7 +358,7 @@ func ExampleEffectFunc() {
 		queued = append(queued, in.Execution.ID)
 		return fmt.Errorf("queued: %w", actions.ErrPending)
 	})
-	cat := actions.MustCompile([]actions.Definition{{
+	cat := actions.MustCompile[WorkPackage]([]actions.Definition{{
 		ID: "deploy", Name: "Deploy", Workflow: &actions.Workflow{Field: "status", To: "deploying"}, Effects: []string{"callout"},
 	}}, actions.WithEffect("callout", callout))
 	store := actions.NewMemoryStore[WorkPackage]()

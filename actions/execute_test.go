@@ -184,8 +184,11 @@ func TestExecuteErrors(t *testing.T) {
 			wantAs: &conditions.Error{Source: "Tags[5]", Message: "index out of range: 5 (array length is 1)", Line: 1, Column: 5, Snippet: " | Tags[5]\n | ....^"},
 		},
 		{
-			name: "condition fails at run time",
-			req:  actions.Request{ActionID: "due-check", ObjectID: "T-1", Version: 1, Actor: ann},
+			// A condition that fails is a refusal of that action, which
+			// carries the failure.
+			name:   "condition fails at run time",
+			req:    actions.Request{ActionID: "due-check", ObjectID: "T-1", Version: 1, Actor: ann},
+			wantIs: actions.ErrNotApplicable,
 			wantAs: &conditions.Error{
 				Source: "Due.Year() > 2000", Message: "value method time.Time.Year called using nil *Time pointer",
 				Line: 1, Column: 5, Snippet: " | Due.Year() > 2000\n | ....^",

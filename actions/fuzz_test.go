@@ -49,7 +49,7 @@ func FuzzLoadJSON(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		cat, err := actions.LoadJSON(bytes.NewReader(data), notify)
+		cat, err := actions.LoadJSON[Ticket](bytes.NewReader(data), notify)
 		if err != nil {
 			if cat != nil {
 				t.Fatalf("LoadJSON returned a catalog and an error: %v", err)
@@ -78,13 +78,13 @@ func FuzzLoadJSON(f *testing.F) {
 			return // a condition may fail at run time
 		}
 		for _, a := range cat.Actions() {
-			why, err := engine.Explain(ctx, a.ID, "T-1", obj, ann)
+			why, err := engine.Explain(ctx, a.ID(), "T-1", obj, ann)
 			if err == nil {
 				for _, r := range why {
 					_ = r.String()
 				}
 			}
-			_, _ = cat.Apply(ctx, a.ID, obj, ann)
+			_, _ = cat.Apply(ctx, a.ID(), obj, ann)
 		}
 	})
 }

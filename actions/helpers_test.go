@@ -74,10 +74,10 @@ func seqIDs() func() string {
 }
 
 // compile compiles defs against Ticket with the pinned clock.
-func compile(t testing.TB, defs []actions.Definition, opts ...actions.CompileOption[Ticket]) *actions.Catalog[Ticket] {
+func compile(t testing.TB, defs []actions.Definition, opts ...actions.CompileOption) *actions.Catalog[Ticket] {
 	t.Helper()
-	opts = append([]actions.CompileOption[Ticket]{actions.WithConditionOptions[Ticket](conditions.WithClock(pinnedClock))}, opts...)
-	cat, err := actions.Compile(defs, opts...)
+	opts = append([]actions.CompileOption{actions.WithConditionOptions(conditions.WithClock(pinnedClock))}, opts...)
+	cat, err := actions.Compile[Ticket](defs, opts...)
 	if err != nil {
 		t.Fatalf("Compile: %v", err)
 	}
@@ -92,7 +92,7 @@ func newEngine(t testing.TB, cat *actions.Catalog[Ticket]) (*actions.Engine[Tick
 	if _, err := store.Create(context.Background(), "T-1", newTicket()); err != nil {
 		t.Fatalf("Create: %v", err)
 	}
-	engine, err := actions.New(cat, store, actions.WithClock(pinnedClock), actions.WithExecutionIDs(seqIDs()))
+	engine, err := actions.New(cat, store, actions.WithExecutionIDs(seqIDs()))
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}

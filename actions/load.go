@@ -193,7 +193,7 @@ func strictUnmarshal(data []byte, v any) error {
 // steps (unknown keys, duplicate ids, expressions that do not compile,
 // changes of unknown fields or of the wrong type) are reported together in
 // one *LoadError, and nothing is loaded.
-func LoadJSON[T any](r io.Reader, opts ...CompileOption[T]) (*Catalog[T], error) {
+func LoadJSON[T any](r io.Reader, opts ...CompileOption) (*Catalog[T], error) {
 	data, err := io.ReadAll(io.LimitReader(r, MaxRuleFileSize+1))
 	if err != nil {
 		return nil, fmt.Errorf("actions: reading rules: %w", err)
@@ -204,7 +204,7 @@ func LoadJSON[T any](r io.Reader, opts ...CompileOption[T]) (*Catalog[T], error)
 	defs, index, problems := parseRules(data)
 	if len(problems) > 0 {
 		// Compile what parsed, so that every problem is reported at once.
-		_, err := Compile(defs, opts...)
+		_, err := Compile[T](defs, opts...)
 		var le *LoadError
 		if errors.As(err, &le) {
 			for _, p := range le.Problems {
@@ -214,15 +214,15 @@ func LoadJSON[T any](r io.Reader, opts ...CompileOption[T]) (*Catalog[T], error)
 		}
 		return nil, newLoadError(problems)
 	}
-	return Compile(defs, opts...)
+	return Compile[T](defs, opts...)
 }
 
 // LoadFile is LoadJSON on a file.
-func LoadFile[T any](path string, opts ...CompileOption[T]) (*Catalog[T], error) {
+func LoadFile[T any](path string, opts ...CompileOption) (*Catalog[T], error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("actions: %w", err)
 	}
 	defer f.Close()
-	return LoadJSON(f, opts...)
+	return LoadJSON[T](f, opts...)
 }

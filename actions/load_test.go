@@ -119,7 +119,7 @@ func TestCompileProblems(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			cat, err := actions.Compile(tt.defs, notify)
+			cat, err := actions.Compile[Ticket](tt.defs, notify)
 			if cat != nil {
 				t.Errorf("Compile returned a catalog with an error")
 			}
@@ -240,7 +240,7 @@ func TestLoadJSONProblems(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			cat, err := actions.LoadJSON(strings.NewReader(tt.json), notify)
+			cat, err := actions.LoadJSON[Ticket](strings.NewReader(tt.json), notify)
 			if cat != nil {
 				t.Errorf("LoadJSON returned a catalog with an error")
 			}
@@ -288,7 +288,7 @@ func TestLoadFile(t *testing.T) {
 	}
 	var ids []string
 	for _, a := range cat.Actions() {
-		ids = append(ids, a.ID)
+		ids = append(ids, a.ID())
 	}
 	diff(t, "actions", []string{"start", "progress", "close", "approve", "escalate", "modify"}, ids)
 	a, err := cat.Action("escalate")
@@ -300,7 +300,7 @@ func TestLoadFile(t *testing.T) {
 		Condition: `Status != "closed" && Priority < 5`,
 		Changes:   []actions.Change{{Field: "priority", Expr: "Priority + 1"}, {Field: "due", Expr: "now() + days(2)"}},
 		Policy:    actions.OncePerUser,
-	}, a.Definition)
+	}, a.Definition())
 
 	// The parsed definitions compile to the same catalog.
 	f, err := os.Open("testdata/rules.json")
@@ -314,7 +314,7 @@ func TestLoadFile(t *testing.T) {
 	}
 	var got []actions.Definition
 	for _, a := range cat.Actions() {
-		got = append(got, a.Definition)
+		got = append(got, a.Definition())
 	}
 	diff(t, "definitions", defs, got)
 }
@@ -347,15 +347,21 @@ func TestCompileSetupErrors(t *testing.T) {
 		name    string
 		compile func() error
 	}{
-		{"effect without a name", func() error { _, err := actions.Compile(defs, actions.WithEffect[Ticket]("", noop)); return err }},
-		{"effect without code", func() error { _, err := actions.Compile(defs, actions.WithEffect[Ticket]("x", nil)); return err }},
-		{"effect registered twice", func() error {
-			_, err := actions.Compile(defs, actions.WithEffect("x", noop), actions.WithEffect("x", noop))
+		{"effect without a name", func() error {
+			_, err := actions.Compile[Ticket](defs, actions.WithEffect[Ticket]("", noop))
 			return err
 		}},
-		{"nil validator", func() error { _, err := actions.Compile(defs, actions.WithValidator[Ticket](nil)); return err }},
+		{"effect without code", func() error {
+			_, err := actions.Compile[Ticket](defs, actions.WithEffect[Ticket]("x", nil))
+			return err
+		}},
+		{"effect registered twice", func() error {
+			_, err := actions.Compile[Ticket](defs, actions.WithEffect("x", noop), actions.WithEffect("x", noop))
+			return err
+		}},
+		{"nil validator", func() error { _, err := actions.Compile[Ticket](defs, actions.WithValidator(nil)); return err }},
 		{"bad condition option", func() error {
-			_, err := actions.Compile(defs, actions.WithConditionOptions[Ticket](conditions.MaxNodes(0)))
+			_, err := actions.Compile[Ticket](defs, actions.WithConditionOptions(conditions.MaxNodes(0)))
 			return err
 		}},
 		{"object is not a struct", func() error { _, err := actions.Compile[string](defs); return err }},

@@ -92,15 +92,15 @@ func TestResolve(t *testing.T) {
 				diff(t, "applicable actions", tt.want, ids(list))
 				// Explain agrees with Resolve.
 				for _, a := range engine.Catalog().Actions() {
-					if a.Reserved && !tt.reserved {
+					if a.Reserved() && !tt.reserved {
 						continue
 					}
-					why, err := engine.Explain(context.Background(), a.ID, "T-1", obj, tt.actor)
+					why, err := engine.Explain(context.Background(), a.ID(), "T-1", obj, tt.actor)
 					if err != nil {
-						t.Fatalf("Explain(%s): %v", a.ID, err)
+						t.Fatalf("Explain(%s): %v", a.ID(), err)
 					}
-					if listed := contains(tt.want, a.ID); listed != (len(why) == 0) {
-						t.Errorf("Explain(%s) = %v, but listed = %v", a.ID, why, listed)
+					if listed := contains(tt.want, a.ID()); listed != (len(why) == 0) {
+						t.Errorf("Explain(%s) = %v, but listed = %v", a.ID(), why, listed)
 					}
 				}
 			})
@@ -111,7 +111,7 @@ func TestResolve(t *testing.T) {
 func ids(list []*actions.Action) []string {
 	var out []string
 	for _, a := range list {
-		out = append(out, a.ID)
+		out = append(out, a.ID())
 	}
 	return out
 }

@@ -95,7 +95,7 @@ func TestMemoryStoreIsolation(t *testing.T) {
 			step: func(t *testing.T, s *actions.MemoryStore[Deep]) Deep {
 				mustCreate(t, s, "D-1", Deep{})
 				d := newDeep()
-				if _, err := s.Save(context.Background(), "D-1", d, 1, actions.Execution{}); err != nil {
+				if _, err := s.Save(context.Background(), "D-1", d, 1, nil); err != nil {
 					t.Fatalf("Save: %v", err)
 				}
 				return d
@@ -171,7 +171,7 @@ func TestMemoryStoreErrors(t *testing.T) {
 		{
 			name: "Save unknown",
 			op: func(s *actions.MemoryStore[Ticket]) error {
-				_, err := s.Save(context.Background(), "T-9", Ticket{}, 1, rec)
+				_, err := s.Save(context.Background(), "T-9", Ticket{}, 1, &rec)
 				return err
 			},
 			wantIs: actions.ErrNotFound, wantAs: &actions.NotFoundError{Kind: "object", ID: "T-9"},
@@ -179,7 +179,7 @@ func TestMemoryStoreErrors(t *testing.T) {
 		{
 			name: "Save stale",
 			op: func(s *actions.MemoryStore[Ticket]) error {
-				_, err := s.Save(context.Background(), "T-1", Ticket{}, 0, rec)
+				_, err := s.Save(context.Background(), "T-1", Ticket{}, 0, &rec)
 				return err
 			},
 			wantIs: actions.ErrConflict,
@@ -187,7 +187,7 @@ func TestMemoryStoreErrors(t *testing.T) {
 		{
 			name: "Save ahead",
 			op: func(s *actions.MemoryStore[Ticket]) error {
-				_, err := s.Save(context.Background(), "T-1", Ticket{}, 2, rec)
+				_, err := s.Save(context.Background(), "T-1", Ticket{}, 2, &rec)
 				return err
 			},
 			wantIs: actions.ErrConflict,
@@ -213,7 +213,7 @@ func TestMemoryStoreErrors(t *testing.T) {
 		{
 			name: "cancelled Save",
 			op: func(s *actions.MemoryStore[Ticket]) error {
-				_, err := s.Save(cancelled(), "T-1", Ticket{}, 1, rec)
+				_, err := s.Save(cancelled(), "T-1", Ticket{}, 1, &rec)
 				return err
 			},
 			wantIs: context.Canceled,
@@ -285,11 +285,11 @@ func TestMemoryStoreLifecycle(t *testing.T) {
 	changed := newTicket()
 	changed.Title = "changed"
 	rec := actions.Execution{ID: "exec-1", ActionID: "a", ObjectID: "T-1", ActorID: "ann", FromVersion: 1, ToVersion: 2, Status: actions.StatusSucceeded}
-	if v, err := s.Save(ctx, "T-1", changed, 1, rec); err != nil || v != 2 {
+	if v, err := s.Save(ctx, "T-1", changed, 1, &rec); err != nil || v != 2 {
 		t.Fatalf("Save = %d, %v; want 2, nil", v, err)
 	}
 	// A save without a record (an administrative write) records nothing.
-	if v, err := s.Save(ctx, "T-1", changed, 2, actions.Execution{}); err != nil || v != 3 {
+	if v, err := s.Save(ctx, "T-1", changed, 2, nil); err != nil || v != 3 {
 		t.Fatalf("Save = %d, %v; want 3, nil", v, err)
 	}
 	diff(t, "after the saves", snapshot{Object: changed, Version: 3, Executions: []actions.Execution{rec}}, takeSnapshot(t, s, "T-1"))
@@ -328,7 +328,8 @@ func TestJournalFilter(t *testing.T) {
 		{ID: "e6", ActionID: "vote", ObjectID: "T-1", ActorID: "bob", Status: actions.StatusPending},
 	}
 	versions := map[string]int64{"T-1": 1, "T-2": 1}
-	for _, r := range recs {
+	for i := range recs {
+		r := &recs[i]
 		if _, err := s.Save(ctx, r.ObjectID, newTicket(), versions[r.ObjectID], r); err != nil {
 			t.Fatalf("Save: %v", err)
 		}
@@ -394,7 +395,6 @@ func TestNewOptions(t *testing.T) {
 		{name: "store without a journal", cat: cat, store: notJournal{store}, wantErr: true},
 		{name: "store without a journal, journal given", cat: cat, store: notJournal{store}, opts: []actions.Option{actions.WithJournal(store)}},
 		{name: "nil journal", cat: cat, store: store, opts: []actions.Option{actions.WithJournal(nil)}, wantErr: true},
-		{name: "nil clock", cat: cat, store: store, opts: []actions.Option{actions.WithClock(nil)}, wantErr: true},
 		{name: "nil id generator", cat: cat, store: store, opts: []actions.Option{actions.WithExecutionIDs(nil)}, wantErr: true},
 	}
 	for _, tt := range tests {

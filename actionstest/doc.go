@@ -147,6 +147,6 @@
 //
 // Rules that call now() read the clock of the catalog. Compile the
 // catalog under test with a fixed clock,
-// actions.WithConditionOptions[T](conditions.WithClock(...)), so that
+// actions.WithConditionOptions(conditions.WithClock(...)), so that
 // tables and assertions do not depend on the day they run.
 package actionstest

@@ -167,7 +167,7 @@ func ExampleRunTable_failure() {
 func ExampleTestStore() {
 	t := &printTB{} // in a test: the test's t, and each check is a subtest
 	actionstest.TestStore(t,
-		func() actions.Store[Ticket] { return actions.NewMemoryStore[Ticket]() },
+		func() actionstest.Store[Ticket] { return actions.NewMemoryStore[Ticket]() },
 		func(i int) Ticket { return Ticket{Status: "open", Priority: i} },
 		nil) // Ticket holds no slices, maps or pointers: nothing to mutate in place
 	fmt.Println("failed:", t.Failed())

@@ -84,7 +84,7 @@ func Applicable[T any, R Rules[T]](t testing.TB, rules R, obj T, actor actions.A
 	}
 	got := make([]string, len(list))
 	for i, a := range list {
-		got[i] = a.ID
+		got[i] = a.ID()
 	}
 	if msg := applicableMismatch(ctx, e, obj, actor, want, got); msg != "" {
 		t.Errorf("applicable actions for actor %q mismatch (-want +got):\n%s", actor.ID, msg)

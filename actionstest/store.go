@@ -33,13 +33,22 @@ const (
 // in UTC, which every database keeps exactly.
 var storeTime = time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC)
 
+// Store is what TestStore checks: an [actions.Store] that can also create
+// the objects the checks work on.
+type Store[T any] interface {
+	actions.Store[T]
+	actions.Creator[T]
+}
+
 // TestStore checks that an [actions.Store] implementation behaves as the
-// engine requires and as [actions.MemoryStore] does. A host that writes its
-// own store (SQL, Redis, ...) calls it from a test:
+// engine requires and as [actions.MemoryStore] does, and, when the store is
+// also an [actions.Journal] or an [actions.Pruner], that it keeps their
+// contracts. A host that writes its own store (SQL, Redis, ...) calls it from
+// a test:
 //
 //	func TestPostgresStore(t *testing.T) {
 //		actionstest.TestStore(t,
-//			func() actions.Store[Task] { return newTestStore(t) }, // empty, isolated
+//			func() actionstest.Store[Task] { return newTestStore(t) }, // empty, isolated
 //			func(i int) Task { return Task{Title: fmt.Sprint("task ", i), Tags: []string{"a"}} },
 //			func(t *Task) { t.Tags[0] = "changed" })
 //	}
@@ -52,6 +61,9 @@ var storeTime = time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC)
 // an exported field (the Isolation check fails otherwise). Values are
 // compared with go-cmp and opts (cmpopts.IgnoreUnexported or
 // cmpopts.EquateEmpty, say, for a store that reads back empty slices as nil).
+// Execution times are whole seconds in UTC, which every database keeps
+// exactly; a store must read back the Time it was given (time.Time.Equal)
+// and in UTC.
 //
 // The checks, each a subtest when t is a *testing.T:
 //   - CreateLoad: Create stores at version 1; Load returns the value and its
@@ -59,11 +71,13 @@ var storeTime = time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC)
 //   - CreateTwice: creating an existing id matches actions.ErrConflict and
 //     changes nothing.
 //   - LoadUnknown: Load of an unknown id matches actions.ErrNotFound.
-//   - SaveUnknown: Save of an unknown id fails (ErrNotFound or ErrConflict)
-//     and creates nothing.
+//   - SaveUnknown: Save of an unknown id fails (ErrNotFound or ErrConflict),
+//     creates nothing and records nothing.
 //   - Versions: Save at the current version returns it plus one; a stale, a
 //     missing (0) or a future version matches actions.ErrConflict and
 //     changes nothing.
+//   - SaveWithoutRecord: Save with a nil record stores the value and
+//     records no execution (not even an empty one).
 //   - Isolation: mutating a value after Create or Save, or a value Load
 //     returned, does not change what is stored.
 //   - ConcurrentSaves: goroutines saving at the same version: exactly one
@@ -72,13 +86,29 @@ var storeTime = time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC)
 //     exactly once, none is lost, and every Load returns a version together
 //     with the value saved with it (a store that bumps the version and
 //     writes the value in two steps loses updates).
-//   - Journal, if the store implements [actions.Journal]: a record passed
-//     to a successful Save can be read back, one passed to a failed Save is
-//     not, filters and limits select oldest first, and Finish moves a
-//     pending execution once.
+//
+// If the store is an [actions.Journal]:
+//   - Journal: a record passed to a successful Save is readable, with the
+//     Seq the store assigned and set on the record; one passed to a failed
+//     Save is not, nor is one with the id of a recorded execution (that Save
+//     matches ErrConflict and writes nothing); Seq grows with every record.
+//   - Paging: filters select in Seq order, oldest first or newest first,
+//     bounded by After and Before and cut at Limit, so that a journal can be
+//     read page by page; NoActor selects the records without an actor; an
+//     invalid filter is an error.
+//   - Policies: one call answers for several actions of one object: who
+//     executed each first and whether the query's actor did, leaving out
+//     the actions never executed there and the executions of other objects.
+//   - Finish: a pending execution is finished once; finishing it again
+//     matches ErrConflict, an unknown id ErrNotFound.
+//
+// If the store is an [actions.Pruner]:
+//   - Retention: Prune drops the oldest records beyond Keep and those
+//     before Before, never a pending one, and Policies still reports the
+//     executions it dropped.
 //
 // Run it with -race.
-func TestStore[T any](t testing.TB, newStore func() actions.Store[T], sample func(i int) T, mutate func(*T), opts ...cmp.Option) {
+func TestStore[T any](t testing.TB, newStore func() Store[T], sample func(i int) T, mutate func(*T), opts ...cmp.Option) {
 	t.Helper()
 	if newStore == nil || sample == nil {
 		t.Fatalf("actionstest: TestStore needs newStore and sample")
@@ -94,16 +124,21 @@ func TestStore[T any](t testing.TB, newStore func() actions.Store[T], sample fun
 	}
 	checks := []struct {
 		name string
-		run  func(testing.TB, actions.Store[T])
+		run  func(testing.TB, Store[T])
 	}{
 		{"CreateLoad", c.createLoad},
 		{"CreateTwice", c.createTwice},
 		{"LoadUnknown", c.loadUnknown},
 		{"SaveUnknown", c.saveUnknown},
 		{"Versions", c.versions},
+		{"SaveWithoutRecord", c.saveWithoutRecord},
 		{"Isolation", c.isolation},
 		{"ConcurrentSaves", c.concurrentSaves},
 		{"Journal", c.journal},
+		{"Paging", c.paging},
+		{"Policies", c.policies},
+		{"Finish", c.finish},
+		{"Retention", c.retention},
 	}
 	for _, ch := range checks {
 		subtest(t, ch.name, func(t testing.TB) {
@@ -197,16 +232,27 @@ func filterText(f actions.Filter) string {
 	add("ActionID", f.ActionID)
 	add("ObjectID", f.ObjectID)
 	add("ActorID", f.ActorID)
+	if f.NoActor {
+		parts = append(parts, "NoActor: true")
+	}
 	add("Status", string(f.Status))
-	if f.Limit != 0 {
-		parts = append(parts, fmt.Sprintf("Limit: %d", f.Limit))
+	for _, b := range []struct {
+		name string
+		v    int64
+	}{{"After", f.After}, {"Before", f.Before}, {"Limit", int64(f.Limit)}} {
+		if b.v != 0 {
+			parts = append(parts, fmt.Sprintf("%s: %d", b.name, b.v))
+		}
+	}
+	if f.Newest {
+		parts = append(parts, "Newest: true")
 	}
 	return "Filter{" + strings.Join(parts, ", ") + "}"
 }
 
-// record is the execution TestStore passes to Save.
-func record(id string, from int64, actor string) actions.Execution {
-	return actions.Execution{
+// record is an execution TestStore passes to Save.
+func record(id string, from int64, actor string) *actions.Execution {
+	return &actions.Execution{
 		ID: id, ActionID: "actionstest", ObjectID: storeID, ActorID: actor, Comment: "saved by actionstest",
 		Time: storeTime, FromVersion: from, ToVersion: from + 1, Status: actions.StatusPending,
 	}
@@ -222,18 +268,18 @@ func is(err error, targets ...error) bool {
 	return false
 }
 
-// create stores sample(0) under storeID, reporting a failure.
-func (c *storeCheck[T]) create(t testing.TB, s actions.Store[T]) bool {
+// create stores sample(0) under id, reporting a failure.
+func (c *storeCheck[T]) create(t testing.TB, s Store[T], id string) bool {
 	t.Helper()
-	if _, err := s.Create(context.Background(), storeID, c.sample(0)); err != nil {
-		t.Errorf("Create(%q): %v", storeID, err)
+	if _, err := s.Create(context.Background(), id, c.sample(0)); err != nil {
+		t.Errorf("Create(%q): %v", id, err)
 		return false
 	}
 	return true
 }
 
 // stored checks that the store holds want at version under storeID.
-func (c *storeCheck[T]) stored(t testing.TB, s actions.Store[T], want T, version int64, after string) {
+func (c *storeCheck[T]) stored(t testing.TB, s Store[T], want T, version int64, after string) {
 	t.Helper()
 	got, v, err := s.Load(context.Background(), storeID)
 	if err != nil {
@@ -248,7 +294,40 @@ func (c *storeCheck[T]) stored(t testing.TB, s actions.Store[T], want T, version
 	}
 }
 
-func (c *storeCheck[T]) createLoad(t testing.TB, s actions.Store[T]) {
+// recorded checks, if s is a Journal, that it holds exactly want (in Seq
+// order).
+func recorded(t testing.TB, s any, after string, want ...actions.Execution) {
+	t.Helper()
+	j, ok := s.(actions.Journal)
+	if !ok {
+		return
+	}
+	got, err := j.Executions(context.Background(), actions.Filter{})
+	if err != nil {
+		t.Errorf("Executions(Filter{}) %s: %v", after, err)
+		return
+	}
+	if diff := strings.TrimSuffix(cmp.Diff(want, got, cmpEmpty, cmpTime), "\n"); diff != "" {
+		t.Errorf("the journal %s mismatch (-want +got):\n%s", after, diff)
+	}
+}
+
+// cmpTime compares times by instant: a database may read a time back in
+// another location.
+var cmpTime = cmp.Comparer(func(a, b time.Time) bool { return a.Equal(b) })
+
+// journalOf returns s as a Journal, or logs that the journal checks do not
+// apply.
+func journalOf(t testing.TB, s any) (actions.Journal, bool) {
+	t.Helper()
+	j, ok := s.(actions.Journal)
+	if !ok {
+		t.Logf("the store is not an actions.Journal: not checked")
+	}
+	return j, ok
+}
+
+func (c *storeCheck[T]) createLoad(t testing.TB, s Store[T]) {
 	t.Helper()
 	v, err := s.Create(context.Background(), storeID, c.sample(0))
 	if err != nil {
@@ -261,9 +340,9 @@ func (c *storeCheck[T]) createLoad(t testing.TB, s actions.Store[T]) {
 	c.stored(t, s, c.sample(0), 1, "after Create")
 }
 
-func (c *storeCheck[T]) createTwice(t testing.TB, s actions.Store[T]) {
+func (c *storeCheck[T]) createTwice(t testing.TB, s Store[T]) {
 	t.Helper()
-	if !c.create(t, s) {
+	if !c.create(t, s, storeID) {
 		return
 	}
 	v, err := s.Create(context.Background(), storeID, c.sample(1))
@@ -273,7 +352,7 @@ func (c *storeCheck[T]) createTwice(t testing.TB, s actions.Store[T]) {
 	c.stored(t, s, c.sample(0), 1, "after a second Create")
 }
 
-func (c *storeCheck[T]) loadUnknown(t testing.TB, s actions.Store[T]) {
+func (c *storeCheck[T]) loadUnknown(t testing.TB, s Store[T]) {
 	t.Helper()
 	_, v, err := s.Load(context.Background(), storeMissing)
 	if !errors.Is(err, actions.ErrNotFound) {
@@ -281,22 +360,25 @@ func (c *storeCheck[T]) loadUnknown(t testing.TB, s actions.Store[T]) {
 	}
 }
 
-func (c *storeCheck[T]) saveUnknown(t testing.TB, s actions.Store[T]) {
+func (c *storeCheck[T]) saveUnknown(t testing.TB, s Store[T]) {
 	t.Helper()
 	ctx := context.Background()
-	v, err := s.Save(ctx, storeMissing, c.sample(1), 1, actions.Execution{})
-	if !is(err, actions.ErrNotFound, actions.ErrConflict) {
-		t.Errorf("Save(%q) of an unknown id = version %d, error %v; want an error matching actions.ErrNotFound or actions.ErrConflict", storeMissing, v, err)
+	for _, rec := range []*actions.Execution{nil, record("actionstest-unknown", 1, "alice")} {
+		v, err := s.Save(ctx, storeMissing, c.sample(1), 1, rec)
+		if !is(err, actions.ErrNotFound, actions.ErrConflict) {
+			t.Errorf("Save(%q) of an unknown id = version %d, error %v; want an error matching actions.ErrNotFound or actions.ErrConflict", storeMissing, v, err)
+		}
 	}
 	if _, _, err := s.Load(ctx, storeMissing); !errors.Is(err, actions.ErrNotFound) {
 		t.Errorf("Load(%q) after a Save of an unknown id: error %v; want an error matching actions.ErrNotFound", storeMissing, err)
 	}
+	recorded(t, s, "after Saves of an unknown id")
 }
 
-func (c *storeCheck[T]) versions(t testing.TB, s actions.Store[T]) {
+func (c *storeCheck[T]) versions(t testing.TB, s Store[T]) {
 	t.Helper()
 	ctx := context.Background()
-	if !c.create(t, s) {
+	if !c.create(t, s, storeID) {
 		return
 	}
 	v, err := s.Save(ctx, storeID, c.sample(1), 1, record("actionstest-v1", 1, "actionstest"))
@@ -320,7 +402,28 @@ func (c *storeCheck[T]) versions(t testing.TB, s actions.Store[T]) {
 	c.stored(t, s, c.sample(1), 2, "after conflicting Saves")
 }
 
-func (c *storeCheck[T]) isolation(t testing.TB, s actions.Store[T]) {
+func (c *storeCheck[T]) saveWithoutRecord(t testing.TB, s Store[T]) {
+	t.Helper()
+	ctx := context.Background()
+	if !c.create(t, s, storeID) {
+		return
+	}
+	v, err := s.Save(ctx, storeID, c.sample(1), 1, nil)
+	if err != nil {
+		t.Errorf("Save(%q) at version 1 without a record: %v", storeID, err)
+		return
+	}
+	if v != 2 {
+		t.Errorf("Save(%q) at version 1 without a record = version %d, want 2", storeID, v)
+	}
+	c.stored(t, s, c.sample(1), 2, "after a Save without a record")
+	if _, err := s.Save(ctx, storeID, c.sample(2), 1, nil); !errors.Is(err, actions.ErrConflict) {
+		t.Errorf("Save(%q) without a record at a stale version: error %v; want an error matching actions.ErrConflict", storeID, err)
+	}
+	recorded(t, s, "after Saves without a record (a nil record means none, not an empty one)")
+}
+
+func (c *storeCheck[T]) isolation(t testing.TB, s Store[T]) {
 	t.Helper()
 	if c.mutate == nil {
 		typ := reflect.TypeFor[T]()
@@ -364,10 +467,10 @@ func (c *storeCheck[T]) isolation(t testing.TB, s actions.Store[T]) {
 	c.stored(t, s, c.sample(1), 2, "after mutating the value passed to Save")
 }
 
-func (c *storeCheck[T]) concurrentSaves(t testing.TB, s actions.Store[T]) {
+func (c *storeCheck[T]) concurrentSaves(t testing.TB, s Store[T]) {
 	t.Helper()
 	ctx := context.Background()
-	if !c.create(t, s) {
+	if !c.create(t, s, storeID) {
 		return
 	}
 	saved := 0 // successful saves, each with a record
@@ -517,68 +620,295 @@ func (c *storeCheck[T]) concurrentSaves(t testing.TB, s actions.Store[T]) {
 	}
 }
 
-func (c *storeCheck[T]) journal(t testing.TB, s actions.Store[T]) {
+// The second object of the journal checks.
+const storeOther = "actionstest-2"
+
+// saveRecord saves sample(i) over object id at version from with rec,
+// reporting a failure.
+func (c *storeCheck[T]) saveRecord(t testing.TB, s Store[T], id string, i int, from int64, rec *actions.Execution) bool {
 	t.Helper()
-	j, ok := s.(actions.Journal)
-	if !ok {
-		t.Logf("the store is not an actions.Journal: not checked")
+	rec.ObjectID, rec.FromVersion, rec.ToVersion = id, from, from+1
+	if _, err := s.Save(context.Background(), id, c.sample(i), from, rec); err != nil {
+		t.Errorf("Save(%q) at version %d with record %q: %v", id, from, rec.ID, err)
+		return false
+	}
+	return true
+}
+
+// executions checks what j returns for f.
+func executions(t testing.TB, j actions.Journal, f actions.Filter, want ...actions.Execution) {
+	t.Helper()
+	got, err := j.Executions(context.Background(), f)
+	if err != nil {
+		t.Errorf("Executions(%s): %v", filterText(f), err)
+		return
+	}
+	if diff := strings.TrimSuffix(cmp.Diff(want, got, cmpEmpty, cmpTime), "\n"); diff != "" {
+		t.Errorf("Executions(%s) mismatch (-want +got):\n%s", filterText(f), diff)
+	}
+}
+
+func (c *storeCheck[T]) journal(t testing.TB, s Store[T]) {
+	t.Helper()
+	j, ok := journalOf(t, s)
+	if !ok || !c.create(t, s, storeID) {
 		return
 	}
 	ctx := context.Background()
-	if !c.create(t, s) {
-		return
-	}
-	executions := func(f actions.Filter, want ...actions.Execution) {
-		t.Helper()
-		got, err := j.Executions(ctx, f)
-		if err != nil {
-			t.Errorf("Executions(%s): %v", filterText(f), err)
-			return
-		}
-		if diff := strings.TrimSuffix(cmp.Diff(want, got, cmpEmpty), "\n"); diff != "" {
-			t.Errorf("Executions(%s) mismatch (-want +got):\n%s", filterText(f), diff)
-		}
-	}
 	first := record("actionstest-j1", 1, "alice")
-	if _, err := s.Save(ctx, storeID, c.sample(1), 1, first); err != nil {
-		t.Errorf("Save(%q) at version 1: %v", storeID, err)
+	if !c.saveRecord(t, s, storeID, 1, 1, first) {
 		return
 	}
-	executions(actions.Filter{ID: first.ID}, first)
+	if first.Seq <= 0 {
+		t.Errorf("Save left the record's Seq at %d: the store must set it to the sequence number it assigned (positive)", first.Seq)
+	}
+	executions(t, j, actions.Filter{ID: first.ID}, *first)
 
 	lost := record("actionstest-lost", 1, "alice")
 	if _, err := s.Save(ctx, storeID, c.sample(2), 1, lost); !errors.Is(err, actions.ErrConflict) {
 		t.Errorf("Save(%q) at a stale version: error %v; want an error matching actions.ErrConflict", storeID, err)
 		return // the rest would only repeat it
 	}
-	executions(actions.Filter{ID: lost.ID})
+	executions(t, j, actions.Filter{ID: lost.ID})
 
-	second, third := record("actionstest-j2", 2, "bob"), record("actionstest-j3", 3, "alice")
-	for _, rec := range []actions.Execution{second, third} {
-		if _, err := s.Save(ctx, storeID, c.sample(int(rec.ToVersion)), rec.FromVersion, rec); err != nil {
-			t.Errorf("Save(%q) at version %d: %v", storeID, rec.FromVersion, err)
+	again := record(first.ID, 2, "bob")
+	if _, err := s.Save(ctx, storeID, c.sample(2), 2, again); !errors.Is(err, actions.ErrConflict) {
+		t.Errorf("Save(%q) with the id of a recorded execution: error %v; want an error matching actions.ErrConflict (execution ids are unique)", storeID, err)
+	}
+	c.stored(t, s, c.sample(1), 2, "after a Save with a duplicate execution id")
+
+	second := record("actionstest-j2", 2, "bob")
+	if !c.saveRecord(t, s, storeID, 2, 2, second) {
+		return
+	}
+	if second.Seq <= first.Seq {
+		t.Errorf("the second record has Seq %d, the first %d: Seq must grow with every record", second.Seq, first.Seq)
+	}
+	recorded(t, s, "after two Saves with records", *first, *second)
+}
+
+func (c *storeCheck[T]) paging(t testing.TB, s Store[T]) {
+	t.Helper()
+	j, ok := journalOf(t, s)
+	if !ok || !c.create(t, s, storeID) || !c.create(t, s, storeOther) {
+		return
+	}
+	var r [7]*actions.Execution // r[1..5] on storeID, r[6] on storeOther
+	for i, actor := range []string{"", "alice", "bob", "", "alice", "bob"} {
+		if i == 0 {
+			continue
+		}
+		r[i] = record(fmt.Sprint("actionstest-p", i), int64(i), actor)
+		if !c.saveRecord(t, s, storeID, i, int64(i), r[i]) {
 			return
 		}
 	}
-	executions(actions.Filter{ObjectID: storeID}, first, second, third)
-	executions(actions.Filter{ObjectID: storeID, Limit: 2}, first, second)
-	executions(actions.Filter{ActorID: "alice"}, first, third)
-	executions(actions.Filter{ActionID: "actionstest-unknown"})
+	r[6] = record("actionstest-p6", 1, "alice")
+	if !c.saveRecord(t, s, storeOther, 1, 1, r[6]) {
+		return
+	}
+	all := func(idx ...int) []actions.Execution {
+		out := make([]actions.Execution, len(idx))
+		for k, i := range idx {
+			out[k] = *r[i]
+		}
+		return out
+	}
+	for _, tc := range []struct {
+		f    actions.Filter
+		want []int
+	}{
+		{actions.Filter{ObjectID: storeID}, []int{1, 2, 3, 4, 5}},
+		{actions.Filter{ObjectID: storeID, Limit: 2}, []int{1, 2}},
+		{actions.Filter{ObjectID: storeID, After: r[2].Seq, Limit: 2}, []int{3, 4}},
+		{actions.Filter{ObjectID: storeID, After: r[4].Seq, Limit: 2}, []int{5}},
+		{actions.Filter{ObjectID: storeID, After: r[5].Seq, Limit: 2}, nil},
+		{actions.Filter{ObjectID: storeID, Newest: true, Limit: 2}, []int{5, 4}},
+		{actions.Filter{ObjectID: storeID, Newest: true, Before: r[4].Seq, Limit: 2}, []int{3, 2}},
+		{actions.Filter{After: r[1].Seq, Before: r[5].Seq}, []int{2, 3, 4}},
+		{actions.Filter{Newest: true}, []int{6, 5, 4, 3, 2, 1}},
+		{actions.Filter{ActorID: "alice"}, []int{1, 4, 6}},
+		{actions.Filter{ActorID: "alice", Newest: true, Limit: 1}, []int{6}},
+		{actions.Filter{NoActor: true}, []int{3}},
+		{actions.Filter{ObjectID: storeOther}, []int{6}},
+		{actions.Filter{ActionID: "actionstest-unknown"}, nil},
+	} {
+		executions(t, j, tc.f, all(tc.want...)...)
+	}
+	for _, f := range []actions.Filter{
+		{Limit: -1},
+		{After: -1},
+		{Before: -1},
+		{NoActor: true, ActorID: "alice"},
+	} {
+		if got, err := j.Executions(context.Background(), f); err == nil {
+			t.Errorf("Executions(%s) = %d records, no error; want an error for an invalid filter", filterText(f), len(got))
+		}
+	}
+}
 
-	done := first
+func (c *storeCheck[T]) policies(t testing.TB, s Store[T]) {
+	t.Helper()
+	j, ok := journalOf(t, s)
+	if !ok || !c.create(t, s, storeID) || !c.create(t, s, storeOther) {
+		return
+	}
+	saves := []struct {
+		object, action, actor string
+	}{
+		{storeID, "once", "alice"},
+		{storeID, "once", "bob"},
+		{storeID, "per-user", "bob"},
+		{storeID, "anonymous", ""},
+		{storeOther, "elsewhere", "alice"},
+	}
+	versions := map[string]int64{storeID: 1, storeOther: 1}
+	for i, sv := range saves {
+		rec := record(fmt.Sprint("actionstest-pol", i), 0, sv.actor)
+		rec.ActionID = sv.action
+		if !c.saveRecord(t, s, sv.object, i, versions[sv.object], rec) {
+			return
+		}
+		versions[sv.object]++
+	}
+	for _, tc := range []struct {
+		q    actions.PolicyQuery
+		want []actions.PolicyState
+	}{
+		{
+			actions.PolicyQuery{ObjectID: storeID, ActorID: "alice", ActionIDs: []string{"once", "per-user", "anonymous", "never", "elsewhere"}},
+			[]actions.PolicyState{
+				{ActionID: "anonymous", FirstActorID: ""},
+				{ActionID: "once", FirstActorID: "alice", ByActor: true},
+				{ActionID: "per-user", FirstActorID: "bob"},
+			},
+		},
+		{
+			actions.PolicyQuery{ObjectID: storeID, ActorID: "bob", ActionIDs: []string{"per-user", "once"}},
+			[]actions.PolicyState{
+				{ActionID: "once", FirstActorID: "alice", ByActor: true},
+				{ActionID: "per-user", FirstActorID: "bob", ByActor: true},
+			},
+		},
+		{
+			actions.PolicyQuery{ObjectID: storeID, ActionIDs: []string{"once"}},
+			[]actions.PolicyState{{ActionID: "once", FirstActorID: "alice"}},
+		},
+		{
+			actions.PolicyQuery{ObjectID: storeOther, ActorID: "alice", ActionIDs: []string{"elsewhere", "once"}},
+			[]actions.PolicyState{{ActionID: "elsewhere", FirstActorID: "alice", ByActor: true}},
+		},
+		{actions.PolicyQuery{ObjectID: storeMissing, ActorID: "alice", ActionIDs: []string{"once"}}, nil},
+		{actions.PolicyQuery{ObjectID: storeID, ActorID: "alice"}, nil},
+	} {
+		policiesMatch(t, j, tc.q, tc.want)
+	}
+}
+
+// policiesMatch checks what j.Policies returns for q, in any order.
+func policiesMatch(t testing.TB, j actions.Journal, q actions.PolicyQuery, want []actions.PolicyState) {
+	t.Helper()
+	got, err := j.Policies(context.Background(), q)
+	if err != nil {
+		t.Errorf("Policies(%+v): %v", q, err)
+		return
+	}
+	byID := cmpopts.SortSlices(func(a, b actions.PolicyState) bool { return a.ActionID < b.ActionID })
+	if diff := strings.TrimSuffix(cmp.Diff(want, got, byID, cmpEmpty), "\n"); diff != "" {
+		t.Errorf("Policies(%+v) mismatch (-want +got):\n%s", q, diff)
+	}
+}
+
+func (c *storeCheck[T]) finish(t testing.TB, s Store[T]) {
+	t.Helper()
+	j, ok := journalOf(t, s)
+	if !ok || !c.create(t, s, storeID) {
+		return
+	}
+	ctx := context.Background()
+	first, second := record("actionstest-f1", 1, "alice"), record("actionstest-f2", 2, "bob")
+	if !c.saveRecord(t, s, storeID, 1, 1, first) || !c.saveRecord(t, s, storeID, 2, 2, second) {
+		return
+	}
+	done := *first
 	done.Status, done.Detail = actions.StatusSucceeded, "done"
 	got, err := j.Finish(ctx, first.ID, actions.StatusSucceeded, "done")
 	if err != nil {
 		t.Errorf("Finish(%q) of a pending execution: %v", first.ID, err)
-	} else if diff := strings.TrimSuffix(cmp.Diff(done, got), "\n"); diff != "" {
+	} else if diff := strings.TrimSuffix(cmp.Diff(done, got, cmpTime), "\n"); diff != "" {
 		t.Errorf("Finish(%q) mismatch (-want +got):\n%s", first.ID, diff)
 	}
-	executions(actions.Filter{ID: first.ID}, done)
-	executions(actions.Filter{ObjectID: storeID, Status: actions.StatusPending}, second, third)
-	if _, err := j.Finish(ctx, first.ID, actions.StatusFailed, "again"); !errors.Is(err, actions.ErrConflict) {
-		t.Errorf("Finish(%q) of a finished execution: error %v; want an error matching actions.ErrConflict", first.ID, err)
+	executions(t, j, actions.Filter{ID: first.ID}, done)
+	executions(t, j, actions.Filter{ObjectID: storeID, Status: actions.StatusPending}, *second)
+	executions(t, j, actions.Filter{ObjectID: storeID, Status: actions.StatusSucceeded}, done)
+	if _, err := j.Finish(ctx, first.ID, actions.StatusFailed, "again"); !errors.Is(err, actions.ErrConflict) || errors.Is(err, actions.ErrNotFound) {
+		t.Errorf("Finish(%q) of a finished execution: error %v; want an error matching actions.ErrConflict (and not ErrNotFound)", first.ID, err)
 	}
-	if _, err := j.Finish(ctx, "actionstest-unknown", actions.StatusSucceeded, ""); !errors.Is(err, actions.ErrNotFound) {
-		t.Errorf("Finish of an unknown execution: error %v; want an error matching actions.ErrNotFound", err)
+	executions(t, j, actions.Filter{ID: first.ID}, done)
+	if _, err := j.Finish(ctx, "actionstest-unknown", actions.StatusSucceeded, ""); !errors.Is(err, actions.ErrNotFound) || errors.Is(err, actions.ErrConflict) {
+		t.Errorf("Finish of an unknown execution: error %v; want an error matching actions.ErrNotFound (and not ErrConflict)", err)
+	}
+}
+
+func (c *storeCheck[T]) retention(t testing.TB, s Store[T]) {
+	t.Helper()
+	p, ok := s.(actions.Pruner)
+	if !ok {
+		t.Logf("the store is not an actions.Pruner: not checked")
+		return
+	}
+	j, ok := journalOf(t, s)
+	if !ok {
+		t.Errorf("the store is an actions.Pruner but not an actions.Journal")
+		return
+	}
+	if !c.create(t, s, storeID) {
+		return
+	}
+	ctx := context.Background()
+	saves := []struct {
+		action, actor string
+		status        actions.Status
+	}{
+		{"once", "alice", actions.StatusPending}, // never dropped
+		{"once", "bob", actions.StatusSucceeded},
+		{"per-user", "alice", actions.StatusSucceeded},
+		{"per-user", "bob", actions.StatusFailed},
+		{"per-user", "carol", actions.StatusSucceeded},
+	}
+	r := make([]*actions.Execution, len(saves))
+	for i, sv := range saves {
+		r[i] = record(fmt.Sprint("actionstest-ret", i), 0, sv.actor)
+		r[i].ActionID, r[i].Status = sv.action, sv.status
+		r[i].Time = storeTime.Add(time.Duration(i) * time.Hour)
+		if !c.saveRecord(t, s, storeID, i, int64(i+1), r[i]) {
+			return
+		}
+	}
+	prune := func(ret actions.Retention, want int) {
+		t.Helper()
+		n, err := p.Prune(ctx, ret)
+		if err != nil {
+			t.Errorf("Prune(%+v): %v", ret, err)
+		} else if n != want {
+			t.Errorf("Prune(%+v) dropped %d records, want %d", ret, n, want)
+		}
+	}
+	prune(actions.Retention{Keep: 3}, 2) // the two oldest that are not pending
+	recorded(t, s, "after Prune(Keep: 3)", *r[0], *r[3], *r[4])
+	prune(actions.Retention{Before: r[4].Time}, 1)
+	recorded(t, s, "after Prune(Before: the last record's time)", *r[0], *r[4])
+	prune(actions.Retention{Keep: 5}, 0)
+	recorded(t, s, "after Prune(Keep: 5)", *r[0], *r[4])
+	// What the policies read outlives the records.
+	policiesMatch(t, j, actions.PolicyQuery{ObjectID: storeID, ActorID: "bob", ActionIDs: []string{"once", "per-user"}}, []actions.PolicyState{
+		{ActionID: "once", FirstActorID: "alice", ByActor: true},
+		{ActionID: "per-user", FirstActorID: "alice", ByActor: true},
+	})
+	policiesMatch(t, j, actions.PolicyQuery{ObjectID: storeID, ActorID: "alice", ActionIDs: []string{"per-user"}}, []actions.PolicyState{
+		{ActionID: "per-user", FirstActorID: "alice", ByActor: true},
+	})
+	if _, err := j.Finish(ctx, r[0].ID, actions.StatusSucceeded, ""); err != nil {
+		t.Errorf("Finish(%q) of the pending execution Prune kept: %v", r[0].ID, err)
 	}
 }

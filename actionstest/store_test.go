@@ -48,7 +48,7 @@ func mutateDoc(d *Doc) {
 }
 
 func TestMemoryStore(t *testing.T) {
-	actionstest.TestStore(t, func() actions.Store[Doc] { return actions.NewMemoryStore[Doc]() }, sampleDoc, mutateDoc)
+	actionstest.TestStore(t, func() actionstest.Store[Doc] { return actions.NewMemoryStore[Doc]() }, sampleDoc, mutateDoc)
 }
 
 // TestMemoryStoreFlat checks a type without references: isolation holds
@@ -61,14 +61,14 @@ func TestMemoryStoreFlat(t *testing.T) {
 		Due      time.Time
 	}
 	actionstest.TestStore(t,
-		func() actions.Store[flat] { return actions.NewMemoryStore[flat]() },
+		func() actionstest.Store[flat] { return actions.NewMemoryStore[flat]() },
 		func(i int) flat { return flat{Title: fmt.Sprint("task ", i), Priority: i, Due: time.Unix(int64(i), 0)} },
 		nil)
 }
 
 func TestMemoryStoreTask(t *testing.T) {
 	actionstest.TestStore(t,
-		func() actions.Store[Task] { return actions.NewMemoryStore[Task]() },
+		func() actionstest.Store[Task] { return actions.NewMemoryStore[Task]() },
 		func(i int) Task { return Task{Title: fmt.Sprint("task ", i), Priority: i, Tags: []string{"a"}} },
 		func(t *Task) { t.Tags[0] = "b" })
 }
@@ -81,7 +81,7 @@ type sharingStore struct {
 	versions map[string]int64
 }
 
-func newSharingStore() actions.Store[Doc] {
+func newSharingStore() actionstest.Store[Doc] {
 	return &sharingStore{objs: map[string]Doc{}, versions: map[string]int64{}}
 }
 
@@ -95,7 +95,7 @@ func (s *sharingStore) Load(ctx context.Context, id string) (Doc, int64, error) 
 	return s.objs[id], v, nil
 }
 
-func (s *sharingStore) Save(ctx context.Context, id string, obj Doc, expected int64, rec actions.Execution) (int64, error) {
+func (s *sharingStore) Save(ctx context.Context, id string, obj Doc, expected int64, rec *actions.Execution) (int64, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	v, ok := s.versions[id]
@@ -123,7 +123,7 @@ func (s *sharingStore) Create(ctx context.Context, id string, obj Doc) (int64, e
 // optimistic locking exists to prevent.
 type lastWriterWins struct{ *actions.MemoryStore[Doc] }
 
-func (s lastWriterWins) Save(ctx context.Context, id string, obj Doc, expected int64, rec actions.Execution) (int64, error) {
+func (s lastWriterWins) Save(ctx context.Context, id string, obj Doc, expected int64, rec *actions.Execution) (int64, error) {
 	_, v, err := s.MemoryStore.Load(ctx, id)
 	if err != nil {
 		return 0, err
@@ -137,13 +137,13 @@ func (s lastWriterWins) Save(ctx context.Context, id string, obj Doc, expected i
 func TestStoreFailures(t *testing.T) {
 	tests := []struct {
 		name     string
-		newStore func() actions.Store[Doc]
+		newStore func() actionstest.Store[Doc]
 		racy     bool // ConcurrentSaves must fail too
 	}{
 		{name: "sharing", newStore: newSharingStore},
 		{
 			name:     "last-writer-wins",
-			newStore: func() actions.Store[Doc] { return lastWriterWins{actions.NewMemoryStore[Doc]()} },
+			newStore: func() actionstest.Store[Doc] { return lastWriterWins{actions.NewMemoryStore[Doc]()} },
 			racy:     true,
 		},
 	}
@@ -169,7 +169,7 @@ func TestStoreFailures(t *testing.T) {
 
 // TestStoreMisuse covers bad hooks: TestStore stops before any check.
 func TestStoreMisuse(t *testing.T) {
-	newStore := func() actions.Store[Doc] { return actions.NewMemoryStore[Doc]() }
+	newStore := func() actionstest.Store[Doc] { return actions.NewMemoryStore[Doc]() }
 	type private struct{ secret []string }
 	runKitCases(t, []kitCase{
 		{
@@ -199,7 +199,7 @@ func TestStoreMisuse(t *testing.T) {
 			name: "unexported fields",
 			run: func(t testing.TB) {
 				actionstest.TestStore(t,
-					func() actions.Store[private] { return actions.NewMemoryStore[private]() },
+					func() actionstest.Store[private] { return actions.NewMemoryStore[private]() },
 					func(i int) private { return private{secret: []string{fmt.Sprint(i)}} }, nil)
 			},
 			want:    []string{`fatal: actionstest: cannot compare values of actionstest_test.private: cannot handle unexported field at {actionstest_test.private}.secret:` + "\n\t" + `"github.com/actionable-go/actionable/actionstest_test".private` + "\n" + `consider using a custom Comparer; if you control the implementation of type, you can also consider using an Exporter, AllowUnexported, or cmpopts.IgnoreUnexported (pass a cmp.Option to TestStore)`},
@@ -228,7 +228,7 @@ func TestStoreMisuse(t *testing.T) {
 					Rank [2]int
 				}
 				actionstest.TestStore(t,
-					func() actions.Store[outer] { return actions.NewMemoryStore[outer]() },
+					func() actionstest.Store[outer] { return actions.NewMemoryStore[outer]() },
 					func(i int) outer { return outer{inner: inner{Title: fmt.Sprint(i)}} },
 					nil, cmp.AllowUnexported(outer{}))
 			},
@@ -249,7 +249,7 @@ type Embedded struct {
 
 func TestMemoryStoreEmbedded(t *testing.T) {
 	actionstest.TestStore(t,
-		func() actions.Store[Embedded] { return actions.NewMemoryStore[Embedded]() },
+		func() actionstest.Store[Embedded] { return actions.NewMemoryStore[Embedded]() },
 		func(i int) Embedded { return Embedded{labels: labels{Labels: []string{fmt.Sprint(i)}}, Title: "t"} },
 		func(e *Embedded) { e.Labels[0] = "mutated" },
 		cmp.AllowUnexported(Embedded{}))
@@ -270,8 +270,8 @@ type splitStore struct {
 	window       meeting
 }
 
-func newSplitStore(checkThenAct bool) func() actions.Store[Doc] {
-	return func() actions.Store[Doc] {
+func newSplitStore(checkThenAct bool) func() actionstest.Store[Doc] {
+	return func() actionstest.Store[Doc] {
 		return &splitStore{objs: map[string]Doc{}, versions: map[string]int64{}, checkThenAct: checkThenAct}
 	}
 }
@@ -311,7 +311,7 @@ func (s *splitStore) Create(ctx context.Context, id string, d Doc) (int64, error
 	return 1, nil
 }
 
-func (s *splitStore) Save(ctx context.Context, id string, d Doc, expected int64, rec actions.Execution) (int64, error) {
+func (s *splitStore) Save(ctx context.Context, id string, d Doc, expected int64, rec *actions.Execution) (int64, error) {
 	s.mu.Lock()
 	v, ok := s.versions[id]
 	switch {

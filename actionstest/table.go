@@ -332,7 +332,7 @@ func runCase[T any](t testing.TB, e *actions.Engine[T], c *tableCase, actors []n
 		}
 		got := make([]string, len(list))
 		for i, a := range list {
-			got[i] = a.ID
+			got[i] = a.ID()
 		}
 		if update {
 			c.Applicable = &got
@@ -367,18 +367,13 @@ func runCase[T any](t testing.TB, e *actions.Engine[T], c *tableCase, actors []n
 	}
 }
 
-// execute does what Engine.Execute would, without a store: explain, then
-// apply. It returns the outcome in table form; err is a fault of the kit
-// (a value that cannot be written as JSON), not of the rules.
+// execute does what Engine.Execute would, without a store: Engine.Check,
+// which is how Execute decides and words a refusal, then apply. It returns
+// the outcome in table form; err is a fault of the kit (a value that cannot
+// be written as JSON), not of the rules.
 func execute[T any](ctx context.Context, e *actions.Engine[T], id string, obj T, actor actions.Actor) ([]tableChange, []tableViolation, string, error) {
-	reasons, err := e.Explain(ctx, id, ObjectID, obj, actor)
-	switch {
-	case err != nil:
+	if err := e.Check(ctx, id, ObjectID, obj, actor); err != nil {
 		return nil, nil, err.Error(), nil
-	case len(reasons) > 0 && reasons[0].Kind == actions.ReasonPermission:
-		return nil, nil, fmt.Errorf("%w: %s", actions.ErrForbidden, reasons[0].Message).Error(), nil
-	case len(reasons) > 0:
-		return nil, nil, (&actions.NotApplicableError{ActionID: id, Reasons: reasons}).Error(), nil
 	}
 	applied, err := e.Catalog().Apply(ctx, id, obj, actor)
 	var ve *actions.ValidationError

@@ -1,64 +1,62 @@
 package conditions
 
-import (
-	"errors"
-	"fmt"
-	"strings"
-)
+import "github.com/actionable-go/actionable/internal/eval"
 
 // Sentinel causes carried by an [Error]. Match them with errors.Is.
 var (
 	// ErrTooManyNodes means the expression has more AST nodes than the
 	// limit set with [MaxNodes].
-	ErrTooManyNodes = errors.New("conditions: expression has too many nodes")
+	ErrTooManyNodes = eval.ErrTooManyNodes
 	// ErrMemoryBudget means an evaluation allocated more than the budget
 	// set with [MemoryBudget].
-	ErrMemoryBudget = errors.New("conditions: memory budget exceeded")
+	ErrMemoryBudget = eval.ErrMemoryBudget
 	// ErrEnvType means a value of the wrong type was passed as the
 	// environment of an evaluation.
-	ErrEnvType = errors.New("conditions: wrong environment type")
+	ErrEnvType = eval.ErrEnvType
 )
 
-// Error is a compile or run-time error of one expression. It carries the
-// source, the 1-based line and column of the fault, a caret snippet and the
-// cause. Retrieve it with errors.As.
-type Error struct {
-	Source  string // the whole expression
-	Line    int    // 1-based; 0 when the position is unknown
-	Column  int    // 1-based, in runes; 0 when the position is unknown
-	Snippet string // the faulty line and a caret under the column
-	Message string // what went wrong, without position
-	Err     error  // the cause: a sentinel of this package, context.Canceled, or expr's error
-}
+// Error is a compile or run-time error of one expression. Retrieve it with
+// errors.As. Its fields:
+//
+//	Source  string // the whole expression
+//	Line    int    // 1-based; 0 when the position is unknown
+//	Column  int    // 1-based, in runes; 0 when the position is unknown
+//	Snippet string // the faulty line and a caret under the column
+//	Message string // what went wrong, without position
+//	Err     error  // the cause: a sentinel of this package, a context error, or expr's error
+//
+// Error() formats the message with its position and snippet; Unwrap returns
+// Err.
+//
+// Error is declared in the module's engine room, which package actions
+// shares, so that an error from either package is this one type.
+type Error = eval.Error
 
-// Error formats the message with its position and snippet.
-func (e *Error) Error() string {
-	var b strings.Builder
-	b.WriteString(e.Message)
-	if e.Line > 0 {
-		fmt.Fprintf(&b, " (%d:%d)", e.Line, e.Column)
-	}
-	if e.Snippet != "" {
-		b.WriteString("\n")
-		b.WriteString(e.Snippet)
-	}
-	return b.String()
-}
+// Explanation says which clauses of a condition decided its result:
+//
+//	Result  bool     // the value of the whole condition
+//	Clauses []Clause // the deciding clauses, left to right
+//
+// For a false a && b, the clauses are the false ones among a and b; for a
+// false a || b, all of them; for a true condition, the clauses that made it
+// true. String joins them with "; ".
+type Explanation = eval.Explanation
 
-// Unwrap returns the cause.
-func (e *Error) Unwrap() error { return e.Err }
+// Clause is one operand of the top-level &&/|| tree of a condition:
+//
+//	Source string  // the clause, as expr prints it
+//	Result bool    // its value
+//	Values []Value // the fields it read, in order of first appearance
+//
+// String renders it as `Status in ["new", "open"] is false: Status = "closed"`.
+type Clause = eval.Clause
 
-// snippet renders the line of src holding (line, col) with a caret under
-// col; both are 1-based.
-func snippet(src string, line, col int) string {
-	lines := strings.Split(src, "\n")
-	if line < 1 || line > len(lines) {
-		return ""
-	}
-	text := strings.ReplaceAll(lines[line-1], "\t", " ")
-	pad := col - 1
-	if pad < 0 {
-		pad = 0
-	}
-	return " | " + text + "\n | " + strings.Repeat(".", pad) + "^"
-}
+// Value is the value of one field an expression read, such as Status or
+// Actor.Roles:
+//
+//	Name  string
+//	Value any
+//
+// String renders it as `Name = value`, with strings, lists and maps in JSON
+// notation.
+type Value = eval.Value

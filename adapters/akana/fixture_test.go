@@ -117,7 +117,7 @@ type fixture struct {
 type fixtureConfig struct {
 	opts     akana.Options
 	store    func(*actions.MemoryStore[Object]) actions.Store[Object] // wraps the memory store if set
-	catalog  []actions.CompileOption[Object]
+	catalog  []actions.CompileOption
 	edit     func([]actions.Definition) []actions.Definition
 	compiled *actions.Catalog[Object] // reused instead of compiling, if set
 }
@@ -134,7 +134,7 @@ func newFixture(t testing.TB, cfg fixtureConfig) fixture {
 	}
 	cat := cfg.compiled
 	if cat == nil {
-		if cat, err = actions.Compile(defs, cfg.catalog...); err != nil {
+		if cat, err = actions.Compile[Object](defs, cfg.catalog...); err != nil {
 			t.Fatal(err)
 		}
 	}

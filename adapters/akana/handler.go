@@ -327,7 +327,7 @@ func (h *Handler[T]) channel(r *http.Request) (Channel, error) {
 		Items:          []Item{},
 	}
 	for _, a := range list {
-		if k, name, ok := h.wf.Action(a.ID); ok && k == key {
+		if k, name, ok := h.wf.Action(a.ID()); ok && k == key {
 			ch.Items = append(ch.Items, Item{GUID: GUID{Value: name}})
 		}
 	}

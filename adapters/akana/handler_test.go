@@ -488,7 +488,7 @@ type conflictStore struct {
 	n  int
 }
 
-func (s *conflictStore) Save(ctx context.Context, id string, obj Object, expected int64, rec actions.Execution) (int64, error) {
+func (s *conflictStore) Save(ctx context.Context, id string, obj Object, expected int64, rec *actions.Execution) (int64, error) {
 	s.mu.Lock()
 	conflict := s.n > 0
 	s.n--
@@ -532,7 +532,7 @@ func TestUnexpected(t *testing.T) {
 			exchange{method: "POST", header: post, body: unpublish, wantStatus: 500, wantType: typeJSON, golden: "error-500.json",
 				stateOf: discussion11018, wantState: "Published"}},
 		{"POST, effect fails after the save", fixtureConfig{edit: withEffect,
-			catalog: []actions.CompileOption[Object]{actions.WithEffect("notify", actions.Effect[Object](failing))}},
+			catalog: []actions.CompileOption{actions.WithEffect("notify", actions.Effect[Object](failing))}},
 			exchange{method: "POST", header: post, body: unpublish, wantStatus: 500, wantType: typeJSON, golden: "error-500-effect.json",
 				stateOf: discussion11018, wantState: "Pending"}},
 		{"POST, conflicts within the retries", fixtureConfig{store: conflicting(3)},
@@ -579,7 +579,7 @@ func TestEffectFailureIsNotARefusal(t *testing.T) {
 					}
 					return defs
 				},
-				catalog: []actions.CompileOption[Object]{actions.WithEffect("notify", actions.Effect[Object](failing))},
+				catalog: []actions.CompileOption{actions.WithEffect("notify", actions.Effect[Object](failing))},
 			})
 			f.check(t, exchange{method: "POST", target: actionsURL(discussion11018),
 				header: hdr("Cookie", adminAuth, csrfHeader, "akana-admin", "Content-Type", typeJSON),

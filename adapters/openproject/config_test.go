@@ -149,7 +149,7 @@ type failing struct {
 }
 
 func TestInternalErrors(t *testing.T) {
-	cat, err := actions.Compile([]actions.Definition{
+	cat, err := actions.Compile[failing]([]actions.Definition{
 		{ID: "1", Name: "Number", Condition: `Subject == "one" && int(Subject) > 0`},
 		{ID: "2", Name: "Notify", Effects: []string{"notify"}, Changes: []actions.Change{{Field: "subject", Expr: `Subject + "!"`}}},
 	}, actions.WithEffect("notify", actions.EffectFunc[failing](func(context.Context, actions.EffectInput[failing]) error {
@@ -162,21 +162,22 @@ func TestInternalErrors(t *testing.T) {
 	if _, err := store.Create(context.Background(), "1", failing{Subject: "one"}); err != nil {
 		t.Fatal(err)
 	}
-	engine, err := actions.New(cat, store)
+	var logs bytes.Buffer
+	logger := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{ReplaceAttr: func(_ []string, a slog.Attr) slog.Attr {
+		if a.Key == slog.TimeKey {
+			return slog.Attr{}
+		}
+		return a
+	}}))
+	engine, err := actions.New(cat, store, actions.WithObserver(actions.LogObserver(logger)))
 	if err != nil {
 		t.Fatal(err)
 	}
-	var logs bytes.Buffer
 	h, err := openproject.New(engine, openproject.Config[failing]{
 		Authenticate: func(*http.Request) (actions.Actor, bool) {
 			return actions.Actor{ID: "admin", Permissions: []string{actions.AllPermissions}}, true
 		},
-		Logger: slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{ReplaceAttr: func(_ []string, a slog.Attr) slog.Attr {
-			if a.Key == slog.TimeKey {
-				return slog.Attr{}
-			}
-			return a
-		}})),
+		Logger: logger,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -187,7 +188,10 @@ func TestInternalErrors(t *testing.T) {
 		status int
 		log    string
 	}{
-		{"rule fails at run time", httptest.NewRequest("GET", "/api/v3/work_packages/1", nil), 500, "level=ERROR msg=\"openproject: internal error\""},
+		// A rule that fails at run time takes its own action out of the
+		// list, and only that one; the engine's observer logs it.
+		{"rule fails at run time", httptest.NewRequest("GET", "/api/v3/work_packages/1", nil), 200, "level=WARN msg=\"actions: rule failed\" action=1 object=1 actor=admin"},
+		{"rule fails at run time on execute", postJSON("/api/v3/custom_actions/1/execute", `{"_links": {"workPackage": {"href": "/api/v3/work_packages/1"}}, "lockVersion": 1}`), 403, "level=WARN msg=\"actions: rule failed\" action=1 object=1 actor=admin"},
 		{"effect fails after the save", postJSON("/api/v3/custom_actions/2/execute", `{"_links": {"workPackage": {"href": "/api/v3/work_packages/1"}}, "lockVersion": 1}`), 200, "level=WARN msg=\"openproject: effect failed"},
 	}
 	for _, tt := range tests {

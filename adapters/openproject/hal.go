@@ -50,13 +50,13 @@ type customAction struct {
 func customActionHref(id string) string { return customActionsPath + url.PathEscape(id) }
 
 func customActionOf(a *actions.Action) customAction {
-	c := customAction{Type: "CustomAction", Name: a.Name}
-	if a.Description != "" {
-		c.Description = &a.Description
+	c := customAction{Type: "CustomAction", Name: a.Name()}
+	if d := a.Description(); d != "" {
+		c.Description = &d
 	}
-	href := customActionHref(a.ID)
-	c.Links.ExecuteImmediately = Link{Href: href + "/execute", Title: "Execute " + a.Name, Method: "post"}
-	c.Links.Self = Link{Href: href, Title: a.Name}
+	href := customActionHref(a.ID())
+	c.Links.ExecuteImmediately = Link{Href: href + "/execute", Title: "Execute " + a.Name(), Method: "post"}
+	c.Links.Self = Link{Href: href, Title: a.Name()}
 	return c
 }
 

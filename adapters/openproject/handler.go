@@ -282,11 +282,11 @@ func (h *Handler[T]) execute(w http.ResponseWriter, r *http.Request) {
 		h.writeError(w, r, errMissingPermission)
 		return
 	}
-	res, err := h.engine.Execute(ctx, actions.Request{ActionID: a.ID, ObjectID: id, Version: body.lockVersion, Actor: scoped})
+	res, err := h.engine.Execute(ctx, actions.Request{ActionID: a.ID(), ObjectID: id, Version: body.lockVersion, Actor: scoped})
 	if errors.Is(err, actions.ErrEffectFailed) {
 		// The work package is saved and the failure is on the execution
 		// record; the client gets the changed work package.
-		h.log.WarnContext(ctx, "openproject: effect failed after a custom action was executed", "action", a.ID, "workPackage", id, "error", err)
+		h.log.WarnContext(ctx, "openproject: effect failed after a custom action was executed", "action", a.ID(), "workPackage", id, "error", err)
 		err = nil
 	}
 	if err != nil {
@@ -309,7 +309,7 @@ func (h *Handler[T]) writeWorkPackage(w http.ResponseWriter, r *http.Request, ac
 			return
 		}
 		for _, a := range list {
-			links = append(links, Link{Href: customActionHref(a.ID), Title: a.Name})
+			links = append(links, Link{Href: customActionHref(a.ID()), Title: a.Name()})
 		}
 	}
 	rep := WorkPackage[T]{ID: id, LockVersion: version, Object: wp, CustomActions: links}

@@ -19,7 +19,6 @@ import (
 
 	"github.com/actionable-go/actionable/actions"
 	"github.com/actionable-go/actionable/adapters/openproject"
-	"github.com/actionable-go/actionable/conditions"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -145,7 +144,7 @@ type fixture struct {
 
 func newEngine(t testing.TB) (*actions.Engine[WorkPackage], *actions.MemoryStore[WorkPackage]) {
 	t.Helper()
-	cat, err := actions.Compile(definitions, actions.WithConditionOptions[WorkPackage](conditions.WithClock(func() time.Time { return today })))
+	cat, err := actions.Compile[WorkPackage](definitions, actions.WithClock(func() time.Time { return today }))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -156,12 +155,12 @@ func newEngine(t testing.TB) (*actions.Engine[WorkPackage], *actions.MemoryStore
 			t.Fatal(err)
 		}
 		for v := int64(1); v < w.version; v++ { // bring it to its lockVersion
-			if _, err := store.Save(ctx, id, w.wp, v, actions.Execution{}); err != nil {
+			if _, err := store.Save(ctx, id, w.wp, v, nil); err != nil {
 				t.Fatal(err)
 			}
 		}
 	}
-	engine, err := actions.New(cat, store, actions.WithClock(func() time.Time { return today }))
+	engine, err := actions.New(cat, store)
 	if err != nil {
 		t.Fatal(err)
 	}

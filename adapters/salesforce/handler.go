@@ -107,7 +107,7 @@ func New(cfg Config) (*Handler, error) {
 	if err != nil {
 		return nil, fmt.Errorf("salesforce: %w", err)
 	}
-	if h.engine, err = actions.New(cat, h.links, actions.WithClock(cfg.Clock)); err != nil {
+	if h.engine, err = actions.New(cat, h.links); err != nil {
 		return nil, fmt.Errorf("salesforce: %w", err)
 	}
 	h.routes()

@@ -48,8 +48,8 @@ func definitions() []actions.Definition {
 }
 
 func newCatalog(now func() time.Time, callout actions.Effect[link]) (*actions.Catalog[link], error) {
-	return actions.Compile(definitions(),
-		actions.WithConditionOptions[link](conditions.WithClock(now)),
+	return actions.Compile[link](definitions(),
+		actions.WithClock(now),
 		actions.WithEffect(effectCallout, callout))
 }
 

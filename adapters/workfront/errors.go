@@ -74,20 +74,20 @@ func (h *Handler[T]) fail(w http.ResponseWriter, r *http.Request, a *actions.Act
 	case a == nil:
 		status = http.StatusInternalServerError
 	case errors.Is(err, actions.ErrForbidden):
-		status, msg = http.StatusForbidden, fmt.Sprintf("You are not allowed to run %s.", a.Name)
+		status, msg = http.StatusForbidden, fmt.Sprintf("You are not allowed to run %s.", a.Name())
 	case errors.Is(err, actions.ErrNotApplicable):
-		msg = fmt.Sprintf("%s cannot be run on this document: %s.", a.Name, reasons(err))
+		msg = fmt.Sprintf("%s cannot be run on this document: %s.", a.Name(), reasons(err))
 	case errors.As(err, &invalid):
 		msgs := make([]string, len(invalid.Violations))
 		for i, v := range invalid.Violations {
 			msgs[i] = v.Message
 		}
-		msg = fmt.Sprintf("%s was not applied: %s.", a.Name, strings.Join(msgs, "; "))
+		msg = fmt.Sprintf("%s was not applied: %s.", a.Name(), strings.Join(msgs, "; "))
 	case errors.As(err, &effect):
-		h.opts.Logger.WarnContext(r.Context(), "workfront: effect failed", "action", a.ID, "effect", effect.Effect, "execution", effect.Execution.ID, "error", effect.Err)
-		msg = fmt.Sprintf("%s was applied, but its follow-up step %q failed.", a.Name, effect.Effect)
+		h.opts.Logger.WarnContext(r.Context(), "workfront: effect failed", "action", a.ID(), "effect", effect.Effect, "execution", effect.Execution.ID, "error", effect.Err)
+		msg = fmt.Sprintf("%s was applied, but its follow-up step %q failed.", a.Name(), effect.Effect)
 	case errors.As(err, &conflict):
-		msg = fmt.Sprintf("%s was not applied: the document kept changing while it ran. Please try again.", a.Name)
+		msg = fmt.Sprintf("%s was not applied: the document kept changing while it ran. Please try again.", a.Name())
 	default:
 		status = http.StatusInternalServerError
 	}

@@ -193,10 +193,10 @@ func (h *Handler[T]) serviceInfo(w http.ResponseWriter, r *http.Request) {
 		CustomActions:      []customAction{},
 	}
 	for _, a := range h.engine.Catalog().Actions() {
-		if a.Reserved && !h.opts.IncludeReserved {
+		if a.Reserved() && !h.opts.IncludeReserved {
 			continue
 		}
-		info.CustomActions = append(info.CustomActions, customAction{Name: a.ID, DisplayName: a.Name})
+		info.CustomActions = append(info.CustomActions, customAction{Name: a.ID(), DisplayName: a.Name()})
 	}
 	writeJSON(w, http.StatusOK, info)
 }
@@ -250,7 +250,7 @@ func (h *Handler[T]) customAction(w http.ResponseWriter, r *http.Request) {
 // most h.retries times.
 func (h *Handler[T]) execute(ctx context.Context, a *actions.Action, id string, p params, actor actions.Actor) error {
 	req := actions.Request{
-		ActionID: a.ID, ObjectID: id, Actor: actor,
+		ActionID: a.ID(), ObjectID: id, Actor: actor,
 		Comment: fmt.Sprintf("Workfront custom action on document %s version %s", p.documentID, p.versionID),
 	}
 	for attempt := 0; ; attempt++ {

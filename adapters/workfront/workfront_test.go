@@ -67,7 +67,7 @@ var errNotifyDown = errors.New("mail server down")
 
 func testCatalog(t testing.TB) *actions.Catalog[Doc] {
 	t.Helper()
-	cat, err := actions.Compile(testDefs, actions.WithEffect[Doc]("notify", actions.EffectFunc[Doc](
+	cat, err := actions.Compile[Doc](testDefs, actions.WithEffect[Doc]("notify", actions.EffectFunc[Doc](
 		func(context.Context, actions.EffectInput[Doc]) error { return errNotifyDown })))
 	if err != nil {
 		t.Fatal(err)
@@ -76,7 +76,13 @@ func testCatalog(t testing.TB) *actions.Catalog[Doc] {
 }
 
 // newEngine returns an engine over store, filled with testDocs.
-func newEngine(t testing.TB, store actions.Store[Doc]) *actions.Engine[Doc] {
+// testStore is a store the tests can fill.
+type testStore interface {
+	actions.Store[Doc]
+	actions.Creator[Doc]
+}
+
+func newEngine(t testing.TB, store testStore) *actions.Engine[Doc] {
 	t.Helper()
 	for id, d := range testDocs {
 		if _, err := store.Create(context.Background(), id, d); err != nil {
@@ -471,7 +477,7 @@ type racyStore struct {
 	races int
 }
 
-func (s *racyStore) Save(ctx context.Context, id string, obj Doc, expected int64, rec actions.Execution) (int64, error) {
+func (s *racyStore) Save(ctx context.Context, id string, obj Doc, expected int64, rec *actions.Execution) (int64, error) {
 	if s.races > 0 {
 		s.races--
 		cur, v, err := s.MemoryStore.Load(ctx, id)
@@ -479,7 +485,7 @@ func (s *racyStore) Save(ctx context.Context, id string, obj Doc, expected int64
 			return 0, err
 		}
 		cur.Pages++
-		if _, err := s.MemoryStore.Save(ctx, id, cur, v, actions.Execution{}); err != nil {
+		if _, err := s.MemoryStore.Save(ctx, id, cur, v, nil); err != nil {
 			return 0, err
 		}
 	}
@@ -595,7 +601,7 @@ func TestErrorMessage(t *testing.T) {
 	h := newHandler(t, engine, workfront.Options[Doc]{
 		Authenticate: authenticate,
 		ErrorMessage: func(a *actions.Action, err error) string {
-			if a.ID == "archive" && errors.Is(err, actions.ErrNotApplicable) {
+			if a.ID() == "archive" && errors.Is(err, actions.ErrNotApplicable) {
 				return "Dokumentet är redan arkiverat."
 			}
 			return ""

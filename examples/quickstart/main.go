@@ -62,19 +62,19 @@ func run(ctx context.Context, rules string) error {
 	}
 	ok := map[string]bool{}
 	for _, a := range applicable {
-		ok[a.ID] = true
-		fmt.Printf("  %s: %s\n", a.ID, a.Name)
+		ok[a.ID()] = true
+		fmt.Printf("  %s: %s\n", a.ID(), a.Name())
 	}
 	fmt.Println("\nNot applicable:")
 	for _, a := range cat.Actions() {
-		if ok[a.ID] {
+		if ok[a.ID()] {
 			continue
 		}
-		reasons, err := engine.Explain(ctx, a.ID, "T-1", task, alice)
+		reasons, err := engine.Explain(ctx, a.ID(), "T-1", task, alice)
 		if err != nil {
 			return err
 		}
-		fmt.Printf("  %s: %s\n", a.ID, a.Name)
+		fmt.Printf("  %s: %s\n", a.ID(), a.Name())
 		for _, r := range reasons {
 			fmt.Printf("    - %s: %s\n", r.Kind, r)
 		}

@@ -18,7 +18,6 @@ import (
 	"time"
 
 	"github.com/actionable-go/actionable/actions"
-	"github.com/actionable-go/actionable/conditions"
 )
 
 //go:embed rules.json
@@ -40,7 +39,7 @@ type WorkPackage struct {
 // loadRules compiles the rule file against WorkPackage, with now as the
 // clock of now() (tests pin it).
 func loadRules(now func() time.Time) (*actions.Catalog[WorkPackage], error) {
-	return actions.LoadJSON(bytes.NewReader(rulesJSON), actions.WithConditionOptions[WorkPackage](conditions.WithClock(now)))
+	return actions.LoadJSON[WorkPackage](bytes.NewReader(rulesJSON), actions.WithClock(now))
 }
 
 func main() {
@@ -65,7 +64,7 @@ func main() {
 		}
 		names := make([]string, len(list))
 		for i, a := range list {
-			names[i] = a.Name
+			names[i] = a.Name()
 		}
 		fmt.Printf("%-15s %-4s %-12s alice may: %s\n", wp.Subject, wp.Type, wp.Status, strings.Join(names, ", "))
 	}

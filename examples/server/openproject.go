@@ -148,7 +148,7 @@ func opLoadWorkPackages(path string) (*actions.MemoryStore[opWorkPackage], error
 		// A store starts objects at version 1; saving without an execution
 		// record brings one to its lockVersion.
 		for v := int64(1); v < w.LockVersion; v++ {
-			if _, err := store.Save(ctx, id, w.opWorkPackage, v, actions.Execution{}); err != nil {
+			if _, err := store.Save(ctx, id, w.opWorkPackage, v, nil); err != nil {
 				return nil, err
 			}
 		}

@@ -71,7 +71,7 @@ func mountWorkfront(mux *http.ServeMux, dir string) error {
 		DocumentVersion: func(d wfDocument) string { return d.VersionID },
 		ErrorMessage: func(a *actions.Action, err error) string {
 			if errors.Is(err, actions.ErrNotApplicable) {
-				return wfRefusals[a.ID]
+				return wfRefusals[a.ID()]
 			}
 			return ""
 		},

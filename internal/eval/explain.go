@@ -1,4 +1,4 @@
-package conditions
+package eval
 
 import (
 	"context"
@@ -90,9 +90,9 @@ type node struct {
 	values   []*Expression
 }
 
-func explainTree(src string, env any, c *config) (*node, error) {
+func explainTree(src string, env any, c *Config) (*node, error) {
 	pc := conf.CreateNew() // parser.Parse alone would cap the nodes at expr's default
-	pc.MaxNodes = c.maxNodes
+	pc.MaxNodes = c.MaxNodes
 	tree, err := parser.ParseWithConfig(src, pc)
 	if err != nil {
 		return nil, wrapError(src, err)
@@ -106,7 +106,7 @@ func explainTree(src string, env any, c *config) (*node, error) {
 	return n, nil
 }
 
-func buildNode(n ast.Node, env any, c *config) (*node, error) {
+func buildNode(n ast.Node, env any, c *Config) (*node, error) {
 	if b, ok := n.(*ast.BinaryNode); ok {
 		op := b.Operator
 		switch op {
@@ -134,7 +134,7 @@ func buildNode(n ast.Node, env any, c *config) (*node, error) {
 	return leafNode(n.String(), n, env, c)
 }
 
-func leafNode(src string, n ast.Node, env any, c *config) (*node, error) {
+func leafNode(src string, n ast.Node, env any, c *Config) (*node, error) {
 	leaf, err := compile(src, env, c)
 	if err != nil {
 		return nil, err

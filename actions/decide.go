@@ -1,0 +1,238 @@
+package actions
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/actionable-go/actionable/internal/eval"
+)
+
+// request is what the checks of one object share: the catalog snapshot, the
+// object, the actor and the environment the expressions read, built on first
+// use. It lives on its caller's stack. It holds the object and the actor by
+// value: escape analysis does not tell fields apart, so a pointer here would
+// send them to the heap as soon as the context or the id, which the journal
+// and the observer receive, leaks.
+type request[T any] struct {
+	ctx    context.Context
+	engine *Engine[T] // nil for Catalog.Apply: no journal, no observer
+	cat    *Catalog[T]
+	id     string
+	obj    T
+	actor  Actor
+	batch  *eval.Batch
+
+	// Actions mostly share a few permissions: the last answer is kept.
+	lastPerm string
+	lastCan  bool
+	permSet  bool
+}
+
+// eval returns the batch evaluating expressions against the environment of
+// the object and the actor.
+func (r *request[T]) eval() *eval.Batch {
+	if r.batch == nil {
+		r.batch = eval.NewBatch(r.ctx, envOf(r.cat.shape, &r.obj, &r.actor))
+	}
+	return r.batch
+}
+
+func (r *request[T]) release() {
+	if r.batch != nil {
+		r.batch.Release()
+		r.batch = nil
+	}
+}
+
+func (r *request[T]) can(perm string) bool {
+	if !r.permSet || perm != r.lastPerm {
+		r.lastPerm, r.lastCan, r.permSet = perm, r.actor.Can(perm), true
+	}
+	return r.lastCan
+}
+
+// verdict is what the checks of one action that need no journal decided.
+type verdict uint8
+
+const (
+	refused       verdict = iota // a check failed
+	allowed                      // every check passed, and the action has no execution policy
+	policyPending                // every check passed; the policy needs the journal
+)
+
+// decide is the one definition of "applicable" that Resolve, Explain, Check
+// and Execute share. It runs the checks of one action in order: permission,
+// workflow state, condition. With why nil it stops at the first that fails
+// and builds nothing; otherwise it runs them all and appends a Reason for
+// each that fails. The execution policy is left to the caller
+// (policyPending), which asks the journal once for every action of a
+// request (see policies).
+//
+// A condition that fails at run time refuses its action alone, with a
+// ReasonError, and is reported to the observer. decide returns an error only
+// for what ends the whole request: its context, or an environment of the
+// wrong type (a bug).
+func (r *request[T]) decide(p *probe, why *[]Reason) (verdict, error) {
+	ok := true
+	if !r.can(p.perm) {
+		if why == nil {
+			return refused, nil
+		}
+		ok = false
+		*why = append(*why, Reason{Kind: ReasonPermission, Message: fmt.Sprintf("actor %q lacks permission %q", r.actor.ID, p.perm)})
+	}
+	if p.from != nil {
+		if s := stringAt(&r.obj, p.state); !p.from[s] {
+			if why == nil {
+				return refused, nil
+			}
+			ok = false
+			*why = append(*why, Reason{Kind: ReasonState, Message: fmt.Sprintf("%s is %q, not one of %q", p.state.jsonName, s, p.action.def.Workflow.From)})
+		}
+	}
+	if p.cond != nil {
+		holds, err := r.eval().Evaluate(p.cond)
+		switch {
+		case err != nil:
+			if fatal(err) {
+				return refused, fmt.Errorf("actions: action %q: condition: %w", p.action.def.ID, err)
+			}
+			r.ruleFailed(p.action, err)
+			if why == nil {
+				return refused, nil
+			}
+			ok = false
+			*why = append(*why, Reason{Kind: ReasonError, Message: "condition failed: " + conditionMessage(err), Err: err})
+		case !holds:
+			if why == nil {
+				return refused, nil
+			}
+			ok = false
+			*why = append(*why, r.conditionReason(p.cond))
+		}
+	}
+	switch {
+	case !ok:
+		return refused, nil
+	case p.policy != Unlimited:
+		return policyPending, nil
+	}
+	return allowed, nil
+}
+
+// conditionReason explains a condition that is false. Explain evaluates its
+// clauses one by one; should one of them fail where the whole did not, the
+// reason goes without clauses rather than without the refusal.
+func (r *request[T]) conditionReason(c *eval.Condition) Reason {
+	reason := Reason{Kind: ReasonCondition, Message: "condition is false"}
+	if x, err := c.Explain(r.ctx, r.eval().Env()); err == nil {
+		reason.Clauses = x.Clauses
+	}
+	return reason
+}
+
+// fatal reports whether an evaluation error ends the request rather than
+// refusing one action: the request's context is done, or the environment
+// is not the compiled type.
+func fatal(err error) bool {
+	return errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, eval.ErrEnvType)
+}
+
+// conditionMessage is the message of an evaluation error without its
+// snippet, for a one-line reason.
+func conditionMessage(err error) string {
+	var ce *eval.Error
+	if errors.As(err, &ce) {
+		if ce.Line > 0 {
+			return fmt.Sprintf("%s (%d:%d)", ce.Message, ce.Line, ce.Column)
+		}
+		return ce.Message
+	}
+	return err.Error()
+}
+
+// ruleFailed tells the observer that a rule failed at run time.
+func (r *request[T]) ruleFailed(a *Action, err error) {
+	if r.engine == nil {
+		return
+	}
+	r.engine.observer.Observe(r.ctx, Event{Kind: EventRuleFailed, ActionID: a.def.ID, ObjectID: r.id, ActorID: r.actor.ID, Err: err})
+}
+
+// policies reads the journal once for every action of list, each of which
+// has an execution policy, and returns for each why the policy forbids
+// another execution ("" when it does not).
+func (r *request[T]) policies(list []*Action) ([]string, error) {
+	out := make([]string, len(list))
+	q := PolicyQuery{ObjectID: r.id, ActorID: r.actor.ID}
+	for i, a := range list {
+		if a.def.Policy == OncePerUser && r.actor.ID == "" {
+			// Without an id the policy cannot tell this actor's
+			// executions from others'.
+			out[i] = "policy OncePerUser: the actor has no id"
+			continue
+		}
+		q.ActionIDs = append(q.ActionIDs, a.def.ID)
+	}
+	if len(q.ActionIDs) == 0 {
+		return out, nil
+	}
+	states, err := r.engine.journal.Policies(r.ctx, q)
+	if err != nil {
+		return nil, fmt.Errorf("actions: reading the journal: %w", err)
+	}
+	for _, st := range states {
+		for i, a := range list {
+			if a.def.ID != st.ActionID || out[i] != "" {
+				continue
+			}
+			switch a.def.Policy {
+			case Once:
+				out[i] = fmt.Sprintf("policy Once: already executed by %q", st.FirstActorID)
+			case OncePerUser:
+				if st.ByActor {
+					out[i] = fmt.Sprintf("policy OncePerUser: already executed by %q", r.actor.ID)
+				}
+			}
+		}
+	}
+	return out, nil
+}
+
+// reasons returns every reason a is not applicable; none when it is.
+func (r *request[T]) reasons(a *Action) ([]Reason, error) {
+	var why []Reason
+	p := newProbe(a)
+	if _, err := r.decide(&p, &why); err != nil {
+		return nil, err
+	}
+	// The policy is read even when another check failed, so that Explain
+	// lists every reason.
+	if a.def.Policy != Unlimited {
+		exhausted, err := r.policies([]*Action{a})
+		if err != nil {
+			return nil, err
+		}
+		if exhausted[0] != "" {
+			why = append(why, Reason{Kind: ReasonPolicy, Message: exhausted[0]})
+		}
+	}
+	return why, nil
+}
+
+// refusal is how Execute, and Check for it, turn the reasons an action is
+// not applicable into an error: nil when it is applicable, ErrForbidden when
+// the first reason is the permission, a *NotApplicableError otherwise.
+func (r *request[T]) refusal(a *Action) error {
+	why, err := r.reasons(a)
+	switch {
+	case err != nil:
+		return err
+	case len(why) == 0:
+		return nil
+	case why[0].Kind == ReasonPermission:
+		return fmt.Errorf("%w: %s", ErrForbidden, why[0].Message)
+	}
+	return &NotApplicableError{ActionID: a.def.ID, Reasons: why}
+}
