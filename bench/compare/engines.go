@@ -56,7 +56,7 @@ func (e *actionableEngine) ids(ctx context.Context, t Ticket, actor actions.Acto
 	}
 	ids := make([]string, len(list))
 	for i, a := range list {
-		ids[i] = a.ID
+		ids[i] = a.ID()
 	}
 	return ids, nil
 }
