@@ -3,8 +3,12 @@ package actions_test
 import (
 	"context"
 	"fmt"
+	"runtime"
+	"slices"
 	"strconv"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/expr-lang/expr"
 	"github.com/expr-lang/expr/vm"
@@ -226,4 +230,128 @@ func BenchmarkApply(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// policyJournals holds, by size, a store whose journal holds that many
+// records (built once: a million records take a few seconds to write).
+var policyJournals sync.Map
+
+// policyStore returns a memory store holding B-1 and a journal of n records:
+// executions of the benchmark's actions on other objects, and of other
+// actions on B-1, none of which exhausts B-1's policies.
+func policyStore(b *testing.B, n int) *actions.MemoryStore[BenchTicket] {
+	if s, ok := policyJournals.Load(n); ok {
+		return s.(*actions.MemoryStore[BenchTicket])
+	}
+	ctx := context.Background()
+	store := actions.NewMemoryStore[BenchTicket]()
+	for _, id := range []string{"B-1", "filler"} {
+		if _, err := store.Create(ctx, id, benchTicket()); err != nil {
+			b.Fatal(err)
+		}
+	}
+	// The filler object carries the records; their ObjectID says which
+	// object each is about, as the journal reads them.
+	obj := benchTicket()
+	for i := range n {
+		rec := actions.Execution{
+			ID: "r" + strconv.Itoa(i), ActionID: "a" + strconv.Itoa(i%10), ObjectID: "B-" + strconv.Itoa(2+i%5000),
+			ActorID: "u" + strconv.Itoa(i%100), Status: actions.StatusSucceeded,
+		}
+		if i%7 == 0 {
+			rec.ObjectID, rec.ActionID = "B-1", "other" // B-1's history, of an action without a policy
+		}
+		if _, err := store.Save(ctx, "filler", obj, int64(i+1), &rec); err != nil {
+			b.Fatal(err)
+		}
+	}
+	policyJournals.Store(n, store)
+	runtime.GC() // the garbage of filling it is not the benchmark's
+	return store
+}
+
+// BenchmarkResolvePolicies resolves an object with 10 actions, 2 of them
+// Once, against journals of 0, 10,000 and 1,000,000 records: the policy
+// check is one indexed lookup, so the three cost the same.
+func BenchmarkResolvePolicies(b *testing.B) {
+	defs := benchDefs(10, false)
+	for i := range defs {
+		defs[i].Condition = `Status == "new"`
+	}
+	defs[3].Policy, defs[7].Policy = actions.Once, actions.Once
+	cat, err := actions.Compile[BenchTicket](defs)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, n := range []int{0, 10_000, 1_000_000} {
+		b.Run(fmt.Sprintf("records=%d", n), func(b *testing.B) {
+			engine, err := actions.New(cat, policyStore(b, n))
+			if err != nil {
+				b.Fatal(err)
+			}
+			ctx := context.Background()
+			obj := benchTicket()
+			b.ReportAllocs()
+			for b.Loop() {
+				list, err := engine.Resolve(ctx, "B-1", obj, benchActor)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if len(list) != 10 {
+					b.Fatalf("%d applicable, want 10", len(list))
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkExecuteJournalGrowth executes b.N times on one object, timing
+// each Execute, and reports the distribution: the median of the first and
+// of the last tenth of the calls, the 99.9th percentile and the slowest.
+// Run it with -benchtime 1000000x: the journal then grows to a million
+// records, and no single Execute may stall while it does.
+func BenchmarkExecuteJournalGrowth(b *testing.B) {
+	cat, err := actions.Compile[BenchTicket](benchExecuteDefs)
+	if err != nil {
+		b.Fatal(err)
+	}
+	store := actions.NewMemoryStore[BenchTicket]()
+	ctx := context.Background()
+	version, err := store.Create(ctx, "B-1", benchTicket())
+	if err != nil {
+		b.Fatal(err)
+	}
+	var n int64
+	engine, err := actions.New(cat, store, actions.WithExecutionIDs(func() string { n++; return strconv.FormatInt(n, 10) }))
+	if err != nil {
+		b.Fatal(err)
+	}
+	took := make([]time.Duration, 0, b.N)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for range b.N {
+		start := time.Now()
+		res, err := engine.Execute(ctx, actions.Request{ActionID: "bump", ObjectID: "B-1", Version: version, Actor: benchActor})
+		took = append(took, time.Since(start))
+		if err != nil {
+			b.Fatal(err)
+		}
+		version = res.Version
+	}
+	b.StopTimer()
+	if len(took) < 20 {
+		return
+	}
+	tenth := len(took) / 10
+	median := func(d []time.Duration) time.Duration {
+		s := slices.Clone(d)
+		slices.Sort(s)
+		return s[len(s)/2]
+	}
+	all := slices.Clone(took)
+	slices.Sort(all)
+	b.ReportMetric(float64(median(took[:tenth])), "p50-first-ns")
+	b.ReportMetric(float64(median(took[len(took)-tenth:])), "p50-last-ns")
+	b.ReportMetric(float64(all[len(all)*999/1000]), "p99.9-ns")
+	b.ReportMetric(float64(all[len(all)-1]), "max-ns")
 }

@@ -65,6 +65,42 @@
 // finish later ([ErrPending]) and is then completed with [Engine.Complete].
 // [Catalog.Apply] is the pure core of this, for rule tests.
 //
+// # Rules that fail
+//
+// A condition that fails at run time (a type error on odd data, a budget
+// exceeded, a host function's error) makes its own action not applicable,
+// and only that one: Resolve lists the others, Explain gives a Reason of
+// kind [ReasonError] carrying the *conditions.Error, Execute refuses with a
+// [*NotApplicableError] that unwraps to it. The engine tells its [Observer]
+// ([WithObserver]; by default [LogObserver] logs the failure with
+// slog.Default), so that a broken rule is seen, not silent. A context that
+// ends is not a rule failure: it ends the request.
+//
+// # Stores and the journal
+//
+// A [Store] loads and saves objects with versions; it is all an engine needs
+// ([Creator] adds objects, for hosts and tests). Store.Save takes the
+// execution record to write in the same step, or nil to save without one
+// (loading data). The store assigns each record its [Execution].Seq: the
+// journal's order, which a database keeps, and what [Filter] pages by (After
+// and Limit oldest first, Before and Limit with Newest). A [Journal] reads
+// the records, answers the execution policies of every action of a request
+// in one [Journal.Policies] call, and finishes pending executions. A
+// [Pruner] bounds the journal ([Retention]: drop records older than a time
+// or beyond a count); what Policies reads is kept, so that dropping records
+// never makes a Once or OncePerUser action executable again.
+//
+// [MemoryStore] implements all four: its journal is indexed by id, by
+// object and by what policies read, and grows in blocks, so that neither a
+// policy check nor an append slows down as it grows. Package actionstest's
+// TestStore checks another implementation against the same contract.
+//
+// # Time
+//
+// A catalog has one clock, set with [WithClock] (or a conditions.WithClock
+// given through [WithConditionOptions]): rules read it as now(), and an
+// engine running the catalog stamps its executions with it.
+//
 // # Errors
 //
 // Every error can be matched with errors.Is against [ErrNotFound],
@@ -76,8 +112,9 @@
 //
 // # Concurrency
 //
-// A Catalog is immutable and an Engine is safe for concurrent use.
-// [Engine.Swap] installs a new catalog atomically while requests are in
-// flight. Store and Journal implementations must be safe for concurrent use;
-// [MemoryStore] is.
+// A Catalog is immutable, in fact: an [Action] is a handle whose accessors
+// return copies, and nothing a caller reaches changes how the catalog
+// resolves or executes. An Engine is safe for concurrent use. [Engine.Swap]
+// installs a new catalog atomically while requests are in flight. Store and
+// Journal implementations must be safe for concurrent use; [MemoryStore] is.
 package actions

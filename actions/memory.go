@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"reflect"
 	"slices"
+	"sort"
 	"sync"
 	"unsafe"
 )
@@ -201,8 +202,32 @@ type memJournal struct {
 	live   int   // records not dropped
 
 	byID   map[string]int64
-	byObj  map[string][]int64 // each object's Seqs, ascending; dropped ones are removed by prune
+	byObj  map[string]*seqList // each object's Seqs, ascending; dropped ones are removed by prune
 	policy map[policyKey]*policyEntry
+}
+
+// seqList is an ascending list of Seqs in blocks of blockSize, so that a
+// long one (an object executed a million times) never copies itself to
+// grow.
+type seqList struct {
+	blocks [][]int64 // all full but the last
+	n      int
+}
+
+func (l *seqList) add(seq int64) {
+	if l.n%blockSize == 0 {
+		l.blocks = append(l.blocks, make([]int64, 0, blockSize))
+	}
+	last := &l.blocks[len(l.blocks)-1]
+	*last = append(*last, seq)
+	l.n++
+}
+
+func (l *seqList) at(i int) int64 { return l.blocks[i/blockSize][i%blockSize] }
+
+// search returns the index of the first Seq at least seq.
+func (l *seqList) search(seq int64) int {
+	return sort.Search(l.n, func(i int) bool { return l.at(i) >= seq })
 }
 
 type policyKey struct{ object, action string }
@@ -224,7 +249,7 @@ func (j *memJournal) add(rec *Execution) error {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	if j.byID == nil {
-		j.byID, j.byObj, j.policy = map[string]int64{}, map[string][]int64{}, map[policyKey]*policyEntry{}
+		j.byID, j.byObj, j.policy = map[string]int64{}, map[string]*seqList{}, map[policyKey]*policyEntry{}
 	}
 	if _, dup := j.byID[rec.ID]; dup {
 		return fmt.Errorf("%w: execution %s is already recorded", ErrConflict, rec.ID)
@@ -240,7 +265,12 @@ func (j *memJournal) add(rec *Execution) error {
 	j.alive[i/blockSize]++
 	j.last, j.live = seq, j.live+1
 	j.byID[rec.ID] = seq
-	j.byObj[rec.ObjectID] = append(j.byObj[rec.ObjectID], seq)
+	l := j.byObj[rec.ObjectID]
+	if l == nil {
+		l = &seqList{}
+		j.byObj[rec.ObjectID] = l
+	}
+	l.add(seq)
 	k := policyKey{rec.ObjectID, rec.ActionID}
 	p := j.policy[k]
 	if p == nil {
@@ -276,18 +306,16 @@ func (j *memJournal) executions(f Filter) []Execution {
 			take(seq)
 		}
 	case f.ObjectID != "":
-		seqs := j.byObj[f.ObjectID]
-		from, _ := slices.BinarySearch(seqs, lo)
-		to, found := slices.BinarySearch(seqs, hi)
-		if found {
-			to++
+		l := j.byObj[f.ObjectID]
+		if l == nil {
+			return nil
 		}
-		seqs = seqs[from:to]
+		from, to := l.search(lo), l.search(hi+1) // the Seqs in [lo, hi]
 		if f.Newest {
-			for i := len(seqs) - 1; i >= 0 && take(seqs[i]); i-- {
+			for i := to - 1; i >= from && take(l.at(i)); i-- {
 			}
 		} else {
-			for i := 0; i < len(seqs) && take(seqs[i]); i++ {
+			for i := from; i < to && take(l.at(i)); i++ {
 			}
 		}
 	case f.Newest:
@@ -358,11 +386,16 @@ func (j *memJournal) prune(r Retention) int {
 		dropped++
 	}
 	for obj := range objects {
-		seqs := slices.DeleteFunc(j.byObj[obj], func(seq int64) bool { return j.at(seq).Seq == 0 })
-		if len(seqs) == 0 {
+		old, kept := j.byObj[obj], &seqList{}
+		for i := range old.n {
+			if seq := old.at(i); j.at(seq).Seq != 0 {
+				kept.add(seq)
+			}
+		}
+		if kept.n == 0 {
 			delete(j.byObj, obj)
 		} else {
-			j.byObj[obj] = slices.Clip(seqs)
+			j.byObj[obj] = kept
 		}
 	}
 	// Release the leading blocks that are full and hold no live record.

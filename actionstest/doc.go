@@ -104,7 +104,7 @@
 //     none).
 //   - "apply": an action to execute, as Engine.Execute would but without a
 //     store. If the action is not applicable, "error" is the error Execute
-//     would return ("actions: forbidden: ..." or "actions: action ... not
+//     would return (the kit asks Engine.Check, which is how Execute decides) ("actions: forbidden: ..." or "actions: action ... not
 //     applicable: ..." with the failing clauses). Otherwise "changes" are the
 //     fields it changes, compared as JSON values, and "violations" the
 //     validation failures of the result (by field and rule, and message when
@@ -135,18 +135,20 @@
 // [TestStore] checks an [actions.Store] implementation against what the
 // engine relies on: versions (a stale, missing or future version is a
 // conflict that changes nothing), Create of an existing id, Load of an
-// unknown one, isolation of the values it returns and receives (through a
-// mutate hook, required when T holds a slice, a map or a pointer),
-// concurrent saves (exactly one winner per version, and no lost update: a
-// version always comes with the value saved with it), and, if the store is
-// also an [actions.Journal], the execution records Save writes. A host
-// writing a SQL or Redis store proves with one call that it behaves like
+// unknown one, a Save without a record that records nothing, isolation of
+// the values it returns and receives (through a mutate hook, required when
+// T holds a slice, a map or a pointer), concurrent saves (exactly one winner
+// per version, and no lost update: a version always comes with the value
+// saved with it). If the store is also an [actions.Journal], it checks the
+// records Save writes (their Seq, unique ids), ordering and paging, the
+// batched policy lookup and Finish; if it is an [actions.Pruner], that
+// retention never forgets what the execution policies read. A host writing
+// a SQL or Redis store proves with one call that it behaves like
 // [actions.MemoryStore].
 //
 // # Time
 //
 // Rules that call now() read the clock of the catalog. Compile the
-// catalog under test with a fixed clock,
-// actions.WithConditionOptions(conditions.WithClock(...)), so that
+// catalog under test with a fixed clock, actions.WithClock(...), so that
 // tables and assertions do not depend on the day they run.
 package actionstest

@@ -70,18 +70,17 @@
 //
 // A compiled [Condition] or [Expression] is immutable and safe for
 // concurrent use. Evaluation takes a VM from a pool, so it allocates nothing
-// of its own.
+// of its own, and never writes to a value it has handed out: a host function
+// may keep its arguments.
 //
 // # Cancellation
 //
 // Evaluation checks its context before it starts (Explain before every
-// clause, a [Batch] before its first and every 16th evaluation); a cancelled
-// context gives an *Error wrapping ctx.Err(). An expr program cannot be
-// interrupted once running, which is why its size and memory are bounded.
+// clause); a cancelled context gives an *Error wrapping ctx.Err(). An expr
+// program cannot be interrupted once running, which is why its size and
+// memory are bounded.
 //
-// # Batches
-//
-// A [Batch] evaluates many conditions against one environment with one VM,
-// as a resolver does for the actions of one object: the environment is boxed
-// once and the VM pool is visited once.
+// Package actions evaluates the conditions of many actions against one
+// object with one VM, through machinery of this module that is not part of
+// this package's API.
 package conditions
