@@ -19,6 +19,10 @@ import (
 // serves the Connect REST API.
 const sfBasePath = "/services/data/v62.0"
 
+// sfCalloutTimeout bounds every callout of the demo links; -write-timeout
+// must be longer.
+const sfCalloutTimeout = 5 * time.Second
+
 // sfOrgID is the demo org's id, the value of {!orgId}.
 const sfOrgID = "00D000000000001AAA"
 
@@ -62,7 +66,7 @@ func mountSalesforce(mux *http.ServeMux, dir string) error {
 		Authenticate:   sfAuthenticate(users),
 		BasePath:       sfBasePath,
 		Client:         self.client(),
-		CalloutTimeout: 5 * time.Second,
+		CalloutTimeout: sfCalloutTimeout,
 		Variables: func(r *http.Request) salesforce.Variables {
 			return salesforce.Variables{OrgID: sfOrgID, CommunityURL: self.url(r)}
 		},
