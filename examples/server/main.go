@@ -40,8 +40,9 @@ type server struct {
 	documents    *actions.MemoryStore[wfDocument]
 }
 
-// newServer returns the handler of every adapter, with data from dir.
-func newServer(dir string) (*server, error) {
+// newServer returns the handler of every adapter, with data from dir; the
+// Salesforce demo's callouts may reach allow besides the server itself.
+func newServer(dir string, allow allowList) (*server, error) {
 	s := &server{mux: http.NewServeMux()}
 	var err error
 	if s.workPackages, err = mountOpenProject(s.mux, dir); err != nil {
@@ -50,7 +51,7 @@ func newServer(dir string) (*server, error) {
 	if s.akanaObjects, err = mountAkana(s.mux, dir); err != nil {
 		return nil, fmt.Errorf("akana: %w", err)
 	}
-	if err := mountSalesforce(s.mux, dir); err != nil {
+	if err := mountSalesforce(s.mux, dir, allow); err != nil {
 		return nil, fmt.Errorf("salesforce: %w", err)
 	}
 	if s.documents, err = mountWorkfront(s.mux, dir); err != nil {
@@ -93,6 +94,7 @@ type config struct {
 	idleTimeout       time.Duration
 	maxHeaderBytes    int
 	shutdownGrace     time.Duration
+	calloutAllow      string
 }
 
 // parseFlags reads args into a config and checks it.
@@ -109,6 +111,8 @@ func parseFlags(args []string, output io.Writer) (config, error) {
 	fs.DurationVar(&c.idleTimeout, "idle-timeout", 60*time.Second, "time an idle keep-alive connection is kept open")
 	fs.IntVar(&c.maxHeaderBytes, "max-header-bytes", 64<<10, "largest request line and headers accepted, in bytes (larger: 431)")
 	fs.DurationVar(&c.shutdownGrace, "shutdown-grace", 10*time.Second, "on SIGINT or SIGTERM, time the requests in flight have to finish")
+	fs.StringVar(&c.calloutAllow, "callout-allow", "",
+		"comma-separated hosts or host:port pairs the Salesforce demo's callouts may reach besides the server itself (a host alone: any port)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return c, err
@@ -153,7 +157,11 @@ func run(ctx context.Context, args []string, stderr io.Writer, ready func(net.Ad
 	if err != nil {
 		return err
 	}
-	h, err := newServer(c.data)
+	allow, err := parseAllowList(ctx, c.calloutAllow)
+	if err != nil {
+		return fmt.Errorf("-callout-allow: %w", err)
+	}
+	h, err := newServer(c.data, allow)
 	if err != nil {
 		return err
 	}

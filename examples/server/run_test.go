@@ -331,6 +331,8 @@ func TestRunStartUp(t *testing.T) {
 		{"no read timeout", []string{"-read-timeout", "0"}, "-read-timeout must be positive, not 0s"},
 		{"negative grace", []string{"-shutdown-grace", "-1s"}, "-shutdown-grace must be positive, not -1s"},
 		{"no header bytes", []string{"-max-header-bytes", "0"}, "-max-header-bytes must be positive, not 0"},
+		{"a URL to allow", []string{"-callout-allow", "http://localhost:3000"},
+			`-callout-allow: "http://localhost:3000" is not a host or host:port: name the host, not a URL or a path`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
