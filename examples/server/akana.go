@@ -31,16 +31,17 @@ type akanaUser struct {
 }
 
 // mountAkana mounts the akana adapter on /api/workflow/, with the
-// workflows, objects and users of dir/akana.
-func mountAkana(mux *http.ServeMux, dir string) error {
+// workflows, objects and users of dir/akana, and returns the store of the
+// objects.
+func mountAkana(mux *http.ServeMux, dir string) (*actions.MemoryStore[akanaObject], error) {
 	dir = filepath.Join(dir, "akana")
 	wf, err := akana.LoadWorkflowsFile(filepath.Join(dir, "workflows.json"), akana.Fields{Key: "WorkflowKey", State: "State"})
 	if err != nil {
-		return err
+		return nil, err
 	}
 	cat, err := actions.Compile[akanaObject](wf.Definitions())
 	if err != nil {
-		return err
+		return nil, err
 	}
 	var objects struct {
 		Objects []struct {
@@ -49,36 +50,36 @@ func mountAkana(mux *http.ServeMux, dir string) error {
 		} `json:"objects"`
 	}
 	if err := readJSON(filepath.Join(dir, "objects.json"), &objects); err != nil {
-		return err
+		return nil, err
 	}
 	store := actions.NewMemoryStore[akanaObject]()
 	for _, o := range objects.Objects {
 		if _, err := store.Create(context.Background(), o.ID, o.akanaObject); err != nil {
-			return err
+			return nil, err
 		}
 	}
 	engine, err := actions.New(cat, store)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	var users struct {
 		FedMember string      `json:"fedmember"`
 		Users     []akanaUser `json:"users"`
 	}
 	if err := readJSON(filepath.Join(dir, "users.json"), &users); err != nil {
-		return err
+		return nil, err
 	}
 	if users.FedMember == "" {
-		return errors.New("users.json: fedmember is required")
+		return nil, errors.New("users.json: fedmember is required")
 	}
 	byToken := map[string]akanaUser{}
 	for _, u := range users.Users {
 		// An empty token would log in whoever sends an empty cookie.
 		if u.Token == "" {
-			return fmt.Errorf("users.json: user %q has no token", u.ID)
+			return nil, fmt.Errorf("users.json: user %q has no token", u.ID)
 		}
 		if _, dup := byToken[u.Token]; dup {
-			return fmt.Errorf("users.json: token of user %q is not unique", u.ID)
+			return nil, fmt.Errorf("users.json: token of user %q is not unique", u.ID)
 		}
 		byToken[u.Token] = u
 	}
@@ -101,8 +102,8 @@ func mountAkana(mux *http.ServeMux, dir string) error {
 		},
 	})
 	if err != nil {
-		return err
+		return nil, err
 	}
 	mux.Handle("/api/workflow/", h)
-	return nil
+	return store, nil
 }

@@ -278,7 +278,7 @@ func TestAkanaUsersNeedTokens(t *testing.T) {
 			if err := os.WriteFile(filepath.Join(dir, "users.json"), []byte(tt.users), 0o644); err != nil {
 				t.Fatal(err)
 			}
-			if err := mountAkana(http.NewServeMux(), root); err == nil {
+			if _, err := mountAkana(http.NewServeMux(), root); err == nil {
 				t.Fatal("mountAkana accepted the users")
 			}
 		})

@@ -4,7 +4,12 @@
 //
 //	go run ./examples/server -addr 127.0.0.1:8080 -data testdata
 //
-// The README lists curl commands for each adapter.
+// The README lists curl commands for each adapter, and the flags (run with
+// -h to see them). The server bounds how long a client may take to send a
+// request, how long a response may take and how long an idle connection is
+// kept; on SIGINT or SIGTERM it stops accepting connections, lets the
+// requests in flight finish (for at most -shutdown-grace) and exits 0. A
+// second signal stops it at once.
 package main
 
 import (
@@ -16,36 +21,47 @@ import (
 	"fmt"
 	"io"
 	"log"
+	"net"
 	"net/http"
 	"os"
 	"os/signal"
+	"syscall"
 	"time"
+
+	"github.com/actionable-go/actionable/actions"
 )
 
-// mount adds one adapter's routes (and its demo data from dir) to mux.
-type mount func(mux *http.ServeMux, dir string) error
-
-// mounts lists the adapters, each in a file of its own.
-var mounts = []struct {
-	name string
-	fn   mount
-}{
-	{"openproject", mountOpenProject},
-	{"akana", mountAkana},
-	{"salesforce", mountSalesforce},
-	{"workfront", mountWorkfront},
+// server is the example server's handler: every adapter on one mux. It
+// keeps the stores of the demo data so that tests can read their versions.
+type server struct {
+	mux          *http.ServeMux
+	workPackages *actions.MemoryStore[opWorkPackage]
+	akanaObjects *actions.MemoryStore[akanaObject]
+	documents    *actions.MemoryStore[wfDocument]
 }
 
-// newServer returns the handler of every adapter, with data from dir.
-func newServer(dir string) (http.Handler, error) {
-	mux := http.NewServeMux()
-	for _, m := range mounts {
-		if err := m.fn(mux, dir); err != nil {
-			return nil, fmt.Errorf("%s: %w", m.name, err)
-		}
+// newServer returns the handler of every adapter, with data from dir; the
+// Salesforce demo's callouts may reach allow besides the server itself.
+func newServer(dir string, allow allowList) (*server, error) {
+	s := &server{mux: http.NewServeMux()}
+	var err error
+	if s.workPackages, err = mountOpenProject(s.mux, dir); err != nil {
+		return nil, fmt.Errorf("openproject: %w", err)
 	}
-	return mux, nil
+	if s.akanaObjects, err = mountAkana(s.mux, dir); err != nil {
+		return nil, fmt.Errorf("akana: %w", err)
+	}
+	if err := mountSalesforce(s.mux, dir, allow); err != nil {
+		return nil, fmt.Errorf("salesforce: %w", err)
+	}
+	if s.documents, err = mountWorkfront(s.mux, dir); err != nil {
+		return nil, fmt.Errorf("workfront: %w", err)
+	}
+	return s, nil
 }
+
+// ServeHTTP implements http.Handler.
+func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.ServeHTTP(w, r) }
 
 // readJSON decodes a demo data file strictly: an unknown key or trailing
 // data is an error, so that a typo in testdata/ fails at start-up.
@@ -65,26 +81,157 @@ func readJSON(path string, v any) error {
 	return nil
 }
 
-func main() {
-	addr := flag.String("addr", "127.0.0.1:8080", "address to listen on")
-	dir := flag.String("data", "testdata", "directory of the demo data")
-	flag.Parse()
+// errUsage is returned by run for flags the flag package refused (it has
+// printed why, and the usage).
+var errUsage = errors.New("invalid flags")
 
-	h, err := newServer(*dir)
-	if err != nil {
-		log.Fatal(err)
+// config is what the flags set.
+type config struct {
+	addr, data        string
+	readHeaderTimeout time.Duration
+	readTimeout       time.Duration
+	writeTimeout      time.Duration
+	idleTimeout       time.Duration
+	maxHeaderBytes    int
+	shutdownGrace     time.Duration
+	calloutAllow      string
+}
+
+// parseFlags reads args into a config and checks it.
+func parseFlags(args []string, output io.Writer) (config, error) {
+	var c config
+	fs := flag.NewFlagSet("server", flag.ContinueOnError)
+	fs.SetOutput(output)
+	fs.StringVar(&c.addr, "addr", "127.0.0.1:8080", "address to listen on (port 0 picks a free port)")
+	fs.StringVar(&c.data, "data", "testdata", "directory of the demo data")
+	fs.DurationVar(&c.readHeaderTimeout, "read-header-timeout", 10*time.Second, "time a client has to send a request's headers")
+	fs.DurationVar(&c.readTimeout, "read-timeout", 30*time.Second, "time a client has to send a whole request, body included")
+	fs.DurationVar(&c.writeTimeout, "write-timeout", 30*time.Second,
+		fmt.Sprintf("time from the end of a request's headers to the end of its response (longer than the %v Salesforce callout timeout)", sfCalloutTimeout))
+	fs.DurationVar(&c.idleTimeout, "idle-timeout", 60*time.Second, "time an idle keep-alive connection is kept open")
+	fs.IntVar(&c.maxHeaderBytes, "max-header-bytes", 64<<10, "largest request line and headers accepted, in bytes (larger: 431)")
+	fs.DurationVar(&c.shutdownGrace, "shutdown-grace", 10*time.Second, "on SIGINT or SIGTERM, time the requests in flight have to finish")
+	fs.StringVar(&c.calloutAllow, "callout-allow", "",
+		"comma-separated hosts or host:port pairs the Salesforce demo's callouts may reach besides the server itself (a host alone: any port)")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return c, err
+		}
+		return c, errUsage
 	}
-	srv := &http.Server{Addr: *addr, Handler: h, ReadHeaderTimeout: 10 * time.Second}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	if fs.NArg() > 0 {
+		fmt.Fprintf(output, "unexpected arguments: %q\n", fs.Args())
+		fs.Usage()
+		return c, errUsage
+	}
+	for _, d := range []struct {
+		name string
+		v    time.Duration
+	}{
+		{"read-header-timeout", c.readHeaderTimeout},
+		{"read-timeout", c.readTimeout},
+		{"write-timeout", c.writeTimeout},
+		{"idle-timeout", c.idleTimeout},
+		{"shutdown-grace", c.shutdownGrace},
+	} {
+		if d.v <= 0 {
+			return c, fmt.Errorf("-%s must be positive, not %v", d.name, d.v)
+		}
+	}
+	if c.writeTimeout <= sfCalloutTimeout {
+		return c, fmt.Errorf("-write-timeout %v must be longer than the Salesforce callout timeout (%v), or a slow callout's answer is cut off", c.writeTimeout, sfCalloutTimeout)
+	}
+	if c.maxHeaderBytes <= 0 {
+		return c, fmt.Errorf("-max-header-bytes must be positive, not %d", c.maxHeaderBytes)
+	}
+	return c, nil
+}
+
+// run is the server: it parses args, loads the demo data, listens, calls
+// ready with the bound address (nil: nothing to call), and serves until
+// ctx is done. Then it stops accepting connections and waits, for at most
+// -shutdown-grace, for the requests in flight; it returns nil if they all
+// finished. It logs to stderr.
+func run(ctx context.Context, args []string, stderr io.Writer, ready func(net.Addr)) error {
+	c, err := parseFlags(args, stderr)
+	if err != nil {
+		return err
+	}
+	allow, err := parseAllowList(ctx, c.calloutAllow)
+	if err != nil {
+		return fmt.Errorf("-callout-allow: %w", err)
+	}
+	h, err := newServer(c.data, allow)
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", c.addr)
+	if err != nil {
+		return listenError(c.addr, err)
+	}
+	logger := log.New(stderr, "", log.LstdFlags)
+	srv := &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: c.readHeaderTimeout,
+		ReadTimeout:       c.readTimeout,
+		WriteTimeout:      c.writeTimeout,
+		IdleTimeout:       c.idleTimeout,
+		MaxHeaderBytes:    c.maxHeaderBytes,
+		ErrorLog:          logger,
+	}
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	logger.Printf("actionable example server listening on http://%s", ln.Addr())
+	if ready != nil {
+		ready(ln.Addr())
+	}
+
+	select {
+	case err := <-served: // the listener failed
+		return fmt.Errorf("serving on %s: %w", ln.Addr(), err)
+	case <-ctx.Done():
+	}
+	logger.Printf("shutting down: no new connections; the requests in flight have %v to finish", c.shutdownGrace)
+	grace, cancel := context.WithTimeout(context.Background(), c.shutdownGrace)
+	defer cancel()
+	if err := srv.Shutdown(grace); err != nil {
+		_ = srv.Close() // cut off what is left
+		<-served
+		return fmt.Errorf("requests still in flight after the %v shutdown grace period were cut off", c.shutdownGrace)
+	}
+	<-served // http.ErrServerClosed
+	logger.Printf("stopped")
+	return nil
+}
+
+// listenError words a failed net.Listen in one line that names the
+// address: "cannot listen on 127.0.0.1:8080: address already in use".
+func listenError(addr string, err error) error {
+	var se *os.SyscallError
+	var oe *net.OpError
+	switch {
+	case errors.As(err, &se):
+		err = se.Err
+	case errors.As(err, &oe):
+		err = oe.Err
+	}
+	return fmt.Errorf("cannot listen on %s: %w", addr, err)
+}
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	go func() {
 		<-ctx.Done()
-		shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		_ = srv.Shutdown(shutdown)
+		stop() // a second signal stops the process at once
 	}()
-	log.Printf("actionable example server listening on http://%s", *addr)
-	if err := srv.ListenAndServe(); !errors.Is(err, http.ErrServerClosed) {
-		log.Fatal(err)
+	err := run(ctx, os.Args[1:], os.Stderr, nil)
+	switch {
+	case err == nil, errors.Is(err, flag.ErrHelp):
+	case errors.Is(err, errUsage): // the flag package said why
+		os.Exit(2)
+	default:
+		fmt.Fprintf(os.Stderr, "server: %v\n", err)
+		os.Exit(1)
 	}
 }

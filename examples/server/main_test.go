@@ -9,7 +9,7 @@ import (
 // demo data, as `go run ./examples/server` serves it.
 func demoHandler(t *testing.T) http.Handler {
 	t.Helper()
-	h, err := newServer("../../testdata")
+	h, err := newServer("../../testdata", nil)
 	if err != nil {
 		t.Fatal(err)
 	}

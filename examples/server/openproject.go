@@ -70,24 +70,25 @@ func (us *opUsers) scoped(u opUser, project string) actions.Actor {
 }
 
 // mountOpenProject mounts the openproject adapter on /api/v3/, with the
-// custom actions, work packages and users of dir/openproject.
-func mountOpenProject(mux *http.ServeMux, dir string) error {
+// custom actions, work packages and users of dir/openproject, and returns
+// the store of the work packages.
+func mountOpenProject(mux *http.ServeMux, dir string) (*actions.MemoryStore[opWorkPackage], error) {
 	dir = filepath.Join(dir, "openproject")
 	cat, err := actions.LoadFile[opWorkPackage](filepath.Join(dir, "custom_actions.json"))
 	if err != nil {
-		return err
+		return nil, err
 	}
 	store, err := opLoadWorkPackages(filepath.Join(dir, "work_packages.json"))
 	if err != nil {
-		return err
+		return nil, err
 	}
 	engine, err := actions.New(cat, store)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	var users opUsers
 	if err := readJSON(filepath.Join(dir, "users.json"), &users); err != nil {
-		return err
+		return nil, err
 	}
 	byToken := map[string]opUser{}
 	byID := map[string]opUser{}
@@ -116,10 +117,10 @@ func mountOpenProject(mux *http.ServeMux, dir string) error {
 		AttributeNames: map[string]string{"percentageDone": "% Complete", "startDate": "Start date"},
 	})
 	if err != nil {
-		return err
+		return nil, err
 	}
 	mux.Handle("/api/v3/", h)
-	return nil
+	return store, nil
 }
 
 // opLoadWorkPackages puts the demo's work packages in a memory store, each at

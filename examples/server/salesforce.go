@@ -3,11 +3,16 @@ package main
 import (
 	"context"
 	"crypto/subtle"
+	"errors"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
+	"net/netip"
 	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -18,6 +23,10 @@ import (
 // sfBasePath is where the salesforce adapter is mounted, as Salesforce
 // serves the Connect REST API.
 const sfBasePath = "/services/data/v62.0"
+
+// sfCalloutTimeout bounds every callout of the demo links; -write-timeout
+// must be longer.
+const sfCalloutTimeout = 5 * time.Second
 
 // sfOrgID is the demo org's id, the value of {!orgId}.
 const sfOrgID = "00D000000000001AAA"
@@ -46,8 +55,9 @@ type sfGroup struct {
 // accepted on (http.LocalAddrContextKey): the server's own listening
 // address, whatever -addr is, and never a host the client names. Since any
 // demo user may POST a definition with any actionUrl, the callouts connect
-// to those addresses and nowhere else (see sfSelf).
-func mountSalesforce(mux *http.ServeMux, dir string) error {
+// to those addresses and to the hosts of allow (-callout-allow), and
+// nowhere else (see sfSelf).
+func mountSalesforce(mux *http.ServeMux, dir string, allow allowList) error {
 	dir = filepath.Join(dir, "salesforce")
 	var users []sfUser
 	if err := readJSON(filepath.Join(dir, "users.json"), &users); err != nil {
@@ -57,12 +67,12 @@ func mountSalesforce(mux *http.ServeMux, dir string) error {
 	if err := readJSON(filepath.Join(dir, "groups.json"), &groups); err != nil {
 		return err
 	}
-	var self sfSelf
+	self := &sfSelf{allow: allow}
 	h, err := salesforce.New(salesforce.Config{
 		Authenticate:   sfAuthenticate(users),
 		BasePath:       sfBasePath,
 		Client:         self.client(),
-		CalloutTimeout: 5 * time.Second,
+		CalloutTimeout: sfCalloutTimeout,
 		Variables: func(r *http.Request) salesforce.Variables {
 			return salesforce.Variables{OrgID: sfOrgID, CommunityURL: self.url(r)}
 		},
@@ -95,10 +105,12 @@ func sfAuthenticate(users []sfUser) func(context.Context, string) (actions.Actor
 	}
 }
 
-// sfSelf is the server's own addresses: those it accepted a request on.
-// The demo links call them, and the callouts may go nowhere else.
+// sfSelf is where the callouts may connect: the server's own addresses
+// (those it accepted a request on), which the demo links call, and the
+// hosts of -callout-allow.
 type sfSelf struct {
-	addrs sync.Map // "host:port" → true
+	addrs sync.Map // netip.AddrPort → true
+	allow allowList
 }
 
 // url is the base URL of the server's own address for r's connection, or
@@ -108,7 +120,10 @@ func (s *sfSelf) url(r *http.Request) string {
 	if !ok {
 		return ""
 	}
-	s.addrs.Store(addr.String(), true)
+	if tcp, ok := addr.(*net.TCPAddr); ok {
+		ap := tcp.AddrPort()
+		s.addrs.Store(netip.AddrPortFrom(ap.Addr().Unmap(), ap.Port()), true)
+	}
 	scheme := "http"
 	if r.TLS != nil {
 		scheme = "https"
@@ -116,19 +131,186 @@ func (s *sfSelf) url(r *http.Request) string {
 	return scheme + "://" + addr.String()
 }
 
-// client makes callouts that connect only to the server's own addresses,
-// directly (no proxy), redirects included.
+// allows reports whether a callout may connect to ap.
+func (s *sfSelf) allows(ap netip.AddrPort) bool {
+	_, self := s.addrs.Load(ap)
+	return self || s.allow.allows(ap)
+}
+
+// client makes callouts that connect only to the server's own addresses
+// and to the hosts of -callout-allow, directly (no proxy), redirects
+// included. A name in a URL is resolved, and the connection goes to one of
+// its addresses that is allowed, never to the name again (whose next
+// answer could differ).
 func (s *sfSelf) client() *http.Client {
 	t := http.DefaultTransport.(*http.Transport).Clone()
 	t.Proxy = nil
 	t.DialContext = func(ctx context.Context, network, addr string) (net.Conn, error) {
-		if _, ok := s.addrs.Load(addr); !ok {
-			return nil, fmt.Errorf("the demo server calls out only to itself, not to %s", addr)
+		host, p, err := net.SplitHostPort(addr)
+		if err != nil {
+			return nil, err
+		}
+		port, err := strconv.ParseUint(p, 10, 16)
+		if err != nil {
+			return nil, fmt.Errorf("port %q: %w", p, err)
+		}
+		ips, err := lookup(ctx, host)
+		if err != nil {
+			return nil, err
 		}
 		var d net.Dialer
-		return d.DialContext(ctx, network, addr)
+		var last error
+		for _, ip := range ips {
+			ap := netip.AddrPortFrom(ip, uint16(port))
+			if !s.allows(ap) {
+				continue
+			}
+			c, err := d.DialContext(ctx, network, ap.String())
+			if err == nil {
+				return c, nil
+			}
+			last = err
+		}
+		if last != nil {
+			return nil, last
+		}
+		return nil, fmt.Errorf("the demo server calls out only to itself and to the hosts of -callout-allow, not to %s", addr)
 	}
 	return &http.Client{Transport: t}
+}
+
+// lookup returns the addresses of host, an IP address or a name, IPv4
+// ones unmapped.
+func lookup(ctx context.Context, host string) ([]netip.Addr, error) {
+	if ip, err := netip.ParseAddr(host); err == nil {
+		return []netip.Addr{ip.Unmap()}, nil
+	}
+	ips, err := net.DefaultResolver.LookupNetIP(ctx, "ip", host)
+	if err != nil {
+		return nil, err
+	}
+	for i, ip := range ips {
+		ips[i] = ip.Unmap()
+	}
+	return ips, nil
+}
+
+// allowList is the value of -callout-allow: the hosts the Salesforce
+// demo's callouts may reach besides the server itself.
+type allowList []allowed
+
+// allowed is one host of an allowList: its addresses, and the one port
+// allowed (0: any port).
+type allowed struct {
+	addrs []netip.Addr
+	port  uint16
+}
+
+func (l allowList) allows(ap netip.AddrPort) bool {
+	for _, a := range l {
+		if (a.port == 0 || a.port == ap.Port()) && slices.Contains(a.addrs, ap.Addr()) {
+			return true
+		}
+	}
+	return false
+}
+
+// parseAllowList reads a comma-separated list of hosts or host:port pairs:
+// "localhost:3000,192.0.2.7,[::1]:8443". A host is an IP address or a
+// name, resolved here, once, to every address it has then; a host without
+// a port allows all its ports. "" is the empty list.
+func parseAllowList(ctx context.Context, s string) (allowList, error) {
+	if strings.TrimSpace(s) == "" {
+		return nil, nil
+	}
+	type entry struct {
+		host string
+		port uint16
+	}
+	var entries []entry
+	for e := range strings.SplitSeq(s, ",") {
+		host, port, err := splitAllowed(strings.TrimSpace(e))
+		if err != nil {
+			return nil, err
+		}
+		entries = append(entries, entry{host, port})
+	}
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	l := make(allowList, len(entries))
+	for i, e := range entries {
+		addrs, err := lookup(ctx, e.host)
+		if err != nil {
+			return nil, fmt.Errorf("host %q: %w", e.host, err)
+		}
+		l[i] = allowed{addrs: addrs, port: e.port}
+	}
+	return l, nil
+}
+
+// splitAllowed splits one entry of -callout-allow into its host and port
+// (0 when it has none).
+func splitAllowed(entry string) (host string, port uint16, err error) {
+	bad := func(why string) (string, uint16, error) {
+		return "", 0, fmt.Errorf("%q is not a host or host:port: %s", entry, why)
+	}
+	switch {
+	case entry == "":
+		return bad("empty entry")
+	case strings.Contains(entry, "/"):
+		return bad("name the host, not a URL or a path")
+	case strings.HasPrefix(entry, "[") && strings.HasSuffix(entry, "]"): // [::1]
+		host = entry[1 : len(entry)-1]
+	case strings.Count(entry, ":") > 1 && !strings.HasPrefix(entry, "["): // ::1
+		host = entry
+	case strings.Contains(entry, ":"):
+		h, p, err := net.SplitHostPort(entry)
+		if err != nil {
+			var ae *net.AddrError
+			if errors.As(err, &ae) {
+				return bad(ae.Err)
+			}
+			return bad(err.Error())
+		}
+		n, err := strconv.ParseUint(p, 10, 16)
+		if err != nil || n == 0 {
+			return bad("the port must be a number from 1 to 65535")
+		}
+		host, port = h, uint16(n)
+	default:
+		host = entry
+	}
+	if ip, err := netip.ParseAddr(host); err == nil {
+		if ip.Zone() != "" {
+			return bad("an address with a zone")
+		}
+		return ip.Unmap().String(), port, nil
+	}
+	if !validHostname(host) {
+		return bad("not an IP address or a host name")
+	}
+	return host, port, nil
+}
+
+// validHostname reports whether name is made of dot-separated labels of
+// letters, digits, hyphens and underscores, none empty or starting or
+// ending with a hyphen.
+func validHostname(name string) bool {
+	name = strings.TrimSuffix(name, ".")
+	if name == "" || len(name) > 253 {
+		return false
+	}
+	for label := range strings.SplitSeq(name, ".") {
+		if label == "" || len(label) > 63 || label[0] == '-' || label[len(label)-1] == '-' {
+			return false
+		}
+		for _, c := range label {
+			if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // sfCallout is a demo provider answering every callout with status and

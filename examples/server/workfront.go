@@ -37,33 +37,33 @@ var wfRefusals = map[string]string{
 
 // mountWorkfront mounts the workfront adapter under /webhooks, the base URL
 // to register in Workfront, over the documents, rules and users of
-// dir/workfront.
-func mountWorkfront(mux *http.ServeMux, dir string) error {
+// dir/workfront, and returns the store of the documents.
+func mountWorkfront(mux *http.ServeMux, dir string) (*actions.MemoryStore[wfDocument], error) {
 	dir = filepath.Join(dir, "workfront")
 	cat, err := actions.LoadFile[wfDocument](filepath.Join(dir, "rules.json"))
 	if err != nil {
-		return err
+		return nil, err
 	}
 	var docs []struct {
 		ID string `json:"id"`
 		wfDocument
 	}
 	if err := readJSON(filepath.Join(dir, "documents.json"), &docs); err != nil {
-		return err
+		return nil, err
 	}
 	var users []wfUser
 	if err := readJSON(filepath.Join(dir, "users.json"), &users); err != nil {
-		return err
+		return nil, err
 	}
 	store := actions.NewMemoryStore[wfDocument]()
 	for _, d := range docs {
 		if _, err := store.Create(context.Background(), d.ID, d.wfDocument); err != nil {
-			return err
+			return nil, err
 		}
 	}
 	engine, err := actions.New(cat, store)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	h, err := workfront.New(engine, workfront.Options[wfDocument]{
 		Publisher:       "actionable example server",
@@ -77,10 +77,10 @@ func mountWorkfront(mux *http.ServeMux, dir string) error {
 		},
 	})
 	if err != nil {
-		return err
+		return nil, err
 	}
 	mux.Handle("/webhooks/", http.StripPrefix("/webhooks", h))
-	return nil
+	return store, nil
 }
 
 // wfAuthenticate accepts the API key and username of a user, or a user's
