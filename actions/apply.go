@@ -26,25 +26,53 @@ type Applied[T any] struct {
 	Changes []FieldChange // the fields whose value changed, in change-set order
 }
 
+// ApplyOption configures Catalog.Apply.
+type ApplyOption func(*applyConfig)
+
+type applyConfig struct{ inputs Inputs }
+
+// WithInputs gives the action's inputs, as an Execute request would.
+func WithInputs(in Inputs) ApplyOption {
+	return func(c *applyConfig) { c.inputs = in }
+}
+
 // Apply applies the action id to obj for actor and validates the result. It
 // is pure: it neither checks whether the action is applicable nor stores
 // anything, and obj is not modified. Every change expression is evaluated
 // against obj as it was before any change. When validation fails, Apply
 // returns the changed value and a *ValidationError with every violation;
-// rule tests use this to check both.
-func (c *Catalog[T]) Apply(ctx context.Context, id string, obj T, actor Actor) (Applied[T], error) {
+// rule tests use this to check both. Inputs (WithInputs) are validated as
+// Execute validates them; if any is invalid, nothing is applied and the
+// *ValidationError lists the inputs' violations.
+func (c *Catalog[T]) Apply(ctx context.Context, id string, obj T, actor Actor, opts ...ApplyOption) (Applied[T], error) {
 	a, err := c.Action(id)
 	if err != nil {
 		return Applied[T]{}, err
 	}
+	var cfg applyConfig
+	for _, o := range opts {
+		if o != nil {
+			o(&cfg)
+		}
+	}
+	in, _, vs := a.inputs.values(c.validate, cfg.inputs)
+	if len(vs) > 0 {
+		return Applied[T]{Object: obj}, newValidationError(a.def.ID, vs)
+	}
 	r := request[T]{ctx: ctx, cat: c, obj: obj, actor: actor}
 	defer r.release()
-	return c.apply(ctx, a, obj, &actor, &r)
+	return c.apply(ctx, a, obj, &actor, &r, in)
 }
 
 // apply runs the change set and the validation; r evaluates expressions
-// against obj.
-func (c *Catalog[T]) apply(ctx context.Context, a *Action, obj T, actor *Actor, r *request[T]) (Applied[T], error) {
+// against obj, and in is the value of the action's Input (invalid for an
+// action without inputs).
+func (c *Catalog[T]) apply(ctx context.Context, a *Action, obj T, actor *Actor, r *request[T], in reflect.Value) (Applied[T], error) {
+	batch := r.eval()
+	if a.inputs != nil {
+		batch = eval.NewBatch(ctx, envWithInputs(a.inputs.shape, &obj, actor, in))
+		defer batch.Release()
+	}
 	next := obj // fields are assigned whole: shared slices and maps are never written
 	after := reflect.ValueOf(&next).Elem()
 	var changes []FieldChange
@@ -63,7 +91,7 @@ func (c *Catalog[T]) apply(ctx context.Context, a *Action, obj T, actor *Actor, 
 	// do not see each other.
 	vals := make([]any, len(a.changes))
 	for i, ch := range a.changes {
-		v, err := r.eval().Run(ch.expr)
+		v, err := batch.Run(ch.expr)
 		if err != nil {
 			return Applied[T]{}, fmt.Errorf("actions: action %q: change of %q: %w", a.def.ID, ch.field.jsonName, err)
 		}
@@ -80,7 +108,7 @@ func (c *Catalog[T]) apply(ctx context.Context, a *Action, obj T, actor *Actor, 
 		}
 	}
 	out := Applied[T]{Object: next, Changes: changes}
-	vs, err := c.violations(ctx, a, after, actor)
+	vs, err := c.violations(ctx, a, after, actor, in)
 	if err != nil {
 		return Applied[T]{}, err
 	}
@@ -89,7 +117,7 @@ func (c *Catalog[T]) apply(ctx context.Context, a *Action, obj T, actor *Actor, 
 
 // violations validates the changed object: validator/v10 struct tags of T
 // first, then the action's post-conditions. All are collected.
-func (c *Catalog[T]) violations(ctx context.Context, a *Action, after reflect.Value, actor *Actor) ([]Violation, error) {
+func (c *Catalog[T]) violations(ctx context.Context, a *Action, after reflect.Value, actor *Actor, in reflect.Value) ([]Violation, error) {
 	var vs []Violation
 	err := c.validate.StructCtx(ctx, after.Interface())
 	var fes validator.ValidationErrors
@@ -102,7 +130,12 @@ func (c *Catalog[T]) violations(ctx context.Context, a *Action, after reflect.Va
 		return nil, fmt.Errorf("actions: validating %v: %w", c.objType, err)
 	}
 	if len(a.post) > 0 {
-		b := eval.NewBatch(ctx, envOf(c.shape, after.Addr().Interface().(*T), actor))
+		changed := after.Addr().Interface().(*T)
+		env := envOf(c.shape, changed, actor)
+		if a.inputs != nil {
+			env = envWithInputs(a.inputs.shape, changed, actor, in)
+		}
+		b := eval.NewBatch(ctx, env)
 		defer b.Release()
 		for _, p := range a.post {
 			ok, err := b.Evaluate(p.cond)

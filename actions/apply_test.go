@@ -48,11 +48,11 @@ func TestApply(t *testing.T) {
 			},
 		},
 		{
-			name: "numbers convert: int into int64 and float64, whole float into int",
+			name: "numbers convert: int into int64 and float64, a float rounded explicitly into int",
 			def: actions.Definition{Changes: []actions.Change{
 				{Field: "points", Expr: "Priority * 2"},
 				{Field: "estimate", Expr: "Priority"},
-				{Field: "percentageDone", Expr: "Estimate * 4"},
+				{Field: "percentageDone", Expr: "round(Estimate * 4)"},
 			}},
 			wantObject: func(t *Ticket) { t.Points, t.Estimate, t.Progress = 6, 3, 10 },
 			wantChanges: []actions.FieldChange{
@@ -96,7 +96,7 @@ func TestApply(t *testing.T) {
 			def: actions.Definition{Changes: []actions.Change{
 				{Field: "title", Expr: "Title"},
 				{Field: "tags", Expr: "Tags"},
-				{Field: "priority", Expr: "3.0"},
+				{Field: "priority", Expr: "int(3.0)"},
 				{Field: "type", Expr: `"Task"`},
 			}},
 			wantObject:  func(t *Ticket) { t.Type = "Task" },
@@ -182,8 +182,9 @@ func TestApplyErrors(t *testing.T) {
 		// wantCond says the error carries a *conditions.Error.
 		wantCond bool
 	}{
-		{name: "float with a fraction into an int", changes: []actions.Change{{Field: "percentageDone", Expr: "Estimate"}}},
-		{name: "infinity into an int", changes: []actions.Change{{Field: "points", Expr: "Points / 0"}}},
+		// A float into an integer field must be converted explicitly (a
+		// load error otherwise); a rounded infinity still fails here.
+		{name: "infinity into an int", changes: []actions.Change{{Field: "points", Expr: "round(Points / 0)"}}},
 		{name: "value of a type known at run time only", changes: []actions.Change{{Field: "title", Expr: `Priority > 2 ? 1 : "x"`}}},
 		{name: "list with an element of the wrong type", changes: []actions.Change{{Field: "tags", Expr: `["a", 1]`}}},
 		{name: "map with a value of the wrong type", changes: []actions.Change{{Field: "labels", Expr: `{"team": 1}`}}},

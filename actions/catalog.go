@@ -21,10 +21,17 @@ type Action struct {
 	def Definition // private deep copy: the engine reads nothing else a caller could reach
 
 	cond    *eval.Condition
+	guards  []compiledGuard
+	inputs  *compiledInputs // nil without inputs
 	changes []compiledChange
 	state   *fieldInfo      // workflow state field, if any
 	from    map[string]bool // accepted states; empty accepts any
 	post    []compiledPost
+}
+
+type compiledGuard struct {
+	name string
+	cond *eval.Condition
 }
 
 // ID returns the action's id.
@@ -75,6 +82,7 @@ type Catalog[T any] struct {
 	effects  map[string]Effect[T]
 	validate *validator.Validate
 	clock    func() time.Time // what rules read as now(), and what stamps executions
+	states   *declaredStates
 
 	// The index of actions by the workflow state they accept: byState[s]
 	// lists, in position order, the actions that accept s, including those
@@ -91,6 +99,7 @@ type Catalog[T any] struct {
 type CompileOption func(*compileConfig) error
 
 type compileConfig struct {
+	states   []StateSet
 	condOpts []conditions.Option
 	effects  map[string]any // of Effect[T], checked against T by Compile
 	validate *validator.Validate
@@ -188,37 +197,59 @@ func Compile[T any](defs []Definition, opts ...CompileOption) (*Catalog[T], erro
 		cfg.validate = defaultValidator()
 	}
 	c := &Catalog[T]{shape: shape, objType: objType, byID: map[string]*Action{}, effects: effects, validate: cfg.validate, clock: ec.Clock}
-	// Conditions first, all together, so that the programs the resolver
-	// runs sit close in memory (see eval.Condition.PrepareExplain).
+	states, problems := compileStates(shape, cfg.states)
+	c.states = states
+	// Conditions and guards first, all together, so that the programs the
+	// resolver runs sit close in memory (see eval.Condition.PrepareExplain).
 	conds := make([]*eval.Condition, len(defs))
-	condErrs := make([]error, len(defs))
+	guards := make([][]compiledGuard, len(defs))
 	for i, d := range defs {
 		if d.Condition != "" {
-			conds[i], condErrs[i] = eval.Compile(d.Condition, c.shape.typ, ec)
+			cond, err := compileCondition(d.Condition, c.shape.typ, ec)
+			if err != nil {
+				problems = append(problems, Problem{Index: i, ActionID: d.ID, Key: "condition", Err: err})
+			}
+			conds[i] = cond
+		}
+		names := map[string]bool{}
+		for j, g := range d.Guards {
+			key := fmt.Sprintf("guards[%d]", j)
+			switch {
+			case g.Name == "":
+				problems = append(problems, Problem{Index: i, ActionID: d.ID, Key: key + ".name", Err: errors.New("missing")})
+			case names[g.Name]:
+				problems = append(problems, Problem{Index: i, ActionID: d.ID, Key: key + ".name", Err: fmt.Errorf("guard %q is declared twice", g.Name)})
+			}
+			names[g.Name] = true
+			cond, err := compileCondition(g.Expr, c.shape.typ, ec)
+			if err != nil {
+				problems = append(problems, Problem{Index: i, ActionID: d.ID, Key: key + ".expr", Err: err})
+				continue
+			}
+			guards[i] = append(guards[i], compiledGuard{name: g.Name, cond: cond})
 		}
 	}
-	var problems []Problem
+	failed := map[int]bool{}
+	for _, p := range problems {
+		failed[p.Index] = true
+	}
 	seen := map[string]bool{}
 	for i, d := range defs {
 		if d.ID != "" && seen[d.ID] {
 			problems = append(problems, Problem{Index: i, ActionID: d.ID, Key: "id", Err: errors.New("duplicate id")})
 		}
 		seen[d.ID] = true
-		if condErrs[i] != nil {
-			problems = append(problems, Problem{Index: i, ActionID: d.ID, Key: "condition", Err: condErrs[i]})
-		}
 		a, ps := c.compileAction(i, d, ec, effects)
 		problems = append(problems, ps...)
-		if a == nil || c.byID[d.ID] != nil {
+		if a == nil || c.byID[d.ID] != nil || failed[i] {
 			continue
 		}
-		if condErrs[i] != nil {
-			continue
-		}
+		a.guards = guards[i]
 		c.byID[d.ID] = a
 		c.actions = append(c.actions, a)
 		c.index = append(c.index, i)
 	}
+	sort.SliceStable(problems, func(x, y int) bool { return problems[x].Index < problems[y].Index })
 	if err := newLoadError(problems); err != nil {
 		return nil, err
 	}
@@ -226,6 +257,9 @@ func Compile[T any](defs []Definition, opts ...CompileOption) (*Catalog[T], erro
 		a.cond = conds[c.index[i]]
 		if a.cond != nil {
 			a.cond.PrepareExplain()
+		}
+		for _, g := range a.guards {
+			g.cond.PrepareExplain()
 		}
 		for _, p := range a.post {
 			p.cond.PrepareExplain()
@@ -260,6 +294,11 @@ func (c *Catalog[T]) compileAction(i int, d Definition, ec *eval.Config, effects
 		bad("policy", fmt.Errorf("invalid policy %d", int(d.Policy)))
 	}
 	a := &Action{def: d.clone()}
+	a.inputs = compileInputs(c.shape, d.Inputs, c.validate, bad)
+	env := c.shape.typ // what changes and post-conditions read: the object, Actor and Input
+	if a.inputs != nil {
+		env = a.inputs.shape.typ
+	}
 	changed := map[string]bool{}
 	if w := d.Workflow; w != nil {
 		f, ok := c.shape.fields[w.Field]
@@ -269,6 +308,7 @@ func (c *Catalog[T]) compileAction(i int, d Definition, ec *eval.Config, effects
 		case f.typ.Kind() != reflect.String:
 			bad("workflow.field", fmt.Errorf("field %q is %v, not a string", w.Field, f.typ))
 		default:
+			c.states.checkWorkflow(f, w, bad)
 			a.state = &f
 			a.from = map[string]bool{}
 			for _, s := range w.From {
@@ -291,13 +331,21 @@ func (c *Catalog[T]) compileAction(i int, d Definition, ec *eval.Config, effects
 			continue
 		}
 		changed[f.goName] = true
-		e, err := eval.CompileExpression(ch.Expr, c.shape.typ, ec)
+		e, err := eval.CompileExpression(ch.Expr, env, ec)
 		if err != nil {
-			bad(key+".expr", err)
+			bad(key+".expr", a.inputs.nameInput(err))
 			continue
 		}
 		if !assignableType(e.Type(), f.typ) {
 			bad(key+".expr", fmt.Errorf("%s is %v, field %q is %v", ch.Expr, e.Type(), ch.Field, f.typ))
+			continue
+		}
+		if lossy(e.Type(), f.typ) && !explicitConversion[eval.OuterCall(ch.Expr)] {
+			bad(key+".expr", fmt.Errorf("%s is %v, field %q is %v: the value may not be a whole number; convert it explicitly, with int(...), round(...), floor(...) or ceil(...)", ch.Expr, e.Type(), ch.Field, f.typ))
+			continue
+		}
+		if err := c.states.checkChange(f, ch.Expr); err != nil {
+			bad(key+".expr", err)
 			continue
 		}
 		a.changes = append(a.changes, compiledChange{field: f, expr: e})
@@ -307,9 +355,9 @@ func (c *Catalog[T]) compileAction(i int, d Definition, ec *eval.Config, effects
 		if pc.Message == "" {
 			bad(key+".message", errors.New("missing"))
 		}
-		cond, err := eval.Compile(pc.Expr, c.shape.typ, ec)
+		cond, err := eval.Compile(pc.Expr, env, ec)
 		if err != nil {
-			bad(key+".expr", err)
+			bad(key+".expr", a.inputs.nameInput(err))
 			continue
 		}
 		a.post = append(a.post, compiledPost{def: pc, cond: cond})
@@ -325,11 +373,27 @@ func (c *Catalog[T]) compileAction(i int, d Definition, ec *eval.Config, effects
 	return a, nil
 }
 
+// compileCondition compiles a condition that decides applicability. Such a
+// condition cannot read inputs: Resolve decides before anyone fills them
+// in. That is said in so many words, at the position of the first Input.
+func compileCondition(src string, env reflect.Type, ec *eval.Config) (*eval.Condition, error) {
+	cond, err := eval.Compile(src, env, ec)
+	if err != nil {
+		if line, col, ok := eval.Uses(src, inputField); ok {
+			return nil, eval.PositionError(src, line, col,
+				"a condition cannot read Input: whether an action applies is decided before its inputs are given; read them in changes or postConditions")
+		}
+		return nil, err
+	}
+	return cond, nil
+}
+
 // probe holds what the resolver reads of an action, packed together: a
 // resolve over many actions is bound by memory traffic more than by
 // arithmetic, and an Action spans several cache lines.
 type probe struct {
 	cond     *eval.Condition
+	guards   []compiledGuard
 	state    *fieldInfo
 	from     map[string]bool
 	perm     string
@@ -339,7 +403,7 @@ type probe struct {
 }
 
 func newProbe(a *Action) probe {
-	p := probe{cond: a.cond, perm: a.def.Permission, reserved: a.def.Reserved, policy: a.def.Policy, action: a}
+	p := probe{cond: a.cond, guards: a.guards, perm: a.def.Permission, reserved: a.def.Reserved, policy: a.def.Policy, action: a}
 	if a.state != nil && len(a.from) > 0 {
 		p.state, p.from = a.state, a.from
 	}
@@ -425,6 +489,23 @@ func isNumber(t reflect.Type) bool {
 	}
 	return false
 }
+
+// lossy reports whether a value of static type from may lose its fraction
+// when assigned to a field of type to: a float into an integer.
+func lossy(from, to reflect.Type) bool {
+	for to.Kind() == reflect.Pointer {
+		to = to.Elem()
+	}
+	if from == nil {
+		return false
+	}
+	isFloat := func(t reflect.Type) bool { return t.Kind() == reflect.Float32 || t.Kind() == reflect.Float64 }
+	return isFloat(from) && isNumber(to) && !isFloat(to)
+}
+
+// explicitConversion lists the functions whose result a rule author means
+// as a whole number.
+var explicitConversion = map[string]bool{"int": true, "round": true, "floor": true, "ceil": true}
 
 // assignableType reports whether an expression of static type from may be
 // assigned to a field of type to. A nil from (known only at run time) is

@@ -193,13 +193,26 @@ func TestConditionFailsAtRunTime(t *testing.T) {
 
 	mu.Lock()
 	defer mu.Unlock()
-	if len(events) != 3 { // Resolve, Explain, Execute
-		t.Fatalf("observer saw %d events, want 3: %+v", len(events), events)
+	var failures []actions.Event
+	var execute *actions.Event
+	for i, ev := range events {
+		switch ev.Kind {
+		case actions.EventRuleFailed:
+			failures = append(failures, ev)
+		case actions.EventExecute:
+			execute = &events[i]
+		}
 	}
-	for _, ev := range events {
-		if ev.Kind != actions.EventRuleFailed || ev.ActionID != "due" || ev.ObjectID != "T-1" || ev.ActorID != "ann" || !errors.As(ev.Err, &ce) {
+	if len(failures) != 3 { // Resolve, Explain, Execute
+		t.Fatalf("observer saw %d rule failures, want 3: %+v", len(failures), events)
+	}
+	for _, ev := range failures {
+		if ev.ActionID != "due" || ev.ObjectID != "T-1" || ev.ActorID != "ann" || !errors.As(ev.Err, &ce) {
 			t.Errorf("event = %+v, want a rule failure of due on T-1 by ann with its error", ev)
 		}
+	}
+	if execute == nil || execute.Outcome != actions.OutcomeRefused || execute.Reason != actions.ReasonError {
+		t.Errorf("execute event = %+v, want refused for a rule failure", execute)
 	}
 }
 

@@ -92,24 +92,28 @@ func (r *request[T]) decide(p *probe, why *[]Reason) (verdict, error) {
 		}
 	}
 	if p.cond != nil {
-		holds, err := r.eval().Evaluate(p.cond)
-		switch {
-		case err != nil:
-			if fatal(err) {
-				return refused, fmt.Errorf("actions: action %q: condition: %w", p.action.def.ID, err)
-			}
-			r.ruleFailed(p.action, err)
+		holds, err := r.holds(p.action, p.cond, "", why)
+		if err != nil {
+			return refused, err
+		}
+		if !holds {
 			if why == nil {
 				return refused, nil
 			}
 			ok = false
-			*why = append(*why, Reason{Kind: ReasonError, Message: "condition failed: " + conditionMessage(err), Err: err})
-		case !holds:
+		}
+	}
+	for i := range p.guards {
+		g := &p.guards[i]
+		holds, err := r.holds(p.action, g.cond, g.name, why)
+		if err != nil {
+			return refused, err
+		}
+		if !holds {
 			if why == nil {
 				return refused, nil
 			}
 			ok = false
-			*why = append(*why, r.conditionReason(p.cond))
 		}
 	}
 	switch {
@@ -121,11 +125,44 @@ func (r *request[T]) decide(p *probe, why *[]Reason) (verdict, error) {
 	return allowed, nil
 }
 
+// holds evaluates one condition of a: its Condition (guard "") or the
+// guard of that name. When it is false or fails and why is not nil, it
+// appends the reason. A failure is reported to the observer and refuses a
+// alone; the error returned is only one that ends the request.
+func (r *request[T]) holds(a *Action, c *eval.Condition, guard string, why *[]Reason) (bool, error) {
+	holds, err := r.eval().Evaluate(c)
+	switch {
+	case err != nil:
+		if fatal(err) {
+			what := "condition"
+			if guard != "" {
+				what = fmt.Sprintf("guard %q", guard)
+			}
+			return false, fmt.Errorf("actions: action %q: %s: %w", a.def.ID, what, err)
+		}
+		r.ruleFailed(a, guard, err)
+		if why != nil {
+			msg := "condition failed: "
+			if guard != "" {
+				msg = fmt.Sprintf("guard %q failed: ", guard)
+			}
+			*why = append(*why, Reason{Kind: ReasonError, Guard: guard, Message: msg + conditionMessage(err), Err: err})
+		}
+		return false, nil
+	case !holds && why != nil:
+		*why = append(*why, r.conditionReason(c, guard))
+	}
+	return holds, nil
+}
+
 // conditionReason explains a condition that is false. Explain evaluates its
 // clauses one by one; should one of them fail where the whole did not, the
 // reason goes without clauses rather than without the refusal.
-func (r *request[T]) conditionReason(c *eval.Condition) Reason {
-	reason := Reason{Kind: ReasonCondition, Message: "condition is false"}
+func (r *request[T]) conditionReason(c *eval.Condition, guard string) Reason {
+	reason := Reason{Kind: ReasonCondition, Guard: guard, Message: "condition is false"}
+	if guard != "" {
+		reason.Message = fmt.Sprintf("guard %q is false", guard)
+	}
 	if x, err := c.Explain(r.ctx, r.eval().Env()); err == nil {
 		reason.Clauses = x.Clauses
 	}
@@ -153,11 +190,11 @@ func conditionMessage(err error) string {
 }
 
 // ruleFailed tells the observer that a rule failed at run time.
-func (r *request[T]) ruleFailed(a *Action, err error) {
+func (r *request[T]) ruleFailed(a *Action, guard string, err error) {
 	if r.engine == nil {
 		return
 	}
-	r.engine.observer.Observe(r.ctx, Event{Kind: EventRuleFailed, ActionID: a.def.ID, ObjectID: r.id, ActorID: r.actor.ID, Err: err})
+	r.engine.observer.Observe(r.ctx, Event{Kind: EventRuleFailed, ActionID: a.def.ID, Guard: guard, ObjectID: r.id, ActorID: r.actor.ID, Err: err})
 }
 
 // policies reads the journal once for every action of list, each of which

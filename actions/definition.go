@@ -16,8 +16,17 @@ type Definition struct {
 	// Position orders actions (ascending; ties keep definition order).
 	Position int `json:"position,omitempty"`
 	// Condition is an expr boolean expression over the object's fields and
-	// Actor; empty means always.
+	// Actor; empty means always. It cannot read Input: whether an action
+	// applies is decided before anyone fills in its inputs.
 	Condition string `json:"condition,omitempty"`
+	// Guards are named conditions that must all hold, besides Condition.
+	// A refusal names the guard that failed, so that hosts and adapters
+	// can tell the rules apart without reading their text.
+	Guards []Guard `json:"guards,omitempty"`
+	// Inputs are the values an actor gives when executing the action (a
+	// reason, a date, an amount). Changes and post-conditions read them as
+	// Input.<name>.
+	Inputs []Input `json:"inputs,omitempty"`
 	// Changes are applied in order, each evaluated against the object
 	// before any change.
 	Changes []Change `json:"changes,omitempty"`
@@ -35,6 +44,15 @@ type Definition struct {
 	// Effects name host code (registered with WithEffect) that runs after a
 	// successful save, in order.
 	Effects []string `json:"effects,omitempty"`
+}
+
+// Guard is a named condition of an action.
+type Guard struct {
+	// Name identifies the guard in reasons ("not-own-report"); unique
+	// within the action.
+	Name string `json:"name"`
+	// Expr is an expr boolean expression, like Definition.Condition.
+	Expr string `json:"expr"`
 }
 
 // Change assigns the value of an expression to a field: Field := Expr.
@@ -111,6 +129,8 @@ func (p *Policy) UnmarshalText(b []byte) error {
 
 // clone returns a copy of d that shares no memory with it.
 func (d Definition) clone() Definition {
+	d.Guards = slices.Clone(d.Guards)
+	d.Inputs = slices.Clone(d.Inputs)
 	d.Changes = slices.Clone(d.Changes)
 	d.PostConditions = slices.Clone(d.PostConditions)
 	d.Effects = slices.Clone(d.Effects)

@@ -4,10 +4,12 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
 	"sync/atomic"
+	"time"
 )
 
 // Engine resolves and executes the actions of a Catalog on objects of type T
@@ -20,6 +22,8 @@ type Engine[T any] struct {
 	journal  Journal
 	newID    func() string
 	observer Observer
+	observed bool // the host set the observer: Resolve and Execute report to it
+	limits   RecordLimits
 }
 
 // Option configures an Engine.
@@ -29,6 +33,57 @@ type engineConfig struct {
 	journal  Journal
 	newID    func() string
 	observer Observer
+	limits   RecordLimits
+}
+
+// RecordLimits bound what an execution record keeps of a request, so that
+// a client cannot grow the journal without bound. A request over a limit
+// is refused with a *ValidationError (field "comment" or "input", rule
+// "max"); nothing is cut short.
+type RecordLimits struct {
+	// Comment is the most bytes of Request.Comment (default 4 KiB).
+	Comment int
+	// Inputs is the most bytes of the inputs as JSON (default 16 KiB).
+	Inputs int
+}
+
+// Default record limits.
+const (
+	DefaultCommentLimit = 4 << 10
+	DefaultInputsLimit  = 16 << 10
+)
+
+// WithRecordLimits sets the limits of what execution records keep; a zero
+// field keeps its default, a negative one is an error.
+func WithRecordLimits(l RecordLimits) Option {
+	return func(c *engineConfig) error {
+		if l.Comment < 0 || l.Inputs < 0 {
+			return errors.New("actions: record limits must not be negative")
+		}
+		if l.Comment > 0 {
+			c.limits.Comment = l.Comment
+		}
+		if l.Inputs > 0 {
+			c.limits.Inputs = l.Inputs
+		}
+		return nil
+	}
+}
+
+// check returns the violations of a request's comment and inputs.
+func (l RecordLimits) check(comment string, inputs map[string]any) []Violation {
+	var vs []Violation
+	if len(comment) > l.Comment {
+		vs = append(vs, Violation{Field: "comment", Rule: "max", Param: fmt.Sprint(l.Comment),
+			Message: fmt.Sprintf("comment must be at most %d bytes", l.Comment)})
+	}
+	if inputs != nil {
+		if data, err := json.Marshal(inputs); err != nil || len(data) > l.Inputs {
+			vs = append(vs, Violation{Field: "input", Rule: "max", Param: fmt.Sprint(l.Inputs),
+				Message: fmt.Sprintf("the inputs must be at most %d bytes as JSON", l.Inputs)})
+		}
+	}
+	return vs
 }
 
 // WithJournal sets the journal that execution policies and Complete use.
@@ -56,9 +111,10 @@ func WithExecutionIDs(next func() string) Option {
 	}
 }
 
-// WithObserver sets what the engine tells of the rules it runs (see
-// Observer). The default is LogObserver(nil): a rule that fails at run time
-// is logged by slog.Default at level Warn.
+// WithObserver sets the Observer the engine tells of every Resolve, every
+// Execute and every rule that fails at run time. Without one, an engine
+// logs rule failures, and nothing else, to slog.Default at level Warn (and
+// spends nothing on timing requests).
 func WithObserver(o Observer) Option {
 	return func(c *engineConfig) error {
 		if o == nil {
@@ -81,7 +137,7 @@ func New[T any](catalog *Catalog[T], store Store[T], opts ...Option) (*Engine[T]
 	if catalog == nil || store == nil {
 		return nil, errors.New("actions: New needs a catalog and a store")
 	}
-	cfg := &engineConfig{newID: randomID}
+	cfg := &engineConfig{newID: randomID, limits: RecordLimits{Comment: DefaultCommentLimit, Inputs: DefaultInputsLimit}}
 	for _, o := range opts {
 		if o == nil {
 			continue
@@ -97,10 +153,10 @@ func New[T any](catalog *Catalog[T], store Store[T], opts ...Option) (*Engine[T]
 		}
 		cfg.journal = j
 	}
-	if cfg.observer == nil {
-		cfg.observer = LogObserver(nil)
+	e := &Engine[T]{store: store, journal: cfg.journal, newID: cfg.newID, observer: cfg.observer, observed: cfg.observer != nil, limits: cfg.limits}
+	if !e.observed {
+		e.observer = logObserver{onlyRules: true}
 	}
-	e := &Engine[T]{store: store, journal: cfg.journal, newID: cfg.newID, observer: cfg.observer}
 	e.catalog.Store(catalog)
 	return e, nil
 }
@@ -159,6 +215,20 @@ func resolveOptions(opts []ResolveOption) resolveConfig {
 // be read. It asks the journal at most once, however many actions have an
 // execution policy.
 func (e *Engine[T]) Resolve(ctx context.Context, id string, obj T, actor Actor, opts ...ResolveOption) ([]*Action, error) {
+	if !e.observed {
+		return e.resolve(ctx, id, obj, actor, opts)
+	}
+	start := time.Now()
+	list, err := e.resolve(ctx, id, obj, actor, opts)
+	ev := Event{Kind: EventResolve, Outcome: OutcomeResolved, ObjectID: id, ActorID: actor.ID, Applicable: len(list), Duration: time.Since(start), Err: err}
+	if err != nil {
+		ev.Outcome = OutcomeError
+	}
+	e.observer.Observe(ctx, ev)
+	return list, err
+}
+
+func (e *Engine[T]) resolve(ctx context.Context, id string, obj T, actor Actor, opts []ResolveOption) ([]*Action, error) {
 	var cfg resolveConfig
 	if len(opts) > 0 {
 		cfg = resolveOptions(opts)
@@ -239,16 +309,20 @@ func (e *Engine[T]) Check(ctx context.Context, actionID, id string, obj T, actor
 	return r.refusal(a)
 }
 
-// Request asks the engine to execute an action.
+// Request asks the engine to execute an action. It decodes from JSON (but
+// for the Actor, which the host authenticates).
 type Request struct {
-	ActionID string
-	ObjectID string
+	ActionID string `json:"actionId"`
+	ObjectID string `json:"objectId"`
 	// Version is the version of the object the client saw. Zero (missing)
 	// or a stale version is a conflict: an update is never applied to a
 	// state the client did not see.
-	Version int64
-	Actor   Actor
-	Comment string
+	Version int64 `json:"version"`
+	Actor   Actor `json:"-"`
+	// Inputs are the values of the action's inputs (see Input).
+	Inputs Inputs `json:"inputs,omitempty"`
+	// Comment is kept on the execution record.
+	Comment string `json:"comment,omitempty"`
 }
 
 // Result is what an execution produced.
@@ -272,6 +346,20 @@ type Result[T any] struct {
 // these cases nothing was stored. If an effect fails after the save, Execute
 // returns the result and an *EffectError.
 func (e *Engine[T]) Execute(ctx context.Context, req Request) (Result[T], error) {
+	if !e.observed {
+		return e.execute(ctx, req)
+	}
+	start := time.Now()
+	res, err := e.execute(ctx, req)
+	outcome, reason := outcomeOf(err)
+	e.observer.Observe(ctx, Event{
+		Kind: EventExecute, Outcome: outcome, Reason: reason, ActionID: req.ActionID, ObjectID: req.ObjectID,
+		ActorID: req.Actor.ID, Duration: time.Since(start), Err: err,
+	})
+	return res, err
+}
+
+func (e *Engine[T]) execute(ctx context.Context, req Request) (Result[T], error) {
 	cat := e.catalog.Load()
 	a, err := cat.Action(req.ActionID)
 	if err != nil {
@@ -289,7 +377,12 @@ func (e *Engine[T]) Execute(ctx context.Context, req Request) (Result[T], error)
 	if err := r.refusal(a); err != nil {
 		return Result[T]{}, err
 	}
-	applied, err := cat.apply(ctx, a, obj, &req.Actor, &r)
+	in, inputs, vs := a.inputs.values(cat.validate, req.Inputs)
+	vs = append(vs, e.limits.check(req.Comment, inputs)...)
+	if len(vs) > 0 {
+		return Result[T]{}, newValidationError(a.def.ID, vs)
+	}
+	applied, err := cat.apply(ctx, a, obj, &req.Actor, &r, in)
 	if err != nil {
 		return Result[T]{}, err
 	}
@@ -300,7 +393,7 @@ func (e *Engine[T]) Execute(ctx context.Context, req Request) (Result[T], error)
 		return Result[T]{}, errors.New("actions: the execution id generator returned an empty id")
 	}
 	rec := Execution{
-		ID: execID, ActionID: a.def.ID, ObjectID: req.ObjectID, ActorID: req.Actor.ID, Comment: req.Comment,
+		ID: execID, ActionID: a.def.ID, ObjectID: req.ObjectID, ActorID: req.Actor.ID, Comment: req.Comment, Inputs: inputs,
 		Time: cat.clock(), FromVersion: version, ToVersion: version + 1, Status: StatusSucceeded,
 	}
 	if len(a.def.Effects) > 0 {

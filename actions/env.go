@@ -19,6 +19,7 @@ type envShape struct {
 	src      [][]int        // index path in T of each env field but the last
 	actorIdx int
 	actorOff uintptr              // offset of Actor in typ
+	inputIdx int                  // index of Input in typ; 0 when the shape has none
 	fields   map[string]fieldInfo // by Go name and by JSON name
 }
 
@@ -91,6 +92,22 @@ func newEnvShape(t reflect.Type) (_ *envShape, err error) {
 	return s, nil
 }
 
+// withInputs returns a copy of s whose environment has one more field,
+// Input, of type in: the shape of the expressions of an action with inputs.
+func (s *envShape) withInputs(in reflect.Type) *envShape {
+	fields := make([]reflect.StructField, s.typ.NumField(), s.typ.NumField()+1)
+	for i := range fields {
+		fields[i] = s.typ.Field(i)
+	}
+	fields = append(fields, reflect.StructField{Name: inputField, Type: in})
+	out := *s
+	out.typ = reflect.StructOf(fields)
+	out.inputIdx = len(fields) - 1
+	zero := reflect.Zero(out.typ).Interface()
+	out.typeWord = (*eface)(unsafe.Pointer(&zero)).typ
+	return &out
+}
+
 func offsetOf(t reflect.Type, index []int) uintptr {
 	var off uintptr
 	for _, i := range index {
@@ -130,6 +147,21 @@ func jsonName(f reflect.StructField) string {
 // function, say), and a host may keep them.
 func envOf[T any](s *envShape, obj *T, actor *Actor) any {
 	p := reflect.New(s.typ).UnsafePointer() // typed: the collector knows its layout
+	fillEnv(s, p, obj, actor)
+	return s.box(p)
+}
+
+// envWithInputs is envOf for the shape of an action with inputs: in is the
+// value of its Input struct.
+func envWithInputs[T any](s *envShape, obj *T, actor *Actor, in reflect.Value) any {
+	p := reflect.New(s.typ)
+	fillEnv(s, p.UnsafePointer(), obj, actor)
+	p.Elem().Field(s.inputIdx).Set(in)
+	return s.box(p.UnsafePointer())
+}
+
+// fillEnv writes obj and actor into p, memory allocated as an s.typ.
+func fillEnv[T any](s *envShape, p unsafe.Pointer, obj *T, actor *Actor) {
 	if s.prefix {
 		// T's fields have the same types at the same offsets: a typed copy.
 		*(*T)(p) = *obj
@@ -142,7 +174,6 @@ func envOf[T any](s *envShape, obj *T, actor *Actor) any {
 		}
 	}
 	*(*Actor)(unsafe.Add(p, s.actorOff)) = *actor
-	return s.box(p)
 }
 
 // eface is the layout of an interface value (runtime.eface).

@@ -63,7 +63,10 @@ const (
 
 // Reason is one reason an action is not applicable.
 type Reason struct {
-	Kind    ReasonKind
+	Kind ReasonKind
+	// Guard names the guard the reason is about (Kind ReasonCondition or
+	// ReasonError); "" for the action's Condition.
+	Guard   string
 	Message string
 	// Clauses are the condition's deciding clauses (Kind == ReasonCondition),
 	// each with the values of the fields it read.
@@ -177,7 +180,7 @@ func (e *EffectError) Is(target error) bool { return target == ErrEffectFailed }
 
 // Problem is one fault in a set of definitions.
 type Problem struct {
-	Index    int    // position of the definition in its list
+	Index    int    // position of the definition in its list; -1 for the rule file or the catalog's states
 	ActionID string // its id, if it has one
 	Key      string // the key at fault: "condition", "changes[1].expr", ...
 	Err      error
@@ -185,6 +188,12 @@ type Problem struct {
 
 // Error implements the error interface.
 func (p Problem) Error() string {
+	if p.Index < 0 { // the rule file or the catalog as a whole
+		if p.Key == "" {
+			return p.Err.Error()
+		}
+		return fmt.Sprintf("%s: %v", p.Key, p.Err)
+	}
 	id := p.ActionID
 	if id == "" {
 		id = fmt.Sprintf("#%d", p.Index)

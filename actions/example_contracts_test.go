@@ -38,14 +38,20 @@ func ExampleWithObserver() {
 	})
 	store := actions.NewMemoryStore[WorkPackage]()
 	observer := actions.ObserverFunc(func(_ context.Context, ev actions.Event) {
-		fmt.Println("observed:", ev.Kind, ev.ActionID, ev.ObjectID)
+		switch ev.Kind {
+		case actions.EventRuleFailed:
+			fmt.Println("rule failed:", ev.ActionID, "on", ev.ObjectID)
+		case actions.EventResolve:
+			fmt.Println("resolved:", ev.ObjectID, ev.Outcome, ev.Applicable, "applicable")
+		}
 	})
 	engine, _ := actions.New(cat, store, actions.WithObserver(observer))
 
 	list, err := engine.Resolve(context.Background(), "WP-1", WorkPackage{Subject: "Login fails"}, dave)
 	fmt.Println(len(list), list[0], err) // the broken rule took only its own action out
 	// Output:
-	// observed: rule-failed mine WP-1
+	// rule failed: mine on WP-1
+	// resolved: WP-1 resolved 1 applicable
 	// 1 rename <nil>
 }
 

@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"reflect"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -16,7 +17,8 @@ import (
 // MaxRuleFileSize bounds what LoadJSON reads.
 const MaxRuleFileSize = 8 << 20
 
-// ParseJSON reads definitions from a rule file:
+// ParseJSON reads the definitions of a rule file (its "states" are read by
+// LoadJSON, which compiles them with the actions):
 //
 //	{"actions": [{"id": "close", "name": "Close", "condition": "Status != \"Closed\"",
 //	              "changes": [{"field": "Status", "expr": "\"Closed\""}]}]}
@@ -34,7 +36,7 @@ func ParseJSON(r io.Reader) ([]Definition, error) {
 	if len(data) > MaxRuleFileSize {
 		return nil, fmt.Errorf("actions: rule file larger than %d bytes", MaxRuleFileSize)
 	}
-	defs, _, problems := parseRules(data)
+	defs, _, _, problems := parseRules(data)
 	if err := newLoadError(problems); err != nil {
 		return nil, err
 	}
@@ -43,19 +45,29 @@ func ParseJSON(r io.Reader) ([]Definition, error) {
 
 // parseRules returns the definitions that parsed, the index in the file of
 // each, and the problems.
-func parseRules(data []byte) ([]Definition, []int, []Problem) {
+func parseRules(data []byte) ([]Definition, []StateSet, []int, []Problem) {
 	var file struct {
 		Actions []json.RawMessage `json:"actions"`
+		States  json.RawMessage   `json:"states,omitempty"`
 	}
 	if err := strictUnmarshal(data, &file); err != nil {
-		return nil, nil, []Problem{{Index: -1, Err: fmt.Errorf("rule file: %w", err)}}
+		return nil, nil, nil, []Problem{{Index: -1, Err: fmt.Errorf("rule file: %w", err)}}
 	}
 	var fileProblems []Problem
-	checkJSON(data, reflect.TypeOf(file), "", func(key string, err error) {
+	checkJSON(data, reflect.TypeFor[struct {
+		Actions []json.RawMessage `json:"actions"`
+		States  []StateSet        `json:"states,omitempty"`
+	}](), "", func(key string, err error) {
 		fileProblems = append(fileProblems, Problem{Index: -1, Err: fmt.Errorf("rule file: %s: %w", key, err)})
 	})
+	var states []StateSet
+	if len(fileProblems) == 0 && len(file.States) > 0 {
+		if err := json.Unmarshal(file.States, &states); err != nil { // checkJSON found nothing: unreachable
+			fileProblems = append(fileProblems, Problem{Index: -1, Err: fmt.Errorf("rule file: states: %w", err)})
+		}
+	}
 	if len(fileProblems) > 0 {
-		return nil, nil, fileProblems
+		return nil, nil, nil, fileProblems
 	}
 	var defs []Definition
 	var index []int
@@ -96,7 +108,7 @@ func parseRules(data []byte) ([]Definition, []int, []Problem) {
 		defs = append(defs, d)
 		index = append(index, i)
 	}
-	return defs, index, problems
+	return defs, states, index, problems
 }
 
 var (
@@ -201,14 +213,17 @@ func LoadJSON[T any](r io.Reader, opts ...CompileOption) (*Catalog[T], error) {
 	if len(data) > MaxRuleFileSize {
 		return nil, fmt.Errorf("actions: rule file larger than %d bytes", MaxRuleFileSize)
 	}
-	defs, index, problems := parseRules(data)
+	defs, states, index, problems := parseRules(data)
+	opts = append(slices.Clip(opts), WithStates(states...))
 	if len(problems) > 0 {
 		// Compile what parsed, so that every problem is reported at once.
 		_, err := Compile[T](defs, opts...)
 		var le *LoadError
 		if errors.As(err, &le) {
 			for _, p := range le.Problems {
-				p.Index = index[p.Index]
+				if p.Index >= 0 {
+					p.Index = index[p.Index]
+				}
 				problems = append(problems, p)
 			}
 		}

@@ -7,6 +7,7 @@ import (
 	"reflect"
 	"slices"
 	"sort"
+	"strings"
 	"sync"
 	"unsafe"
 )
@@ -216,7 +217,14 @@ type seqList struct {
 
 func (l *seqList) add(seq int64) {
 	if l.n%blockSize == 0 {
-		l.blocks = append(l.blocks, make([]int64, 0, blockSize))
+		// Most objects have a few records: the first block starts small
+		// and doubles up to blockSize (a bounded copy); later ones are
+		// made whole.
+		size := blockSize
+		if l.n == 0 {
+			size = 4
+		}
+		l.blocks = append(l.blocks, make([]int64, 0, size))
 	}
 	last := &l.blocks[len(l.blocks)-1]
 	*last = append(*last, seq)
@@ -261,7 +269,14 @@ func (j *memJournal) add(rec *Execution) error {
 		j.alive = append(j.alive, 0)
 	}
 	rec.Seq = seq
-	*j.at(seq) = *rec
+	e := j.at(seq)
+	*e = *rec
+	// The strings of a request (its path, its body) would otherwise stay
+	// alive with the record.
+	for _, s := range []*string{&e.ID, &e.ActionID, &e.ObjectID, &e.ActorID, &e.Comment, &e.Detail} {
+		*s = strings.Clone(*s)
+	}
+	e.Inputs = copyInputs(rec.Inputs)
 	j.alive[i/blockSize]++
 	j.last, j.live = seq, j.live+1
 	j.byID[rec.ID] = seq
@@ -290,6 +305,7 @@ func (j *memJournal) executions(f Filter) []Execution {
 	take := func(seq int64) bool { // reports whether to go on
 		if e := j.at(seq); e.Seq != 0 && f.Match(e) {
 			out = append(out, *e)
+			out[len(out)-1].Inputs = copyInputs(e.Inputs)
 		}
 		return f.Limit == 0 || len(out) < f.Limit
 	}
@@ -354,11 +370,14 @@ func (j *memJournal) finish(id string, status Status, detail string) (Execution,
 		return Execution{}, &NotFoundError{Kind: "execution", ID: id}
 	}
 	e := j.at(seq)
+	out := *e
+	out.Inputs = copyInputs(e.Inputs)
 	if e.Status != StatusPending {
-		return *e, fmt.Errorf("%w: execution %s is %s, not pending", ErrConflict, id, e.Status)
+		return out, fmt.Errorf("%w: execution %s is %s, not pending", ErrConflict, id, e.Status)
 	}
-	e.Status, e.Detail = status, detail
-	return *e, nil
+	e.Status, e.Detail = status, strings.Clone(detail)
+	out.Status, out.Detail = status, detail
+	return out, nil
 }
 
 func (j *memJournal) prune(r Retention) int {

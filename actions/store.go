@@ -25,12 +25,17 @@ type Execution struct {
 	// Seq is the record's place in the journal, assigned by the store when
 	// it saves the record: positive, unique, and growing with every record
 	// (gaps are allowed). "Oldest first" means in Seq order.
-	Seq         int64
-	ID          string
-	ActionID    string
-	ObjectID    string
-	ActorID     string // "" when the actor had no id
-	Comment     string
+	Seq      int64
+	ID       string
+	ActionID string
+	ObjectID string
+	ActorID  string // "" when the actor had no id
+	Comment  string
+	// Inputs are the action's inputs as validated, in the form
+	// encoding/json decodes into an any (strings, float64 numbers, bools,
+	// []any of strings, times as RFC 3339 strings), so that the audit
+	// trail says what the actor gave; nil when there were none.
+	Inputs      map[string]any
 	Time        time.Time
 	FromVersion int64 // the version the action was applied to
 	ToVersion   int64 // the version it saved

@@ -169,7 +169,14 @@ func TestInternalErrors(t *testing.T) {
 		}
 		return a
 	}}))
-	engine, err := actions.New(cat, store, actions.WithObserver(actions.LogObserver(logger)))
+	// The engine logs its rule failures to the same logger (and only those,
+	// so that each case's log starts with the line it is about).
+	ruleFailures := actions.ObserverFunc(func(ctx context.Context, ev actions.Event) {
+		if ev.Kind == actions.EventRuleFailed {
+			actions.LogObserver(logger).Observe(ctx, ev)
+		}
+	})
+	engine, err := actions.New(cat, store, actions.WithObserver(ruleFailures))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,0 +1,331 @@
+package actions
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"reflect"
+	"regexp"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/go-playground/validator/v10"
+
+	"github.com/actionable-go/actionable/internal/eval"
+)
+
+// Input declares a value an actor gives when executing an action. Changes
+// and post-conditions read it as Input.<Name>, with the Go type of its
+// Type; an input that is not given reads as that type's zero value.
+type Input struct {
+	// Name is an identifier (letters, digits, _; not starting with a
+	// digit), unique within the action.
+	Name string `json:"name"`
+	// Type is the input's type.
+	Type InputType `json:"type"`
+	// Required inputs must be given (a nil value is not given).
+	Required bool `json:"required,omitempty"`
+	// Validate holds validator/v10 tags for the value ("min=10",
+	// "gte=0,lte=5000", "email"), checked when the action is executed.
+	Validate string `json:"validate,omitempty"`
+	// Description is for the people filling in a form.
+	Description string `json:"description,omitempty"`
+}
+
+// InputType is the type of an Input.
+type InputType string
+
+// The input types, with the Go type expressions see and the values an
+// Execute request may give for them.
+const (
+	InputString  InputType = "string"  // string
+	InputNumber  InputType = "number"  // float64; any Go number or json.Number
+	InputInteger InputType = "integer" // int; a whole number of any Go numeric type or json.Number
+	InputBool    InputType = "bool"    // bool
+	InputTime    InputType = "time"    // time.Time; or a string in RFC 3339 or 2006-01-02 form
+	InputStrings InputType = "strings" // []string; or a []any of strings, as encoding/json decodes a list
+)
+
+var inputGoTypes = map[InputType]reflect.Type{
+	InputString:  reflect.TypeFor[string](),
+	InputNumber:  reflect.TypeFor[float64](),
+	InputInteger: reflect.TypeFor[int](),
+	InputBool:    reflect.TypeFor[bool](),
+	InputTime:    reflect.TypeFor[time.Time](),
+	InputStrings: reflect.TypeFor[[]string](),
+}
+
+// Inputs are the values of an execution's inputs, by name, as a client
+// sends them: decoding a JSON object into Inputs gives values Execute
+// accepts.
+type Inputs map[string]any
+
+// inputField is the expression name environments give the inputs.
+const inputField = "Input"
+
+var identifier = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+
+// compiledInputs is what an action with inputs needs at run time: the
+// struct type of Input and the shape of the environment that holds it.
+type compiledInputs struct {
+	defs  []Input
+	typ   reflect.Type // struct{F0 ... `expr:"name"`}
+	index map[string]int
+	shape *envShape // the catalog's shape with an Input field
+}
+
+// compileInputs checks the declarations of an action's inputs and builds
+// the types its expressions are compiled against.
+func compileInputs(base *envShape, ins []Input, v *validator.Validate, bad func(key string, err error)) *compiledInputs {
+	if len(ins) == 0 {
+		return nil
+	}
+	ok := true
+	seen := map[string]bool{}
+	fields := make([]reflect.StructField, 0, len(ins))
+	for j, in := range ins {
+		key := fmt.Sprintf("inputs[%d]", j)
+		t, known := inputGoTypes[in.Type]
+		switch {
+		case !identifier.MatchString(in.Name):
+			bad(key+".name", fmt.Errorf("%q is not an identifier", in.Name))
+			ok = false
+		case seen[in.Name]:
+			bad(key+".name", fmt.Errorf("input %q is declared twice", in.Name))
+			ok = false
+		}
+		seen[in.Name] = true
+		if !known {
+			bad(key+".type", fmt.Errorf("unknown input type %q (want string, number, integer, bool, time or strings)", in.Type))
+			ok = false
+			continue
+		}
+		if in.Validate != "" {
+			if err := checkTags(v, t, in.Validate); err != nil {
+				bad(key+".validate", err)
+				ok = false
+			}
+		}
+		fields = append(fields, reflect.StructField{
+			Name: fmt.Sprintf("F%d", j), Type: t,
+			Tag: reflect.StructTag(fmt.Sprintf(`expr:%q json:%q`, in.Name, in.Name)),
+		})
+	}
+	if _, taken := base.fields[inputField]; taken {
+		bad("inputs", fmt.Errorf("the object type has a field %s, a name the environment reserves for inputs", inputField))
+		ok = false
+	}
+	if !ok {
+		return nil
+	}
+	ci := &compiledInputs{defs: ins, typ: reflect.StructOf(fields), index: map[string]int{}}
+	for j, in := range ins {
+		ci.index[in.Name] = j
+	}
+	ci.shape = base.withInputs(ci.typ)
+	return ci
+}
+
+// nameInput rewrites an expression's compile error to call the Input struct
+// Input, rather than spell out its Go type (struct { F0 string ... }).
+func (ci *compiledInputs) nameInput(err error) error {
+	var ee *eval.Error
+	if ci == nil || !errors.As(err, &ee) || !strings.Contains(ee.Message, ci.typ.String()) {
+		return err
+	}
+	out := *ee
+	out.Message = strings.ReplaceAll(ee.Message, "type "+ci.typ.String(), inputField)
+	out.Message = strings.ReplaceAll(out.Message, ci.typ.String(), inputField)
+	return &out
+}
+
+// checkTags reports validator tags that the validator does not know, which
+// it would otherwise report by panicking at the first execution.
+func checkTags(v *validator.Validate, t reflect.Type, tags string) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("invalid validate tags %q: %v", tags, r)
+		}
+	}()
+	_ = v.Var(reflect.Zero(t).Interface(), tags)
+	return nil
+}
+
+// declared returns the index of the input named name; ci may be nil (an
+// action without inputs).
+func (ci *compiledInputs) declared(name string) (int, bool) {
+	if ci == nil {
+		return 0, false
+	}
+	j, ok := ci.index[name]
+	return j, ok
+}
+
+// values checks in against the declarations and returns the Input struct
+// expressions read, the inputs as the execution record keeps them, and
+// every violation.
+func (ci *compiledInputs) values(v *validator.Validate, in Inputs) (reflect.Value, map[string]any, []Violation) {
+	var vs []Violation
+	var names []string
+	for name := range in {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		if _, ok := ci.declared(name); !ok {
+			vs = append(vs, Violation{Field: "input." + name, Rule: "unknown", Message: fmt.Sprintf("input.%s is not an input of this action", name)})
+		}
+	}
+	if ci == nil {
+		return reflect.Value{}, nil, vs
+	}
+	out := reflect.New(ci.typ).Elem()
+	rec := map[string]any{}
+	for j, d := range ci.defs {
+		field := "input." + d.Name
+		raw, given := in[d.Name]
+		if !given || raw == nil {
+			if d.Required {
+				vs = append(vs, Violation{Field: field, Rule: "required", Message: field + " is required"})
+			}
+			continue
+		}
+		val, err := convertInput(d.Type, raw)
+		if err != nil {
+			vs = append(vs, Violation{Field: field, Rule: "type", Message: fmt.Sprintf("%s %v", field, err)})
+			continue
+		}
+		if d.Validate != "" {
+			var fes validator.ValidationErrors
+			if err := v.Var(val, d.Validate); errors.As(err, &fes) {
+				for _, fe := range fes {
+					vs = append(vs, Violation{Field: field, Rule: fe.Tag(), Param: fe.Param(), Message: field + " " + ruleMessage(fe)})
+				}
+				continue
+			} else if err != nil {
+				vs = append(vs, Violation{Field: field, Rule: "validate", Message: fmt.Sprintf("%s: %v", field, err)})
+				continue
+			}
+		}
+		out.Field(j).Set(reflect.ValueOf(val))
+		rec[d.Name] = recordValue(val)
+	}
+	if len(rec) == 0 {
+		rec = nil
+	}
+	return out, rec, vs
+}
+
+// convertInput converts a value a client gave to the Go type of t.
+func convertInput(t InputType, raw any) (any, error) {
+	switch t {
+	case InputString:
+		if s, ok := raw.(string); ok {
+			return s, nil
+		}
+		return nil, fmt.Errorf("must be a string, not %T", raw)
+	case InputBool:
+		if b, ok := raw.(bool); ok {
+			return b, nil
+		}
+		return nil, fmt.Errorf("must be true or false, not %T", raw)
+	case InputNumber, InputInteger:
+		f, ok := number(raw)
+		if !ok {
+			return nil, fmt.Errorf("must be a number, not %T", raw)
+		}
+		if t == InputNumber {
+			return f, nil
+		}
+		if f != math.Trunc(f) || math.Abs(f) > 1<<53 {
+			return nil, fmt.Errorf("must be a whole number, not %v", f)
+		}
+		return int(f), nil
+	case InputTime:
+		switch x := raw.(type) {
+		case time.Time:
+			return x, nil
+		case string:
+			for _, layout := range []string{time.RFC3339Nano, time.DateOnly} {
+				if tm, err := time.Parse(layout, x); err == nil {
+					return tm, nil
+				}
+			}
+			return nil, fmt.Errorf("must be a time in RFC 3339 or 2006-01-02 form, not %q", x)
+		}
+		return nil, fmt.Errorf("must be a time, not %T", raw)
+	case InputStrings:
+		switch x := raw.(type) {
+		case []string:
+			return append([]string{}, x...), nil
+		case []any:
+			out := make([]string, len(x))
+			for i, e := range x {
+				s, ok := e.(string)
+				if !ok {
+					return nil, fmt.Errorf("must be a list of strings; element %d is %T", i, e)
+				}
+				out[i] = s
+			}
+			return out, nil
+		}
+		return nil, fmt.Errorf("must be a list of strings, not %T", raw)
+	}
+	return nil, fmt.Errorf("has an unknown type %q", t) // unreachable: checked at compile time
+}
+
+// number reads any Go number or a json.Number as a float64.
+func number(raw any) (float64, bool) {
+	if n, ok := raw.(json.Number); ok {
+		f, err := n.Float64()
+		return f, err == nil
+	}
+	v := reflect.ValueOf(raw)
+	switch {
+	case v.CanInt():
+		return float64(v.Int()), true
+	case v.CanUint():
+		return float64(v.Uint()), true
+	case v.CanFloat():
+		f := v.Float()
+		return f, !math.IsNaN(f) && !math.IsInf(f, 0)
+	}
+	return 0, false
+}
+
+// recordValue is an input value as an execution record keeps it: the form
+// encoding/json decodes into an any, so that every store reads back what it
+// wrote.
+func recordValue(v any) any {
+	switch x := v.(type) {
+	case int:
+		return float64(x)
+	case time.Time:
+		return x.UTC().Format(time.RFC3339Nano)
+	case []string:
+		out := make([]any, len(x))
+		for i, s := range x {
+			out[i] = s
+		}
+		return out
+	}
+	return v
+}
+
+// copyInputs copies a record's inputs, which hold only strings, float64s,
+// bools and lists of strings.
+func copyInputs(in map[string]any) map[string]any {
+	if in == nil {
+		return nil
+	}
+	out := make(map[string]any, len(in))
+	for k, v := range in {
+		if l, ok := v.([]any); ok {
+			v = append([]any{}, l...)
+		}
+		out[k] = v
+	}
+	return out
+}

@@ -1,0 +1,84 @@
+package eval
+
+import (
+	"github.com/expr-lang/expr/ast"
+	"github.com/expr-lang/expr/parser"
+)
+
+// Uses reports whether src, which need not type-check, reads the variable
+// name (an identifier, not a member or a function of that name), and where
+// first: a 1-based line and column in runes. A source that does not parse
+// uses nothing.
+func Uses(src, name string) (line, column int, ok bool) {
+	tree, err := parser.Parse(src)
+	if err != nil {
+		return 0, 0, false
+	}
+	v := &usesVisitor{name: name, callee: map[ast.Node]bool{}}
+	ast.Walk(&tree.Node, v)
+	if v.found == nil {
+		return 0, 0, false
+	}
+	line, column = position(src, v.found.Location().From)
+	return line, column, true
+}
+
+// position converts a rune offset into src to a 1-based line and column,
+// as expr's file.Error.Bind does.
+func position(src string, offset int) (line, column int) {
+	line, column = 1, 1
+	n := 0
+	for _, r := range src {
+		if n == offset {
+			break
+		}
+		if r == '\n' {
+			line, column = line+1, 1
+		} else {
+			column++
+		}
+		n++
+	}
+	return line, column
+}
+
+type usesVisitor struct {
+	name   string
+	callee map[ast.Node]bool
+	found  ast.Node
+}
+
+func (v *usesVisitor) Visit(n *ast.Node) {
+	switch x := (*n).(type) {
+	case *ast.CallNode:
+		v.callee[x.Callee] = true
+	case *ast.IdentifierNode:
+		if x.Value == v.name && !v.callee[x] && v.found == nil {
+			v.found = x
+		}
+	}
+}
+
+// PositionError returns an *Error about src at (line, column), with its
+// snippet.
+func PositionError(src string, line, column int, message string) *Error {
+	return &Error{Source: src, Line: line, Column: column, Snippet: snippet(src, line, column), Message: message}
+}
+
+// OuterCall returns the name of the function src calls at its top level
+// (round in `round(Amount * 1.1)`), or "" when src is not a call.
+func OuterCall(src string) string {
+	tree, err := parser.Parse(src)
+	if err != nil {
+		return ""
+	}
+	switch n := tree.Node.(type) {
+	case *ast.BuiltinNode:
+		return n.Name
+	case *ast.CallNode:
+		if id, ok := n.Callee.(*ast.IdentifierNode); ok {
+			return id.Value
+		}
+	}
+	return ""
+}
