@@ -12,7 +12,6 @@ import (
 
 	"github.com/actionable-go/actionable/actions"
 	"github.com/actionable-go/actionable/adapters/openproject"
-	"github.com/google/go-cmp/cmp"
 )
 
 // TestConfig shows what each option of Config changes.
@@ -43,6 +42,7 @@ func TestConfig(t *testing.T) {
 			// Unscoped, the member holds view and edit everywhere, even in secret.
 			request{"GET", "/api/v3/work_packages/44", member, "", ""}, 200},
 		{"links", func(c *openproject.Config[WorkPackage]) {
+			c.LinkedProperties = nil // project and assignee are plain fields here
 			c.Links = func(id string, wp WorkPackage) map[string]openproject.Link {
 				return map[string]openproject.Link{
 					"self":          {Href: "/api/v3/work_packages/" + id, Title: wp.Subject},
@@ -77,6 +77,44 @@ func TestConfig(t *testing.T) {
 			request{"POST", "/api/v3/custom_actions/4/execute", member, json_, executeBody("43", "1")}, 422},
 		{"max body bytes", func(c *openproject.Config[WorkPackage]) { c.MaxBodyBytes = 10 },
 			request{"POST", "/api/v3/custom_actions/1/execute", member, json_, executeBody("42", "3")}, 400},
+		// Render gets the embedded resources on its own, none in a collection.
+		{"render embedded", func(c *openproject.Config[WorkPackage]) {
+			c.Render = func(_ context.Context, wp openproject.WorkPackage[WorkPackage]) (any, error) {
+				return map[string]any{"_type": "WorkPackage", "id": wp.ID, "embedded": wp.EmbeddedCustomActions}, nil
+			}
+		}, request{"GET", "/api/v3/work_packages/43", "Bearer " + admin, "", ""}, 200},
+		{"render in a collection", func(c *openproject.Config[WorkPackage]) {
+			c.Render = func(_ context.Context, wp openproject.WorkPackage[WorkPackage]) (any, error) {
+				return map[string]any{"_type": "WorkPackage", "id": wp.ID, "embedded": wp.EmbeddedCustomActions}, nil
+			}
+		}, request{"GET", "/api/v3/work_packages?pageSize=1", admin, "", ""}, 200},
+		{"render in a collection not an object", func(c *openproject.Config[WorkPackage]) {
+			c.Render = func(context.Context, openproject.WorkPackage[WorkPackage]) (any, error) { return []int{1}, nil }
+		}, request{"GET", "/api/v3/work_packages", admin, "", ""}, 500},
+		// Errors of the host's functions are 500s, never 401s or 404s.
+		{"authenticate fails", func(c *openproject.Config[WorkPackage]) {
+			c.Authenticate = func(*http.Request) (actions.Actor, error) { return actions.Actor{}, errors.New("directory down") }
+		}, request{"GET", "/api/v3/work_packages/42", member, "", ""}, 500},
+		{"linked property fails", func(c *openproject.Config[WorkPackage]) {
+			c.LinkedProperties = append(c.LinkedProperties[:3:3], openproject.LinkedProperty[WorkPackage]{Name: "assignee",
+				Link: func(context.Context, WorkPackage) (openproject.Link, error) {
+					return openproject.Link{}, errors.New("no such user")
+				}})
+		}, request{"GET", "/api/v3/work_packages/42", member, "", ""}, 500},
+		{"list fails", func(c *openproject.Config[WorkPackage]) {
+			c.List = func(context.Context, actions.Actor) ([]string, error) { return nil, errors.New("database down") }
+		}, request{"GET", "/api/v3/work_packages", member, "", ""}, 500},
+		{"list returns an id that is not an integer", func(c *openproject.Config[WorkPackage]) {
+			c.List = func(context.Context, actions.Actor) ([]string, error) { return []string{"42", "WP-7"}, nil }
+		}, request{"GET", "/api/v3/work_packages", member, "", ""}, 500},
+		// Without List there is no collection.
+		{"no list", func(c *openproject.Config[WorkPackage]) { c.List = nil },
+			request{"GET", "/api/v3/work_packages", member, "", ""}, 404},
+		{"can list refuses", func(c *openproject.Config[WorkPackage]) {
+			c.CanList = func(context.Context, actions.Actor) bool { return false }
+		}, request{"GET", "/api/v3/work_packages", admin, "", ""}, 403},
+		{"max page size", func(c *openproject.Config[WorkPackage]) { c.MaxPageSize = 1 },
+			request{"GET", "/api/v3/work_packages?pageSize=-1", member, "", ""}, 200},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -92,6 +130,15 @@ func TestConfig(t *testing.T) {
 
 func TestNew(t *testing.T) {
 	engine, _ := newEngine(t)
+	withIDs := func(id string) *actions.Engine[WorkPackage] {
+		e, err := actions.New(actions.MustCompile[WorkPackage]([]actions.Definition{{ID: id, Name: "Move"}}), actions.NewMemoryStore[WorkPackage]())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return e
+	}
+	stringIDs, leadingZero := withIDs("move"), withIDs("07")
+	link := func(context.Context, WorkPackage) (openproject.Link, error) { return openproject.Link{}, nil }
 	tests := []struct {
 		name   string
 		engine *actions.Engine[WorkPackage]
@@ -99,6 +146,13 @@ func TestNew(t *testing.T) {
 	}{
 		{"nil engine", nil, openproject.Config[WorkPackage]{}},
 		{"negative max body bytes", engine, openproject.Config[WorkPackage]{MaxBodyBytes: -1}},
+		{"negative max page size", engine, openproject.Config[WorkPackage]{MaxPageSize: -1}},
+		{"custom action id not an integer", stringIDs, openproject.Config[WorkPackage]{}},
+		{"custom action id with a leading zero", leadingZero, openproject.Config[WorkPackage]{}},
+		{"linked property of no field", engine, openproject.Config[WorkPackage]{LinkedProperties: []openproject.LinkedProperty[WorkPackage]{{Name: "priority", Link: link}}}},
+		{"linked property by Go name", engine, openproject.Config[WorkPackage]{LinkedProperties: []openproject.LinkedProperty[WorkPackage]{{Name: "Status", Link: link}}}},
+		{"linked property without link", engine, openproject.Config[WorkPackage]{LinkedProperties: []openproject.LinkedProperty[WorkPackage]{{Name: "status"}}}},
+		{"linked property twice", engine, openproject.Config[WorkPackage]{LinkedProperties: []openproject.LinkedProperty[WorkPackage]{{Name: "status", Link: link}, {Name: "status", Link: link}}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -109,37 +163,57 @@ func TestNew(t *testing.T) {
 	}
 }
 
-// TestIDs: a numeric id renders as a number, any other as a string, and ids
-// are escaped in links.
+// TestIDs: ids in paths are integers, as OpenProject's are (Grape's
+// `route_param :id, type: Integer` in lib/api/v3/custom_actions/custom_actions_api.rb
+// and lib/api/v3/work_packages/work_packages_api.rb): leading zeros read as
+// the integer, anything else is a 400 BadRequest, even before
+// authentication; 0 and integers nothing has are a 404
+// (spec/requests/api/v3/custom_actions/custom_actions_api_spec.rb: custom
+// action 0 is a 404).
 func TestIDs(t *testing.T) {
-	f := newFixture(t)
-	ctx := context.Background()
-	for _, id := range []string{"WP-7", "007", "a b"} {
-		if _, err := f.store.Create(ctx, id, WorkPackage{Subject: "Odd id", Project: "demo", Status: "Closed"}); err != nil {
-			t.Fatal(err)
-		}
-	}
 	tests := []struct {
-		name string
-		path string
+		name   string
+		req    request
+		status int
 	}{
-		{"id string", "/api/v3/work_packages/WP-7"},
-		{"id leading zero", "/api/v3/work_packages/007"},
-		{"id escaped", "/api/v3/work_packages/a%20b"},
+		{"id leading zero", request{"GET", "/api/v3/work_packages/0042", member, "", ""}, 200},
+		{"id leading zero on custom action", request{"GET", "/api/v3/custom_actions/002", member, "", ""}, 200},
+		{"id zero", request{"GET", "/api/v3/custom_actions/0", member, "", ""}, 404},
+		{"id beyond int64", request{"GET", "/api/v3/work_packages/99999999999999999999", member, "", ""}, 404},
+		{"id string", request{"GET", "/api/v3/work_packages/WP-7", member, "", ""}, 400},
+		{"id escaped", request{"GET", "/api/v3/work_packages/a%20b", member, "", ""}, 400},
+		{"id negative", request{"GET", "/api/v3/work_packages/-42", member, "", ""}, 400},
+		{"id plus sign", request{"GET", "/api/v3/work_packages/+42", "", "", ""}, 400},
+		{"id underscore", request{"GET", "/api/v3/custom_actions/1_0", "", "", ""}, 400},
+		{"id fraction on execute", request{"POST", "/api/v3/custom_actions/1.0/execute", "", "", ""}, 400},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			res := f.do(t, request{"GET", tt.path, member, "", ""})
+			f := newFixture(t)
+			res := f.do(t, tt.req)
+			if res.StatusCode != tt.status {
+				t.Errorf("status = %d, want %d", res.StatusCode, tt.status)
+			}
 			golden(t, strings.ReplaceAll(tt.name, " ", "_"), dump(t, res))
 		})
 	}
-	t.Run("execute by escaped link", func(t *testing.T) {
-		res := f.do(t, request{"POST", "/api/v3/custom_actions/4/execute", member, json_,
-			`{"_links": {"workPackage": {"href": "http://example.com/api/v3/work_packages/a%20b"}}, "lockVersion": 1}`})
-		if res.StatusCode != http.StatusOK {
-			t.Errorf("status = %d, want 200", res.StatusCode)
-		}
-	})
+	// The id in an execute body's link is read the same way, once the link
+	// is a work package link (lib/api/utilities/resource_link_parser.rb: not
+	// anchored at the start, so an absolute URL is one; the id unescaped).
+	for _, href := range []string{"http://example.com/api/v3/work_packages/0042", "/api/v3/work_packages/%34%32"} {
+		t.Run("execute by link "+href, func(t *testing.T) {
+			f := newFixture(t)
+			res := f.do(t, request{"POST", "/api/v3/custom_actions/4/execute", member, json_,
+				`{"_links": {"workPackage": {"href": "` + href + `"}}, "lockVersion": 3}`})
+			if res.StatusCode != http.StatusOK {
+				t.Errorf("status = %d, want 200", res.StatusCode)
+			}
+			wp, version, err := f.engine.Load(context.Background(), "42")
+			if err != nil || wp.PercentageDone != 50 || version != 4 {
+				t.Errorf("work package 42 = %+v at %d (err %v), want 50 %% done at 4", wp, version, err)
+			}
+		})
+	}
 }
 
 // failing is a work package whose rule fails at run time while its subject
@@ -181,8 +255,8 @@ func TestInternalErrors(t *testing.T) {
 		t.Fatal(err)
 	}
 	h, err := openproject.New(engine, openproject.Config[failing]{
-		Authenticate: func(*http.Request) (actions.Actor, bool) {
-			return actions.Actor{ID: "admin", Permissions: []string{actions.AllPermissions}}, true
+		Authenticate: func(*http.Request) (actions.Actor, error) {
+			return actions.Actor{ID: "admin", Permissions: []string{actions.AllPermissions}}, nil
 		},
 		Logger: logger,
 	})
@@ -231,23 +305,27 @@ func postJSON(path, body string) *http.Request {
 	return r
 }
 
+// TestAPIKey: no credentials and refused ones are told apart as
+// OpenProject's strategies tell them apart (config/initializers/warden.rb:
+// any Basic header that does not authenticate fails; a header of another
+// scheme is no credentials).
 func TestAPIKey(t *testing.T) {
 	tests := []struct {
 		name  string
 		auth  string
 		token string
-		ok    bool
+		err   error
 	}{
-		{"basic apikey", "Basic " + basic("apikey", "op-admin"), "op-admin", true},
-		{"basic other user", "Basic " + basic("admin", "op-admin"), "", false},
-		{"basic empty token", "Basic " + basic("apikey", ""), "", false},
-		{"bearer", "Bearer op-member", "op-member", true},
-		{"bearer lower case", "bearer op-member", "op-member", true},
-		{"bearer spaces", "Bearer   op-member  ", "op-member", true},
-		{"bearer empty", "Bearer ", "", false},
-		{"other scheme", "Token op-member", "", false},
-		{"bare token", "op-member", "", false},
-		{"none", "", "", false},
+		{"basic apikey", "Basic " + basic("apikey", "op-admin"), "op-admin", nil},
+		{"basic other user", "Basic " + basic("admin", "op-admin"), "", openproject.ErrBadCredentials},
+		{"basic empty token", "Basic " + basic("apikey", ""), "", openproject.ErrBadCredentials},
+		{"bearer", "Bearer op-member", "op-member", nil},
+		{"bearer lower case", "bearer op-member", "op-member", nil},
+		{"bearer spaces", "Bearer   op-member  ", "op-member", nil},
+		{"bearer empty", "Bearer ", "", openproject.ErrNoCredentials},
+		{"other scheme", "Token op-member", "", openproject.ErrNoCredentials},
+		{"bare token", "op-member", "", openproject.ErrNoCredentials},
+		{"none", "", "", openproject.ErrNoCredentials},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -255,9 +333,9 @@ func TestAPIKey(t *testing.T) {
 			if tt.auth != "" {
 				r.Header.Set("Authorization", tt.auth)
 			}
-			token, ok := openproject.APIKey(r)
-			if diff := cmp.Diff([]any{tt.token, tt.ok}, []any{token, ok}); diff != "" {
-				t.Errorf("APIKey mismatch (-want +got):\n%s", diff)
+			token, err := openproject.APIKey(r)
+			if token != tt.token || !errors.Is(err, tt.err) { // errors.Is(err, nil): err is nil
+				t.Errorf("APIKey = %q, %v; want %q, %v", token, err, tt.token, tt.err)
 			}
 		})
 	}

@@ -30,14 +30,58 @@ const (
 	msgInternal           = "An internal error has occurred."
 )
 
+// The messages of OpenProject's own sources, for what the contract does not
+// word.
+const (
+	// spec/requests/api/v3/authentication_spec.rb, "with invalid credentials"
+	// and "oauth".
+	msgBadCredentials = "You did not provide the correct credentials."
+	// lib/api/errors/bad_request.rb with Grape's message for a parameter
+	// declared `type: Integer` (the spec's shared example "param validation
+	// error": /Bad request: .+? is invalid/; no full stop).
+	msgInvalidID = "Bad request: id is invalid"
+	// api_v3.errors.not_found.work_package, as the work package request
+	// specs quote it.
+	msgWorkPackageNotFound = "The work package you are looking for cannot be found or has been deleted."
+)
+
 // The adapter's own refusals; the engine's errors are mapped as they are.
 var (
-	errUnauthenticated    = errors.New("openproject: not authenticated")
-	errMissingContentType = errors.New("openproject: missing Content-Type")
-	errMissingPermission  = errors.New("openproject: may not edit work packages in any project")
-	errInvalidBody        = errors.New("openproject: the request body is not a single JSON object")
-	errNotFound           = errors.New("openproject: resource not found")
+	errMissingContentType  = errors.New("openproject: missing Content-Type")
+	errMissingPermission   = errors.New("openproject: may not edit work packages in any project")
+	errMayNotView          = errors.New("openproject: may not view work packages in any project")
+	errInvalidBody         = errors.New("openproject: the request body is not a single JSON object")
+	errNotFound            = errors.New("openproject: resource not found")
+	errWorkPackageNotFound = errors.New("openproject: work package not found")
+	errInvalidID           = errors.New("openproject: the id in the path is not an integer")
 )
+
+// bodyError is a body that is not a single JSON object; parseError is the
+// parser's message when it is not JSON at all.
+type bodyError struct {
+	parseError string
+	err        error
+}
+
+func (e *bodyError) Error() string {
+	return "openproject: the request body is not a single JSON object: " + e.err.Error()
+}
+
+func (e *bodyError) Unwrap() []error { return []error{errInvalidBody, e.err} }
+
+// linkTypeError is a workPackage href that is not a link to a work package
+// resource.
+type linkTypeError struct{ href string }
+
+func (e *linkTypeError) Error() string {
+	return "openproject: the workPackage link is not a work package resource link: " + e.href
+}
+
+// queryError is a query parameter of the collection that the adapter does
+// not honour.
+type queryError struct{ message string }
+
+func (e *queryError) Error() string { return "openproject: " + e.message }
 
 // contentTypeError is a Content-Type the API does not read.
 type contentTypeError struct{ got string }
@@ -73,7 +117,8 @@ type halEmbedded struct {
 }
 
 type halDetails struct {
-	Attribute string `json:"attribute"`
+	Attribute  string `json:"attribute,omitempty"`
+	ParseError string `json:"parseError,omitempty"`
 }
 
 func newHALError(id, message string) halError {
@@ -91,18 +136,26 @@ func attributeError(attribute, message string) halError {
 // writeError is the one place where errors become statuses and bodies.
 func (h *Handler[T]) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	var (
-		ctErr  *contentTypeError
-		wpErr  *workPackageError
-		mErr   *methodError
-		nfErr  *actions.NotFoundError
-		valErr *actions.ValidationError
-		status int
-		body   halError
+		ctErr   *contentTypeError
+		wpErr   *workPackageError
+		bodyErr *bodyError
+		linkErr *linkTypeError
+		qErr    *queryError
+		mErr    *methodError
+		nfErr   *actions.NotFoundError
+		valErr  *actions.ValidationError
+		status  int
+		body    halError
 	)
 	switch {
-	case errors.Is(err, errUnauthenticated):
-		w.Header().Set("WWW-Authenticate", `Basic realm="OpenProject API"`)
+	case errors.Is(err, errInvalidID):
+		status, body = http.StatusBadRequest, newHALError("BadRequest", msgInvalidID)
+	case errors.Is(err, ErrNoCredentials):
+		w.Header().Set("WWW-Authenticate", challenge(r, false))
 		status, body = http.StatusUnauthorized, newHALError("Unauthenticated", msgUnauthenticated)
+	case errors.Is(err, ErrBadCredentials):
+		w.Header().Set("WWW-Authenticate", challenge(r, true))
+		status, body = http.StatusUnauthorized, newHALError("Unauthenticated", msgBadCredentials)
 	case errors.Is(err, errMissingContentType):
 		// The one error OpenProject answers in plain text.
 		w.Header().Set("Content-Type", "text/plain")
@@ -112,10 +165,20 @@ func (h *Handler[T]) writeError(w http.ResponseWriter, r *http.Request, err erro
 	case errors.As(err, &ctErr):
 		status, body = http.StatusUnsupportedMediaType, newHALError("TypeNotSupported",
 			"Expected CONTENT-TYPE to be application/json but got "+ctErr.got+".")
-	case errors.Is(err, errMissingPermission), errors.Is(err, actions.ErrForbidden):
+	case errors.Is(err, errMissingPermission), errors.Is(err, errMayNotView), errors.Is(err, actions.ErrForbidden):
 		status, body = http.StatusForbidden, newHALError("MissingPermission", msgMissingPermission)
 	case errors.Is(err, errInvalidBody):
 		status, body = http.StatusBadRequest, newHALError("InvalidRequestBody", msgInvalidBody)
+		if errors.As(err, &bodyErr) && bodyErr.parseError != "" {
+			body.Embedded = &halEmbedded{Details: &halDetails{ParseError: bodyErr.parseError}}
+		}
+	case errors.As(err, &qErr):
+		status, body = http.StatusBadRequest, newHALError("InvalidQuery", qErr.message)
+	case errors.As(err, &linkErr):
+		status, body = http.StatusUnprocessableEntity, newHALError("ResourceTypeMismatch",
+			"For property 'work_package' a link like '"+workPackagesPath+":id' is expected, but got '"+linkErr.href+"'.")
+	case errors.Is(err, errWorkPackageNotFound):
+		status, body = http.StatusNotFound, newHALError("NotFound", msgWorkPackageNotFound)
 	case errors.Is(err, errNotFound), errors.As(err, &nfErr) && nfErr.Kind != "object":
 		status, body = http.StatusNotFound, newHALError("NotFound", msgNotFound)
 	case errors.As(err, &wpErr), nfErr != nil: // nfErr: the work package vanished before the engine loaded it

@@ -1,7 +1,9 @@
 package openproject_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"log"
@@ -42,16 +44,29 @@ func ticketEngine() *actions.Engine[Ticket] {
 }
 
 // tokenAuth accepts one API token, as Basic apikey:<token> or Bearer.
-func tokenAuth(r *http.Request) (actions.Actor, bool) {
-	if token, ok := openproject.APIKey(r); ok && token == "secret-token" {
-		return actions.Actor{ID: "alice", Permissions: []string{
-			openproject.PermissionViewWorkPackages, openproject.PermissionEditWorkPackages,
-		}}, true
+func tokenAuth(r *http.Request) (actions.Actor, error) {
+	token, err := openproject.APIKey(r)
+	if err != nil {
+		return actions.Actor{}, err // none, or Basic credentials that are no API key
 	}
-	return actions.Actor{}, false
+	if token != "secret-token" {
+		return actions.Actor{}, openproject.ErrBadCredentials
+	}
+	return actions.Actor{ID: "alice", Permissions: []string{
+		openproject.PermissionViewWorkPackages, openproject.PermissionEditWorkPackages,
+	}}, nil
 }
 
 func send(h http.Handler, method, path, body string) {
+	fmt.Printf("%s %s → %s", method, path, do(h, method, path, body, false))
+}
+
+// sendIndented is send with the JSON body indented.
+func sendIndented(h http.Handler, method, path, body string) {
+	fmt.Printf("%s %s → %s", method, path, do(h, method, path, body, true))
+}
+
+func do(h http.Handler, method, path, body string, indent bool) string {
 	r := httptest.NewRequest(method, path, strings.NewReader(body))
 	r.Header.Set("Authorization", "Bearer secret-token")
 	if body != "" {
@@ -60,13 +75,35 @@ func send(h http.Handler, method, path, body string) {
 	w := httptest.NewRecorder()
 	h.ServeHTTP(w, r)
 	out, _ := io.ReadAll(w.Result().Body)
-	fmt.Printf("%s %s → %d %s", method, path, w.Code, out)
+	var b bytes.Buffer
+	if !indent || json.Indent(&b, out, "", "  ") != nil {
+		return fmt.Sprintf("%d %s", w.Code, out)
+	}
+	return fmt.Sprintf("%d %s", w.Code, b.Bytes())
 }
 
+// statusIDs are the host's statuses, by name: OpenProject links a status
+// by its integer id.
+var statusIDs = map[string]int64{"New": 1, "Closed": 12}
+
+// ticketLinks render a ticket's status as OpenProject's linked property.
+var ticketLinks = []openproject.LinkedProperty[Ticket]{{
+	Name: "status",
+	Link: func(_ context.Context, t Ticket) (openproject.Link, error) {
+		return openproject.Statuses.Link(statusIDs[t.Status], t.Status), nil
+	},
+}}
+
 // The handler serves /api/v3/ on the host's own ServeMux, next to the
-// host's routes.
+// host's routes. A work package is rendered as OpenProject renders one: its
+// linked properties (here status) under _links, self titled with the
+// subject, and the custom actions the user may execute on it both linked
+// and embedded.
 func Example() {
-	h, err := openproject.New(ticketEngine(), openproject.Config[Ticket]{Authenticate: tokenAuth})
+	h, err := openproject.New(ticketEngine(), openproject.Config[Ticket]{
+		Authenticate:     tokenAuth,
+		LinkedProperties: ticketLinks,
+	})
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -76,11 +113,158 @@ func Example() {
 
 	send(mux, "GET", "/healthz", "")
 	send(mux, "GET", "/api/v3/custom_actions/1", "")
-	send(mux, "GET", "/api/v3/work_packages/7", "")
+	sendIndented(mux, "GET", "/api/v3/work_packages/7", "")
 	// Output:
 	// GET /healthz → 200 ok
 	// GET /api/v3/custom_actions/1 → 200 {"_type":"CustomAction","name":"Close","description":null,"_links":{"executeImmediately":{"href":"/api/v3/custom_actions/1/execute","title":"Execute Close","method":"post"},"self":{"href":"/api/v3/custom_actions/1","title":"Close"}}}
-	// GET /api/v3/work_packages/7 → 200 {"_type":"WorkPackage","id":7,"lockVersion":1,"subject":"Fix the login page","status":"New","percentageDone":50,"_links":{"self":{"href":"/api/v3/work_packages/7"},"customActions":[{"href":"/api/v3/custom_actions/1","title":"Close"},{"href":"/api/v3/custom_actions/2","title":"Make progress"}]}}
+	// GET /api/v3/work_packages/7 → 200 {
+	//   "_type": "WorkPackage",
+	//   "id": 7,
+	//   "lockVersion": 1,
+	//   "subject": "Fix the login page",
+	//   "percentageDone": 50,
+	//   "_embedded": {
+	//     "customActions": [
+	//       {
+	//         "_type": "CustomAction",
+	//         "name": "Close",
+	//         "description": null,
+	//         "_links": {
+	//           "executeImmediately": {
+	//             "href": "/api/v3/custom_actions/1/execute",
+	//             "title": "Execute Close",
+	//             "method": "post"
+	//           },
+	//           "self": {
+	//             "href": "/api/v3/custom_actions/1",
+	//             "title": "Close"
+	//           }
+	//         }
+	//       },
+	//       {
+	//         "_type": "CustomAction",
+	//         "name": "Make progress",
+	//         "description": "Adds 60 % done",
+	//         "_links": {
+	//           "executeImmediately": {
+	//             "href": "/api/v3/custom_actions/2/execute",
+	//             "title": "Execute Make progress",
+	//             "method": "post"
+	//           },
+	//           "self": {
+	//             "href": "/api/v3/custom_actions/2",
+	//             "title": "Make progress"
+	//           }
+	//         }
+	//       }
+	//     ]
+	//   },
+	//   "_links": {
+	//     "self": {
+	//       "href": "/api/v3/work_packages/7",
+	//       "title": "Fix the login page"
+	//     },
+	//     "status": {
+	//       "href": "/api/v3/statuses/1",
+	//       "title": "New"
+	//     },
+	//     "customActions": [
+	//       {
+	//         "href": "/api/v3/custom_actions/1",
+	//         "title": "Close"
+	//       },
+	//       {
+	//         "href": "/api/v3/custom_actions/2",
+	//         "title": "Make progress"
+	//       }
+	//     ]
+	//   }
+	// }
+}
+
+// With List, GET /api/v3/work_packages is OpenProject's
+// WorkPackageCollection: a page of the work packages the user may see
+// (offset is a page number from 1), each with its customActions links but
+// nothing embedded.
+func ExampleConfig_list() {
+	h, err := openproject.New(ticketEngine(), openproject.Config[Ticket]{
+		Authenticate:     tokenAuth,
+		LinkedProperties: ticketLinks,
+		List: func(context.Context, actions.Actor) ([]string, error) {
+			return []string{"7"}, nil // the host's query, in its order
+		},
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	sendIndented(h, "GET", "/api/v3/work_packages?pageSize=1", "")
+	// Output:
+	// GET /api/v3/work_packages?pageSize=1 → 200 {
+	//   "_type": "WorkPackageCollection",
+	//   "total": 1,
+	//   "count": 1,
+	//   "pageSize": 1,
+	//   "offset": 1,
+	//   "_embedded": {
+	//     "elements": [
+	//       {
+	//         "_type": "WorkPackage",
+	//         "id": 7,
+	//         "lockVersion": 1,
+	//         "subject": "Fix the login page",
+	//         "percentageDone": 50,
+	//         "_links": {
+	//           "self": {
+	//             "href": "/api/v3/work_packages/7",
+	//             "title": "Fix the login page"
+	//           },
+	//           "status": {
+	//             "href": "/api/v3/statuses/1",
+	//             "title": "New"
+	//           },
+	//           "customActions": [
+	//             {
+	//               "href": "/api/v3/custom_actions/1",
+	//               "title": "Close"
+	//             },
+	//             {
+	//               "href": "/api/v3/custom_actions/2",
+	//               "title": "Make progress"
+	//             }
+	//           ]
+	//         }
+	//       }
+	//     ]
+	//   },
+	//   "_links": {
+	//     "self": {
+	//       "href": "/api/v3/work_packages?offset=1&pageSize=1"
+	//     },
+	//     "jumpTo": {
+	//       "href": "/api/v3/work_packages?offset=%7Boffset%7D&pageSize=1",
+	//       "templated": true
+	//     },
+	//     "changeSize": {
+	//       "href": "/api/v3/work_packages?offset=1&pageSize=%7Bsize%7D",
+	//       "templated": true
+	//     }
+	//   }
+	// }
+}
+
+// A linked property links a resource by its integer id; one that is not
+// set (id 0) is OpenProject's {"href": null}.
+func ExampleResource_Link() {
+	for _, l := range []openproject.Link{
+		openproject.Users.Link(2, "Max Member"),
+		openproject.Users.Link(0, ""),
+	} {
+		b, _ := json.Marshal(l)
+		fmt.Println(string(b))
+	}
+	// Output:
+	// {"href":"/api/v3/users/2","title":"Max Member"}
+	// {"href":null}
 }
 
 // Executing a custom action names the work package by link and states the
@@ -96,7 +280,7 @@ func ExampleNew() {
 	send(h, "POST", "/api/v3/custom_actions/1/execute",
 		`{"_links": {"workPackage": {"href": "/api/v3/work_packages/7"}}, "lockVersion": "1"}`)
 	// Output:
-	// POST /api/v3/custom_actions/1/execute → 200 {"_type":"WorkPackage","id":7,"lockVersion":2,"subject":"Fix the login page","status":"Closed","percentageDone":50,"_links":{"self":{"href":"/api/v3/work_packages/7"},"customActions":[{"href":"/api/v3/custom_actions/2","title":"Make progress"}]}}
+	// POST /api/v3/custom_actions/1/execute → 200 {"_type":"WorkPackage","id":7,"lockVersion":2,"subject":"Fix the login page","status":"Closed","percentageDone":50,"_embedded":{"customActions":[{"_type":"CustomAction","name":"Make progress","description":"Adds 60 % done","_links":{"executeImmediately":{"href":"/api/v3/custom_actions/2/execute","title":"Execute Make progress","method":"post"},"self":{"href":"/api/v3/custom_actions/2","title":"Make progress"}}}]},"_links":{"self":{"href":"/api/v3/work_packages/7","title":"Fix the login page"},"customActions":[{"href":"/api/v3/custom_actions/2","title":"Make progress"}]}}
 	// POST /api/v3/custom_actions/1/execute → 409 {"_type":"Error","errorIdentifier":"urn:openproject-org:api:v3:errors:UpdateConflict","message":"Couldn't update the resource because of conflicting modifications."}
 }
 
@@ -152,18 +336,20 @@ func ExampleConfig_actorFor() {
 	send(h, "GET", "/api/v3/work_packages/1", "")
 	send(h, "GET", "/api/v3/work_packages/2", "")
 	// Output:
-	// GET /api/v3/work_packages/1 → 200 {"_type":"WorkPackage","id":1,"lockVersion":1,"project":"demo","status":"New","_links":{"self":{"href":"/api/v3/work_packages/1"},"customActions":[{"href":"/api/v3/custom_actions/5","title":"Start work"}]}}
-	// GET /api/v3/work_packages/2 → 200 {"_type":"WorkPackage","id":2,"lockVersion":1,"project":"secret","status":"New","_links":{"self":{"href":"/api/v3/work_packages/2"},"customActions":[]}}
+	// GET /api/v3/work_packages/1 → 200 {"_type":"WorkPackage","id":1,"lockVersion":1,"project":"demo","status":"New","_embedded":{"customActions":[{"_type":"CustomAction","name":"Start work","description":null,"_links":{"executeImmediately":{"href":"/api/v3/custom_actions/5/execute","title":"Execute Start work","method":"post"},"self":{"href":"/api/v3/custom_actions/5","title":"Start work"}}}]},"_links":{"self":{"href":"/api/v3/work_packages/1"},"customActions":[{"href":"/api/v3/custom_actions/5","title":"Start work"}]}}
+	// GET /api/v3/work_packages/2 → 200 {"_type":"WorkPackage","id":2,"lockVersion":1,"project":"secret","status":"New","_embedded":{"customActions":[]},"_links":{"self":{"href":"/api/v3/work_packages/2"},"customActions":[]}}
 }
 
 func ExampleAPIKey() {
-	for _, auth := range []string{"Basic YXBpa2V5OnNlY3JldC10b2tlbg==", "Bearer secret-token", "Basic dXNlcjpwYXNz"} {
+	for _, auth := range []string{"Basic YXBpa2V5OnNlY3JldC10b2tlbg==", "Bearer secret-token", "Basic dXNlcjpwYXNz", ""} {
 		r := httptest.NewRequest("GET", "/api/v3/work_packages/7", nil)
-		r.Header.Set("Authorization", auth) // YXBp... is apikey:secret-token
-		fmt.Println(openproject.APIKey(r))
+		r.Header.Set("Authorization", auth) // YXBp... is apikey:secret-token, dXNl... user:pass
+		token, err := openproject.APIKey(r)
+		fmt.Printf("%q %v\n", token, err)
 	}
 	// Output:
-	// secret-token true
-	// secret-token true
-	//  false
+	// "secret-token" <nil>
+	// "secret-token" <nil>
+	// "" openproject: bad credentials
+	// "" openproject: no credentials
 }

@@ -10,9 +10,9 @@ import (
 	"testing"
 )
 
-// fuzzActions are the custom actions the fuzzer executes, one of them
-// unknown.
-var fuzzActions = []string{"1", "2", "3", "4", "5", "move", "overfill", "wipe", "rename", "99"}
+// fuzzActions are the custom actions the fuzzer executes: the catalog's,
+// an unknown one, one with leading zeros and one that is no integer.
+var fuzzActions = []string{"1", "2", "3", "4", "5", "6", "7", "8", "9", "99", "007", "move"}
 
 // FuzzExecuteBody: whatever the body, executing any custom action never
 // panics, never answers 500, and answers one of the contract's statuses in
@@ -40,6 +40,10 @@ func FuzzExecuteBody(f *testing.F) {
 		{0, `null`},
 		{0, ``},
 		{0, "{\"_links\": {\"workPackage\": {\"href\": \"\xff\"}}}"},
+		{0, `{"_links": {"workPackage": {"href": "/api/v3/work_packages/%zz"}}, "lockVersion": 3}`},
+		{0, `{"_links": {"workPackage": {"href": "/api/v3/work_packages/0042"}}, "lockVersion": 3}`},
+		{0, `{"_links": {"workPackage": {"href": ""}}, "lockVersion": 3}`},
+		{0, "{\n\"lockVersion\": 3,\n}"},
 	} {
 		f.Add(seed.action, []byte(seed.body))
 	}

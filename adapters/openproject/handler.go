@@ -11,6 +11,7 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 
@@ -29,6 +30,14 @@ const (
 // Config.MaxBodyBytes says otherwise. An execute body is a few dozen bytes.
 const DefaultMaxBodyBytes = 64 << 10
 
+// The page sizes of GET /api/v3/work_packages, OpenProject's defaults: the
+// first of the per_page_options setting ("20, 100") and the
+// apiv3_max_page_size setting (config/constants/settings/definition.rb).
+const (
+	DefaultPageSize    = 20
+	DefaultMaxPageSize = 1000
+)
+
 // The paths the handler serves. Custom actions and work packages are
 // addressed by their ids in the catalog and in the store.
 const (
@@ -40,10 +49,13 @@ const (
 // request (401): a host must at least say how a request maps to an actor.
 // Every function may be called concurrently.
 type Config[T any] struct {
-	// Authenticate maps a request to the actor it acts for, or reports
-	// false (401 Unauthenticated). Nil denies every request. APIKey extracts
-	// the token the way OpenProject accepts it.
-	Authenticate func(r *http.Request) (actions.Actor, bool)
+	// Authenticate maps a request to the actor it acts for. It returns
+	// ErrNoCredentials when the request carries none and ErrBadCredentials
+	// when it refuses them (both a 401, worded and challenged as
+	// OpenProject does); any other error is a 500 and logged. Nil treats
+	// every request as carrying no credentials. APIKey reads the token the
+	// ways OpenProject accepts it.
+	Authenticate func(r *http.Request) (actions.Actor, error)
 
 	// ActorFor returns the actor as it stands towards one work package: its
 	// Roles and Permissions in the work package's project. Conditions
@@ -62,19 +74,41 @@ type Config[T any] struct {
 	CanEdit func(ctx context.Context, actor actions.Actor) bool
 
 	// CanView reports whether the actor (as ActorFor returned it) may see
-	// the work package. One it may not see is a 404 on GET and a 422
+	// the work package. One it may not see is a 404 on GET, a 422
 	// "Work package does not exist." on execute, exactly like a work package
-	// that does not exist. Nil checks actor.Can(PermissionViewWorkPackages).
+	// that does not exist, and is not listed. Nil checks
+	// actor.Can(PermissionViewWorkPackages).
 	CanView func(ctx context.Context, actor actions.Actor, id string, wp T) bool
+
+	// CanList reports whether the authenticated actor may view work
+	// packages in some project, which GET /api/v3/work_packages asks before
+	// it lists anything: false is a 403 MissingPermission. Nil checks
+	// actor.Can(PermissionViewWorkPackages).
+	CanList func(ctx context.Context, actor actions.Actor) bool
+
+	// List returns the ids of the work packages GET /api/v3/work_packages
+	// lists, in the order it lists them (OpenProject's default is by id,
+	// ascending). It may return ids the actor may not see: each is loaded
+	// and checked with CanView, and only the visible ones are counted and
+	// paged. An id that is not a decimal integer, or an error, is a 500.
+	// Nil serves no collection (404).
+	List func(ctx context.Context, actor actions.Actor) ([]string, error)
 
 	// Render returns the HAL representation of a work package, any value
 	// encoding/json encodes as an object. Nil renders the JSON fields of T
-	// after _type, id and lockVersion, then _links (see Links).
+	// after _type, id and lockVersion, then _embedded and _links (see
+	// LinkedProperties and Links).
 	Render func(ctx context.Context, wp WorkPackage[T]) (any, error)
 
+	// LinkedProperties are the fields of T the default rendering renders as
+	// linked properties, under _links in this order, instead of among the
+	// properties. New checks that each names a JSON field of T.
+	LinkedProperties []LinkedProperty[T]
+
 	// Links adds links to the default rendering's _links, by relation name
-	// ("project", "assignee", ...). A "self" link replaces the default one
-	// (which has no title); "customActions" is always the adapter's.
+	// ("schema", ...), after the linked properties. A "self" link replaces
+	// the default one (titled with the subject); "customActions" and the
+	// linked properties are always the adapter's.
 	Links func(id string, wp T) map[string]Link
 
 	// AttributeNames maps the JSON name of a field to the name messages use
@@ -85,6 +119,10 @@ type Config[T any] struct {
 	// MaxBodyBytes bounds the body of an execute request; 0 means
 	// DefaultMaxBodyBytes.
 	MaxBodyBytes int64
+
+	// MaxPageSize bounds the pageSize of GET /api/v3/work_packages; 0 means
+	// DefaultMaxPageSize.
+	MaxPageSize int64
 
 	// Logger receives what the client is not told: internal errors (500)
 	// and effects that failed after a successful save. Nil uses
@@ -97,6 +135,7 @@ type Config[T any] struct {
 //	GET  /api/v3/custom_actions/{id}
 //	POST /api/v3/custom_actions/{id}/execute
 //	GET  /api/v3/work_packages/{id}
+//	GET  /api/v3/work_packages           (with Config.List)
 //
 // A Handler is safe for concurrent use.
 type Handler[T any] struct {
@@ -111,7 +150,10 @@ var _ http.Handler = (*Handler[struct{}])(nil)
 // New returns a handler executing the custom actions of engine's catalog on
 // the work packages of engine's store. Custom actions are the catalog's
 // actions and work packages the store's objects, both by id; a work
-// package's lockVersion is its version in the store.
+// package's lockVersion is its version in the store. Ids are decimal
+// integers, as OpenProject's are: New refuses a catalog with another id (a
+// catalog swapped in later should keep to this; an action with another id
+// is never linked).
 func New[T any](engine *actions.Engine[T], cfg Config[T]) (*Handler[T], error) {
 	if engine == nil {
 		return nil, errors.New("openproject: New needs an engine")
@@ -122,6 +164,32 @@ func New[T any](engine *actions.Engine[T], cfg Config[T]) (*Handler[T], error) {
 	if cfg.MaxBodyBytes == 0 {
 		cfg.MaxBodyBytes = DefaultMaxBodyBytes
 	}
+	if cfg.MaxPageSize < 0 {
+		return nil, fmt.Errorf("openproject: MaxPageSize must not be negative, got %d", cfg.MaxPageSize)
+	}
+	if cfg.MaxPageSize == 0 {
+		cfg.MaxPageSize = DefaultMaxPageSize
+	}
+	cat := engine.Catalog()
+	for _, a := range cat.Actions() {
+		if !canonical(a.ID()) {
+			return nil, fmt.Errorf("openproject: custom action %q: ids must be decimal integers without leading zeros", a.ID())
+		}
+	}
+	seen := map[string]bool{}
+	for i, p := range cfg.LinkedProperties {
+		if p.Link == nil {
+			return nil, fmt.Errorf("openproject: LinkedProperties[%d] %q has no Link function", i, p.Name)
+		}
+		if _, jsonName, _, ok := cat.Field(p.Name); !ok || jsonName != p.Name || p.Name == "self" || p.Name == "customActions" {
+			return nil, fmt.Errorf("openproject: LinkedProperties[%d]: %q is not the JSON name of a field of the work package", i, p.Name)
+		}
+		if seen[p.Name] {
+			return nil, fmt.Errorf("openproject: LinkedProperties[%d]: %q is declared twice", i, p.Name)
+		}
+		seen[p.Name] = true
+	}
+	cfg.LinkedProperties = append([]LinkedProperty[T](nil), cfg.LinkedProperties...)
 	h := &Handler[T]{engine: engine, cfg: cfg, log: cfg.Logger, mux: http.NewServeMux()}
 	if h.log == nil {
 		h.log = slog.Default()
@@ -133,6 +201,11 @@ func New[T any](engine *actions.Engine[T], cfg Config[T]) (*Handler[T], error) {
 	h.mux.HandleFunc(customActionsPath+"{id}", h.methodNotAllowed("GET, HEAD"))
 	h.mux.HandleFunc(customActionsPath+"{id}/execute", h.methodNotAllowed("POST"))
 	h.mux.HandleFunc(workPackagesPath+"{id}", h.methodNotAllowed("GET, HEAD"))
+	if cfg.List != nil {
+		collection := strings.TrimSuffix(workPackagesPath, "/")
+		h.mux.HandleFunc("GET "+collection, h.listWorkPackages)
+		h.mux.HandleFunc(collection, h.methodNotAllowed("GET, HEAD"))
+	}
 	h.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) { h.writeError(w, r, errNotFound) })
 	return h, nil
 }
@@ -146,9 +219,9 @@ func (h *Handler[T]) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.mux.ServeHTTP(w, r)
 }
 
-func (h *Handler[T]) authenticate(r *http.Request) (actions.Actor, bool) {
+func (h *Handler[T]) authenticate(r *http.Request) (actions.Actor, error) {
 	if h.cfg.Authenticate == nil {
-		return actions.Actor{}, false
+		return actions.Actor{}, ErrNoCredentials
 	}
 	return h.cfg.Authenticate(r)
 }
@@ -158,6 +231,13 @@ func (h *Handler[T]) canEdit(ctx context.Context, actor actions.Actor) bool {
 		return actor.Can(PermissionEditWorkPackages)
 	}
 	return h.cfg.CanEdit(ctx, actor)
+}
+
+func (h *Handler[T]) canList(ctx context.Context, actor actions.Actor) bool {
+	if h.cfg.CanList == nil {
+		return actor.Can(PermissionViewWorkPackages)
+	}
+	return h.cfg.CanList(ctx, actor)
 }
 
 // scope returns the actor towards the work package and whether it may see
@@ -172,18 +252,62 @@ func (h *Handler[T]) scope(ctx context.Context, actor actions.Actor, id string, 
 	return actor, h.cfg.CanView(ctx, actor, id, wp)
 }
 
+// canonical reports whether id is a decimal integer in its canonical form:
+// ASCII digits, no leading zero.
+func canonical(id string) bool {
+	c, ok := integerID(id)
+	return ok && c == id
+}
+
+// integerID reads an id as OpenProject reads the ids of its paths (Grape's
+// `route_param :id, type: Integer`): ASCII digits, leading zeros ignored
+// ("007" is 7). Signs, blanks, underscores and anything else are not an
+// integer here.
+func integerID(s string) (string, bool) {
+	if s == "" {
+		return "", false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return "", false
+		}
+	}
+	if s = strings.TrimLeft(s, "0"); s == "" {
+		s = "0"
+	}
+	return s, true
+}
+
+// pathID returns the canonical id of the request's path, or errInvalidID:
+// OpenProject's 400, which Grape answers while validating the parameters,
+// before any callback authenticates (lib/api/v3/custom_actions/
+// custom_actions_api.rb and lib/api/v3/work_packages/work_packages_api.rb:
+// route_param :id, type: Integer).
+func pathID(r *http.Request) (string, error) {
+	id, ok := integerID(r.PathValue("id"))
+	if !ok {
+		return "", errInvalidID
+	}
+	return id, nil
+}
+
 // getCustomAction serves GET /api/v3/custom_actions/{id}.
 func (h *Handler[T]) getCustomAction(w http.ResponseWriter, r *http.Request) {
-	actor, ok := h.authenticate(r)
-	if !ok {
-		h.writeError(w, r, errUnauthenticated)
+	id, err := pathID(r)
+	if err != nil {
+		h.writeError(w, r, err)
+		return
+	}
+	actor, err := h.authenticate(r)
+	if err != nil {
+		h.writeError(w, r, err)
 		return
 	}
 	if !h.canEdit(r.Context(), actor) {
 		h.writeError(w, r, errMissingPermission)
 		return
 	}
-	a, err := h.engine.Catalog().Action(r.PathValue("id"))
+	a, err := h.engine.Catalog().Action(id)
 	if err != nil {
 		h.writeError(w, r, err)
 		return
@@ -191,18 +315,24 @@ func (h *Handler[T]) getCustomAction(w http.ResponseWriter, r *http.Request) {
 	h.writeValue(w, r, customActionOf(a))
 }
 
-// getWorkPackage serves GET /api/v3/work_packages/{id}.
+// getWorkPackage serves GET /api/v3/work_packages/{id}. A work package that
+// does not exist and one the actor may not see get the same 404
+// (work_packages_api.rb: NotFound with model: :work_package).
 func (h *Handler[T]) getWorkPackage(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	actor, ok := h.authenticate(r)
-	if !ok {
-		h.writeError(w, r, errUnauthenticated)
+	id, err := pathID(r)
+	if err != nil {
+		h.writeError(w, r, err)
 		return
 	}
-	id := r.PathValue("id")
+	actor, err := h.authenticate(r)
+	if err != nil {
+		h.writeError(w, r, err)
+		return
+	}
 	wp, version, err := h.engine.Load(ctx, id)
 	if errors.Is(err, actions.ErrNotFound) {
-		err = errNotFound
+		err = errWorkPackageNotFound
 	}
 	if err != nil {
 		h.writeError(w, r, err)
@@ -210,10 +340,15 @@ func (h *Handler[T]) getWorkPackage(w http.ResponseWriter, r *http.Request) {
 	}
 	scoped, visible := h.scope(ctx, actor, id, wp)
 	if !visible {
-		h.writeError(w, r, errNotFound)
+		h.writeError(w, r, errWorkPackageNotFound)
 		return
 	}
-	h.writeWorkPackage(w, r, actor, scoped, id, wp, version)
+	body, err := h.renderWorkPackage(ctx, scoped, id, wp, version, true)
+	if err != nil {
+		h.writeError(w, r, err)
+		return
+	}
+	h.writeValue(w, r, body)
 }
 
 // execute serves POST /api/v3/custom_actions/{id}/execute. The checks run in
@@ -221,9 +356,14 @@ func (h *Handler[T]) getWorkPackage(w http.ResponseWriter, r *http.Request) {
 // stored, and the engine applies the action all or nothing.
 func (h *Handler[T]) execute(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	actor, ok := h.authenticate(r)
-	if !ok {
-		h.writeError(w, r, errUnauthenticated)
+	actionID, err := pathID(r)
+	if err != nil {
+		h.writeError(w, r, err)
+		return
+	}
+	actor, err := h.authenticate(r)
+	if err != nil {
+		h.writeError(w, r, err)
 		return
 	}
 	if err := checkContentType(r.Header.Get("Content-Type")); err != nil {
@@ -243,17 +383,17 @@ func (h *Handler[T]) execute(w http.ResponseWriter, r *http.Request) {
 		h.writeError(w, r, err)
 		return
 	}
-	a, err := h.engine.Catalog().Action(r.PathValue("id"))
+	a, err := h.engine.Catalog().Action(actionID)
 	if err != nil {
 		h.writeError(w, r, err)
 		return
 	}
-	if body.href == "" {
+	if !body.link {
 		h.writeError(w, r, &workPackageError{blank: true})
 		return
 	}
-	id, ok := workPackageID(body.href)
-	if !ok {
+	id := body.id
+	if id == "" {
 		h.writeError(w, r, &workPackageError{})
 		return
 	}
@@ -294,52 +434,86 @@ func (h *Handler[T]) execute(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	after, _ := h.scope(ctx, actor, id, res.Object)
-	h.writeWorkPackage(w, r, actor, after, id, res.Object, res.Version)
+	out, err := h.renderWorkPackage(ctx, after, id, res.Object, res.Version, true)
+	if err != nil {
+		h.writeError(w, r, err)
+		return
+	}
+	h.writeValue(w, r, out)
 }
 
-// writeWorkPackage renders a work package with the custom actions the actor
-// may execute on it.
-func (h *Handler[T]) writeWorkPackage(w http.ResponseWriter, r *http.Request, actor, scoped actions.Actor, id string, wp T, version int64) {
-	ctx := r.Context()
-	links := []Link{}
+// renderWorkPackage renders a work package with the custom actions the
+// actor (scoped to it) may execute on it; embed adds their resources under
+// _embedded, as OpenProject does for a work package on its own (GET and
+// execute render with embed_links: true, a collection's elements without).
+func (h *Handler[T]) renderWorkPackage(ctx context.Context, scoped actions.Actor, id string, wp T, version int64, embed bool) (any, error) {
+	rep := WorkPackage[T]{ID: id, LockVersion: version, Object: wp, CustomActions: []Link{}}
+	if embed {
+		rep.EmbeddedCustomActions = []CustomAction{}
+	}
 	if h.canEdit(ctx, scoped) {
 		list, err := h.engine.Resolve(ctx, id, wp, scoped)
 		if err != nil {
-			h.writeError(w, r, err)
-			return
+			return nil, err
 		}
+		// One list for both, so that _links and _embedded agree in
+		// content and order (work_package_representer.rb:
+		// ordered_custom_actions, memoised).
 		for _, a := range list {
-			links = append(links, Link{Href: customActionHref(a.ID()), Title: a.Name()})
+			if !canonical(a.ID()) {
+				continue // a path could not reach it
+			}
+			rep.CustomActions = append(rep.CustomActions, Link{Href: customActionHref(a.ID()), Title: a.Name()})
+			if embed {
+				rep.EmbeddedCustomActions = append(rep.EmbeddedCustomActions, customActionOf(a))
+			}
 		}
 	}
-	rep := WorkPackage[T]{ID: id, LockVersion: version, Object: wp, CustomActions: links}
-	var body any
-	var err error
 	if h.cfg.Render != nil {
-		body, err = h.cfg.Render(ctx, rep)
-	} else {
-		body, err = renderDefault(rep, h.cfg.Links)
+		body, err := h.cfg.Render(ctx, rep)
+		if err != nil {
+			return nil, fmt.Errorf("openproject: rendering work package %s: %w", id, err)
+		}
+		return body, nil
 	}
+	linked := make([]namedLink, len(h.cfg.LinkedProperties))
+	for i, p := range h.cfg.LinkedProperties {
+		l, err := p.Link(ctx, wp)
+		if err != nil {
+			return nil, fmt.Errorf("openproject: rendering work package %s: link %s: %w", id, p.Name, err)
+		}
+		linked[i] = namedLink{name: p.Name, link: l}
+	}
+	var extra map[string]Link
+	if h.cfg.Links != nil {
+		extra = h.cfg.Links(id, wp)
+	}
+	body, err := renderDefault(rep, linked, extra)
 	if err != nil {
-		h.writeError(w, r, fmt.Errorf("openproject: rendering work package %s: %w", id, err))
-		return
+		return nil, fmt.Errorf("openproject: rendering work package %s: %w", id, err)
 	}
-	h.writeValue(w, r, body)
+	return body, nil
 }
 
 // writeValue writes v as a 200 HAL response. A value that cannot be encoded
 // (a Render returning a channel, say) or that is not a JSON object (a Render
 // returning nil) is a 500.
 func (h *Handler[T]) writeValue(w http.ResponseWriter, r *http.Request, v any) {
-	body, err := marshal(v)
-	if err == nil && !bytes.HasPrefix(body, []byte("{")) {
-		err = errors.New("not a JSON object")
-	}
+	body, err := encodeObject(v)
 	if err != nil {
 		h.writeError(w, r, fmt.Errorf("openproject: encoding the response: %w", err))
 		return
 	}
 	writeHAL(w, http.StatusOK, body)
+}
+
+// encodeObject encodes v, which must encode as a JSON object.
+func encodeObject(v any) ([]byte, error) {
+	body, err := marshal(v)
+	if err == nil && !bytes.HasPrefix(body, []byte("{")) {
+		err = errors.New("not a JSON object")
+	}
+	return body, err
 }
 
 // checkContentType accepts application/json and application/hal+json.
@@ -357,7 +531,8 @@ func checkContentType(header string) error {
 
 // executeBody is what an execute request says.
 type executeBody struct {
-	href        string // _links.workPackage.href; "" when absent
+	link        bool   // _links.workPackage.href is there and not null
+	id          string // the canonical id it links; "" when no work package can have it
 	lockVersion int64  // 0 when absent or not an integer
 }
 
@@ -365,23 +540,33 @@ type executeBody struct {
 //
 //	{"_links": {"workPackage": {"href": "/api/v3/work_packages/42"}}, "lockVersion": "3"}
 //
-// Inside the object it is lenient: a missing or malformed link is "no work
-// package" and a missing or malformed lockVersion is "no lockVersion", which
-// the later checks refuse with their own errors.
+// A body that is not JSON is a *bodyError with the parser's message, which
+// OpenProject answers in _embedded.details.parseError (lib/api/v3/parser.rb,
+// lib/api/errors/parse_error.rb); one that is JSON but not an object, an
+// empty one and one over the size limit are a *bodyError without it. A
+// string href that is not a link to a work package resource is a
+// *linkTypeError. Inside the object it is lenient otherwise: a missing or
+// malformed link is "no work package" and a missing or malformed
+// lockVersion is "no lockVersion", which the later checks refuse with their
+// own errors.
 func decodeExecute(r io.Reader) (executeBody, error) {
-	dec := json.NewDecoder(r)
+	data, err := io.ReadAll(r)
+	if err != nil { // the size limit: the reader's error, not the parser's
+		return executeBody{}, &bodyError{err: err}
+	}
+	if len(bytes.TrimSpace(data)) == 0 {
+		return executeBody{}, &bodyError{err: errors.New("empty body")}
+	}
 	var top map[string]json.RawMessage
-	if err := dec.Decode(&top); err != nil {
-		return executeBody{}, fmt.Errorf("%w: %w", errInvalidBody, err)
+	if err := json.Unmarshal(data, &top); err != nil {
+		var syntax *json.SyntaxError
+		if errors.As(err, &syntax) {
+			return executeBody{}, &bodyError{parseError: parseMessage(data, syntax), err: err}
+		}
+		return executeBody{}, &bodyError{err: err} // JSON, but not an object
 	}
 	if top == nil {
-		return executeBody{}, fmt.Errorf("%w: null", errInvalidBody)
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		if err == nil {
-			err = errors.New("data after the object")
-		}
-		return executeBody{}, fmt.Errorf("%w: %w", errInvalidBody, err)
+		return executeBody{}, &bodyError{err: errors.New("null")}
 	}
 	var body executeBody
 	var links struct {
@@ -390,16 +575,32 @@ func decodeExecute(r io.Reader) (executeBody, error) {
 		} `json:"workPackage"`
 	}
 	if json.Unmarshal(top["_links"], &links) == nil {
+		raw := links.WorkPackage.Href
 		var href string
-		switch err := json.Unmarshal(links.WorkPackage.Href, &href); {
-		case err == nil:
-			body.href = href
-		case len(links.WorkPackage.Href) > 0 && string(links.WorkPackage.Href) != "null":
-			body.href = string(links.WorkPackage.Href) // not a string: resolves to nothing
+		switch {
+		case len(raw) == 0 || string(raw) == "null": // no link
+		case json.Unmarshal(raw, &href) == nil:
+			id, err := workPackageID(href)
+			if err != nil {
+				return executeBody{}, err
+			}
+			body.link, body.id = true, id
+		default:
+			body.link = true // not a string: links nothing
 		}
 	}
 	body.lockVersion = parseLockVersion(top["lockVersion"])
 	return body, nil
+}
+
+// parseMessage is the parser's message with the line and the column (of
+// the byte at fault, from 1) where it stopped, in the manner of
+// OpenProject's: "unexpected comma (after ) at line 1, column 3".
+func parseMessage(data []byte, e *json.SyntaxError) string {
+	off := int(min(max(e.Offset, 0), int64(len(data))))
+	line := 1 + bytes.Count(data[:off], []byte("\n"))
+	column := off - (bytes.LastIndexByte(data[:off], '\n') + 1)
+	return fmt.Sprintf("%s at line %d, column %d", e.Error(), line, column)
 }
 
 // parseLockVersion accepts "3" (as documented) and 3; anything else is 0,
@@ -420,16 +621,28 @@ func parseLockVersion(raw json.RawMessage) int64 {
 	return v
 }
 
-// workPackageID returns the id in a work package link: a path (or an
-// absolute URL whose path is) /api/v3/work_packages/{id}.
-func workPackageID(href string) (string, bool) {
-	u, err := url.Parse(href)
+// resourceLink is OpenProject's resource link: anything ending in
+// /api/v<digit>/<namespace>/<one path segment> (lib/api/utilities/
+// resource_link_parser.rb: RESOURCE_REGEX, not anchored at the start, \z at
+// the end, SEGMENT_CHARACTER of RFC 3986). Ruby's \w and \d are ASCII, as
+// RE2's are.
+var resourceLink = regexp.MustCompile(`/api/v(\d)/(\w+)/((?:\w|[-~!$&'()*+.,:;=@]|%[0-9A-Fa-f]{2})+)\z`)
+
+// workPackageID returns the id a workPackage href links: a
+// *linkTypeError when it is not a link to a work package resource of API v3
+// (ResourceLinkParser.parse_id with expected_version "3" and
+// expected_namespace "work_packages", which fails with InvalidResourceLink:
+// an empty href too), and "" when the id it links is not an integer, which
+// no work package has.
+func workPackageID(href string) (string, error) {
+	m := resourceLink.FindStringSubmatch(href)
+	if m == nil || m[1] != "3" || m[2] != "work_packages" {
+		return "", &linkTypeError{href: href}
+	}
+	raw, err := url.PathUnescape(m[3])
 	if err != nil {
-		return "", false
+		return "", nil
 	}
-	id, ok := strings.CutPrefix(u.Path, workPackagesPath)
-	if !ok || id == "" || strings.Contains(id, "/") {
-		return "", false
-	}
-	return id, true
+	id, _ := integerID(raw)
+	return id, nil
 }

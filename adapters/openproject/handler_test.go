@@ -36,7 +36,8 @@ type WorkPackage struct {
 }
 
 // The custom actions of the issue (1..5), plus reserved ones (never linked,
-// executable by id) that reach the remaining rows of the error table.
+// executable by id: 6 move, 7 overfill, 8 wipe, 9 rename) that reach the
+// remaining rows of the error table. Ids are integers, as OpenProject's are.
 var definitions = []actions.Definition{
 	{ID: "1", Name: "Close", Position: 1, Permission: openproject.PermissionEditWorkPackages,
 		Condition: `Status in ["New", "In progress"]`,
@@ -56,14 +57,14 @@ var definitions = []actions.Definition{
 			{Field: "assignee", Expr: `Actor.ID`},
 			{Field: "startDate", Expr: `now().Format("2006-01-02")`},
 		}},
-	{ID: "move", Name: "Move to archive", Position: 6, Reserved: true, Permission: "move_work_packages",
+	{ID: "6", Name: "Move to archive", Position: 6, Reserved: true, Permission: "move_work_packages",
 		Changes: []actions.Change{{Field: "project", Expr: `"archive"`}}},
-	{ID: "overfill", Name: "Reopen overfilled", Position: 7, Reserved: true, Permission: openproject.PermissionEditWorkPackages,
+	{ID: "7", Name: "Reopen overfilled", Position: 7, Reserved: true, Permission: openproject.PermissionEditWorkPackages,
 		Condition: `Status == "Closed"`,
 		Changes:   []actions.Change{{Field: "status", Expr: `"New"`}, {Field: "percentageDone", Expr: `150`}}},
-	{ID: "wipe", Name: "Wipe", Position: 8, Reserved: true, Permission: openproject.PermissionEditWorkPackages,
+	{ID: "8", Name: "Wipe", Position: 8, Reserved: true, Permission: openproject.PermissionEditWorkPackages,
 		Changes: []actions.Change{{Field: "subject", Expr: `""`}, {Field: "percentageDone", Expr: `PercentageDone - 100`}}},
-	{ID: "rename", Name: "Rename", Position: 9, Reserved: true, Permission: openproject.PermissionEditWorkPackages,
+	{ID: "9", Name: "Rename", Position: 9, Reserved: true, Permission: openproject.PermissionEditWorkPackages,
 		Changes:        []actions.Change{{Field: "subject", Expr: `"x"`}},
 		PostConditions: []actions.PostCondition{{Expr: `len(Subject) >= 3`, Field: "subject", Message: "Subject is too short for a work package"}}},
 }
@@ -82,6 +83,8 @@ var (
 		"op-admin":  {id: "admin", permissions: []string{actions.AllPermissions}},
 		"op-member": {id: "member", roles: map[string]string{"demo": "Member"}},
 		"op-viewer": {id: "viewer", roles: map[string]string{"demo": "Reader"}},
+		// A user with no role anywhere: may view no work package.
+		"op-outsider": {id: "outsider"},
 	}
 	rolePermissions = map[string][]string{
 		"Member": {openproject.PermissionViewWorkPackages, openproject.PermissionEditWorkPackages},
@@ -91,14 +94,14 @@ var (
 
 // authenticate gives the actor its roles and permissions in every project;
 // actorFor narrows them to one work package's project.
-func authenticate(r *http.Request) (actions.Actor, bool) {
-	token, ok := openproject.APIKey(r)
-	if !ok {
-		return actions.Actor{}, false
+func authenticate(r *http.Request) (actions.Actor, error) {
+	token, err := openproject.APIKey(r)
+	if err != nil {
+		return actions.Actor{}, err
 	}
 	u, ok := users[token]
 	if !ok {
-		return actions.Actor{}, false
+		return actions.Actor{}, openproject.ErrBadCredentials
 	}
 	a := actions.Actor{ID: u.id, Permissions: slices.Clone(u.permissions), Attributes: map[string]string{}}
 	for project, role := range u.roles {
@@ -107,7 +110,7 @@ func authenticate(r *http.Request) (actions.Actor, bool) {
 		a.Permissions = append(a.Permissions, rolePermissions[role]...)
 	}
 	slices.Sort(a.Roles)
-	return a, true
+	return a, nil
 }
 
 func actorFor(_ context.Context, a actions.Actor, _ string, wp WorkPackage) actions.Actor {
@@ -120,6 +123,54 @@ func actorFor(_ context.Context, a actions.Actor, _ string, wp WorkPackage) acti
 		scoped.Permissions = append(scoped.Permissions, rolePermissions[role]...)
 	}
 	return scoped
+}
+
+// ids are the integer ids of what work packages link to, by the names the
+// work packages hold; names are the users' names, their links' titles.
+var (
+	ids = map[openproject.Resource]map[string]int64{
+		openproject.Projects: {"demo": 1, "archive": 2, "secret": 3},
+		openproject.Types:    {"Task": 1, "Bug": 7},
+		openproject.Statuses: {"New": 1, "In progress": 7, "Closed": 12},
+		openproject.Users:    {"admin": 1, "member": 2, "viewer": 3},
+	}
+	names = map[string]string{"admin": "Ada Admin", "member": "Max Member", "viewer": "Vera Viewer"}
+)
+
+// linkedProperties render project, type, status and assignee as
+// OpenProject does; an unassigned work package links no assignee.
+func linkedProperties() []openproject.LinkedProperty[WorkPackage] {
+	by := func(r openproject.Resource, value func(WorkPackage) string) func(context.Context, WorkPackage) (openproject.Link, error) {
+		return func(_ context.Context, wp WorkPackage) (openproject.Link, error) {
+			v := value(wp)
+			title := v
+			if r == openproject.Users {
+				title = names[v]
+			}
+			return r.Link(ids[r][v], title), nil
+		}
+	}
+	return []openproject.LinkedProperty[WorkPackage]{
+		{Name: "type", Link: by(openproject.Types, func(wp WorkPackage) string { return wp.Type })},
+		{Name: "project", Link: by(openproject.Projects, func(wp WorkPackage) string { return wp.Project })},
+		{Name: "status", Link: by(openproject.Statuses, func(wp WorkPackage) string { return wp.Status })},
+		{Name: "assignee", Link: by(openproject.Users, func(wp WorkPackage) string { return wp.Assignee })},
+	}
+}
+
+// listIDs lists every work package of the store by id, ascending, as
+// OpenProject's collection is sorted by default.
+func listIDs(store *actions.MemoryStore[WorkPackage]) func(context.Context, actions.Actor) ([]string, error) {
+	return func(context.Context, actions.Actor) ([]string, error) {
+		list := store.IDs()
+		slices.SortFunc(list, func(a, b string) int { // canonical integers: shorter is smaller
+			if len(a) != len(b) {
+				return len(a) - len(b)
+			}
+			return strings.Compare(a, b)
+		})
+		return list, nil
+	}
 }
 
 func workPackages() map[string]struct {
@@ -171,10 +222,12 @@ func newFixture(t testing.TB, configure ...func(*openproject.Config[WorkPackage]
 	t.Helper()
 	engine, store := newEngine(t)
 	cfg := openproject.Config[WorkPackage]{
-		Authenticate:   authenticate,
-		ActorFor:       actorFor,
-		AttributeNames: map[string]string{"percentageDone": "% Complete"},
-		Logger:         slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Authenticate:     authenticate,
+		ActorFor:         actorFor,
+		List:             listIDs(store),
+		LinkedProperties: linkedProperties(),
+		AttributeNames:   map[string]string{"percentageDone": "% Complete"},
+		Logger:           slog.New(slog.NewTextHandler(io.Discard, nil)),
 	}
 	for _, c := range configure {
 		c(&cfg)
@@ -309,13 +362,30 @@ func TestErrors(t *testing.T) {
 		req    request
 		status int
 	}{
-		// 401: before anything else.
+		// 400 BadRequest: an id in the path that is not an integer, before
+		// authentication: Grape validates `route_param :id, type: Integer`
+		// before the callbacks that authenticate run
+		// (lib/api/v3/custom_actions/custom_actions_api.rb,
+		// lib/api/v3/work_packages/work_packages_api.rb; the message as
+		// spec/requests/api/v3/support/response_examples.rb "param
+		// validation error" matches it).
+		{"400 id not an integer", request{"POST", "/api/v3/custom_actions/move/execute", member, json_, executeBody("42", "3")}, 400},
+		{"400 id beats 401", request{"POST", "/api/v3/custom_actions/move/execute", "", json_, executeBody("42", "3")}, 400},
+		{"400 id on get custom action", request{"GET", "/api/v3/custom_actions/2a", member, "", ""}, 400},
+		{"400 id on get work package", request{"GET", "/api/v3/work_packages/WP-7", member, "", ""}, 400},
+		// 401: before anything else. Missing and refused credentials are
+		// answered differently, and a refused Bearer token with OAuth's
+		// challenge (spec/requests/api/v3/authentication_spec.rb).
 		{"401 no credentials", request{"POST", "/api/v3/custom_actions/1/execute", "", json_, executeBody("42", "3")}, 401},
 		{"401 unknown token", request{"POST", "/api/v3/custom_actions/1/execute", "op-nobody", json_, executeBody("42", "3")}, 401},
 		{"401 basic user is not apikey", request{"POST", "/api/v3/custom_actions/1/execute", "Basic " + basic("admin", admin), json_, executeBody("42", "3")}, 401},
+		{"401 basic empty token", request{"GET", "/api/v3/work_packages/42", "Basic " + basic("apikey", ""), "", ""}, 401},
 		{"401 beats 406", request{"POST", "/api/v3/custom_actions/1/execute", "", "", "not json"}, 401},
 		{"401 on get custom action", request{"GET", "/api/v3/custom_actions/2", "Bearer op-nobody", "", ""}, 401},
 		{"401 on get work package", request{"GET", "/api/v3/work_packages/42", "", "", ""}, 401},
+		{"401 other scheme is no credentials", request{"GET", "/api/v3/work_packages/42", "Token op-member", "", ""}, 401},
+		{"401 bearer without token is no credentials", request{"GET", "/api/v3/work_packages/42", "Bearer ", "", ""}, 401},
+		{"401 bearer rejected on execute", request{"POST", "/api/v3/custom_actions/1/execute", "Bearer op-nobody", json_, executeBody("42", "3")}, 401},
 		// 406: a POST without Content-Type, in plain text.
 		{"406 missing content type", request{"POST", "/api/v3/custom_actions/1/execute", member, "", executeBody("42", "3")}, 406},
 		{"406 beats 403", request{"POST", "/api/v3/custom_actions/1/execute", viewer, "", executeBody("42", "3")}, 406},
@@ -331,8 +401,11 @@ func TestErrors(t *testing.T) {
 		{"403 viewer beats 400", request{"POST", "/api/v3/custom_actions/1/execute", viewer, json_, "not json"}, 403},
 		{"403 viewer on get custom action", request{"GET", "/api/v3/custom_actions/2", viewer, "", ""}, 403},
 		{"403 viewer on get unknown custom action", request{"GET", "/api/v3/custom_actions/99", viewer, "", ""}, 403},
-		// 400: not a single JSON object.
+		// 400: not a single JSON object. What is not JSON at all carries the
+		// parser's message in _embedded.details.parseError (lib/api/v3/parser.rb,
+		// lib/api/errors/parse_error.rb); the message stays the seed's.
 		{"400 not json", request{"POST", "/api/v3/custom_actions/1/execute", member, json_, "not json"}, 400},
+		{"400 not json on line 2", request{"POST", "/api/v3/custom_actions/1/execute", member, json_, "{\n  \"lockVersion\": 3,\n}"}, 400},
 		{"400 empty body", request{"POST", "/api/v3/custom_actions/1/execute", member, json_, ""}, 400},
 		{"400 array", request{"POST", "/api/v3/custom_actions/1/execute", member, json_, "[]"}, 400},
 		{"400 null", request{"POST", "/api/v3/custom_actions/1/execute", member, json_, "null"}, 400},
@@ -351,7 +424,17 @@ func TestErrors(t *testing.T) {
 		{"422 work package links not an object", request{"POST", "/api/v3/custom_actions/1/execute", member, json_, `{"_links": 5, "lockVersion": "3"}`}, 422},
 		{"422 work package unknown", request{"POST", "/api/v3/custom_actions/1/execute", member, json_, executeBody("99", "1")}, 422},
 		{"422 work package invisible", request{"POST", "/api/v3/custom_actions/1/execute", member, json_, executeBody("44", "1")}, 422},
+		// 422 ResourceTypeMismatch: a workPackage href that is not a work
+		// package resource link of API v3, found while the body is parsed,
+		// before the custom action is looked up
+		// (lib/api/utilities/resource_link_parser.rb, lib/api/errors/invalid_resource_link.rb,
+		// lib/api/decorators/link_object.rb: an empty href is parsed too).
 		{"422 work package href elsewhere", request{"POST", "/api/v3/custom_actions/1/execute", member, json_, `{"_links": {"workPackage": {"href": "/api/v3/projects/42"}}, "lockVersion": "3"}`}, 422},
+		{"422 work package href of api v2", request{"POST", "/api/v3/custom_actions/1/execute", member, json_, `{"_links": {"workPackage": {"href": "/api/v2/work_packages/42"}}, "lockVersion": "3"}`}, 422},
+		{"422 work package href trailing slash", request{"POST", "/api/v3/custom_actions/1/execute", member, json_, `{"_links": {"workPackage": {"href": "/api/v3/work_packages/42/"}}, "lockVersion": "3"}`}, 422},
+		{"422 work package href with query", request{"POST", "/api/v3/custom_actions/1/execute", member, json_, `{"_links": {"workPackage": {"href": "/api/v3/work_packages/42?x=1"}}, "lockVersion": "3"}`}, 422},
+		{"422 resource type mismatch beats 404", request{"POST", "/api/v3/custom_actions/99/execute", member, json_, `{"_links": {"workPackage": {"href": "/api/v3/projects/42"}}, "lockVersion": "3"}`}, 422},
+		{"422 work package href not an integer", request{"POST", "/api/v3/custom_actions/1/execute", member, json_, `{"_links": {"workPackage": {"href": "/api/v3/work_packages/abc"}}, "lockVersion": "3"}`}, 422},
 		{"422 work package href not a string", request{"POST", "/api/v3/custom_actions/1/execute", member, json_, `{"_links": {"workPackage": {"href": 42}}, "lockVersion": "3"}`}, 422},
 		{"422 work package beats 409", request{"POST", "/api/v3/custom_actions/1/execute", member, json_, `{}`}, 422},
 		// 409: lockVersion missing or not the current one.
@@ -367,13 +450,17 @@ func TestErrors(t *testing.T) {
 		// 403: the action's permission or conditions do not hold.
 		{"403 conditions unassign unassigned", request{"POST", "/api/v3/custom_actions/3/execute", member, json_, executeBody("43", "1")}, 403},
 		{"403 conditions start work without role Member", request{"POST", "/api/v3/custom_actions/5/execute", admin, json_, executeBody("42", "3")}, 403},
-		{"403 action permission", request{"POST", "/api/v3/custom_actions/move/execute", member, json_, executeBody("42", "3")}, 403},
-		{"403 conditions beat 422 validation", request{"POST", "/api/v3/custom_actions/overfill/execute", member, json_, executeBody("43", "1")}, 403},
+		{"403 action permission", request{"POST", "/api/v3/custom_actions/6/execute", member, json_, executeBody("42", "3")}, 403},
+		{"403 conditions beat 422 validation", request{"POST", "/api/v3/custom_actions/7/execute", member, json_, executeBody("43", "1")}, 403},
 		// 422: the changed work package violates a constraint.
 		{"422 percentage done over 100", request{"POST", "/api/v3/custom_actions/4/execute", member, json_, executeBody("43", "1")}, 422},
-		{"422 post-condition", request{"POST", "/api/v3/custom_actions/rename/execute", member, json_, executeBody("42", 3)}, 422},
-		{"422 multiple errors", request{"POST", "/api/v3/custom_actions/wipe/execute", member, json_, executeBody("42", "3")}, 422},
-		// Outside the table: GET of what the user may not see, other methods and paths.
+		{"422 post-condition", request{"POST", "/api/v3/custom_actions/9/execute", member, json_, executeBody("42", 3)}, 422},
+		{"422 multiple errors", request{"POST", "/api/v3/custom_actions/8/execute", member, json_, executeBody("42", "3")}, 422},
+		// Outside the table: GET of what the user may not see, other methods
+		// and paths. A work package that does not exist and one the user may
+		// not see get the same 404, with the work package's own message
+		// (work_packages_api.rb: NotFound model: :work_package; the text as
+		// the reminders request spec quotes it).
 		{"404 get unknown work package", request{"GET", "/api/v3/work_packages/99", member, "", ""}, 404},
 		{"404 get invisible work package", request{"GET", "/api/v3/work_packages/44", member, "", ""}, 404},
 		{"404 unknown path", request{"GET", "/api/v3/statuses", member, "", ""}, 404},
@@ -460,12 +547,18 @@ func TestLockVersion(t *testing.T) {
 }
 
 // customActions returns the titles of a work package's customActions links
-// and its lockVersion.
+// and its lockVersion, and checks that _embedded.customActions holds the
+// resources of the same actions in the same order
+// (lib/api/v3/work_packages/work_package_representer.rb: both from
+// ordered_custom_actions).
 func customActions(t *testing.T, res *http.Response) (titles []string, lockVersion int64) {
 	t.Helper()
 	var wp struct {
 		LockVersion int64 `json:"lockVersion"`
-		Links       struct {
+		Embedded    *struct {
+			CustomActions []openproject.CustomAction `json:"customActions"`
+		} `json:"_embedded"`
+		Links struct {
 			CustomActions []openproject.Link `json:"customActions"`
 		} `json:"_links"`
 	}
@@ -475,6 +568,16 @@ func customActions(t *testing.T, res *http.Response) (titles []string, lockVersi
 	titles = []string{}
 	for _, l := range wp.Links.CustomActions {
 		titles = append(titles, strings.TrimPrefix(l.Href, "/api/v3/custom_actions/")+" "+l.Title)
+	}
+	if wp.Embedded == nil {
+		t.Fatal("the work package has no _embedded")
+	}
+	embedded := []string{}
+	for _, a := range wp.Embedded.CustomActions {
+		embedded = append(embedded, strings.TrimPrefix(a.Links.Self.Href, "/api/v3/custom_actions/")+" "+a.Name)
+	}
+	if diff := cmp.Diff(titles, embedded); diff != "" {
+		t.Errorf("_embedded.customActions differ from _links.customActions (-links +embedded):\n%s", diff)
 	}
 	return titles, wp.LockVersion
 }

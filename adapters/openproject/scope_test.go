@@ -36,8 +36,8 @@ func TestEditPermissionIsScopedToTheWorkPackage(t *testing.T) {
 	}
 	roles := map[string]string{"demo": "Member", "other": "Reader"}
 	h, err := openproject.New(engine, openproject.Config[WorkPackage]{
-		Authenticate: func(*http.Request) (actions.Actor, bool) {
-			return actions.Actor{ID: "mixed", Permissions: []string{openproject.PermissionViewWorkPackages, openproject.PermissionEditWorkPackages}}, true
+		Authenticate: func(*http.Request) (actions.Actor, error) {
+			return actions.Actor{ID: "mixed", Permissions: []string{openproject.PermissionViewWorkPackages, openproject.PermissionEditWorkPackages}}, nil
 		},
 		ActorFor: func(_ context.Context, a actions.Actor, _ string, wp WorkPackage) actions.Actor {
 			a.Permissions = []string{openproject.PermissionViewWorkPackages}

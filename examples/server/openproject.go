@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"net/http"
@@ -69,9 +70,55 @@ func (us *opUsers) scoped(u opUser, project string) actions.Actor {
 	return a
 }
 
+// opResources are the integer ids OpenProject's links name resources by
+// (/api/v3/statuses/12), for the names the demo's work packages and users
+// hold ("Closed").
+type opResources struct {
+	Statuses map[string]int64 `json:"statuses"`
+	Types    map[string]int64 `json:"types"`
+	Projects map[string]int64 `json:"projects"`
+	Users    map[string]int64 `json:"users"` // by user id ("member")
+}
+
+// link links the resource r named name in ids, titled title; "" is the
+// link to nothing ({"href": null}). A name without an id is an error (a 500
+// and a log line): the demo data has to list it.
+func (res *opResources) link(r openproject.Resource, ids map[string]int64, name, title string) (openproject.Link, error) {
+	if name == "" {
+		return openproject.Link{}, nil
+	}
+	id, ok := ids[name]
+	if !ok {
+		return openproject.Link{}, fmt.Errorf("resources.json has no id for %s %q", r, name)
+	}
+	return r.Link(id, title), nil
+}
+
+// linkedProperties render type, project, status and assignee as OpenProject
+// does: under _links, titled with the name (the user's name for the
+// assignee), an unassigned work package's assignee {"href": null}.
+func (res *opResources) linkedProperties(names map[string]string) []openproject.LinkedProperty[opWorkPackage] {
+	by := func(name string, r openproject.Resource, ids map[string]int64, value func(opWorkPackage) string) openproject.LinkedProperty[opWorkPackage] {
+		return openproject.LinkedProperty[opWorkPackage]{Name: name, Link: func(_ context.Context, wp opWorkPackage) (openproject.Link, error) {
+			v := value(wp)
+			title := v
+			if r == openproject.Users {
+				title = names[v]
+			}
+			return res.link(r, ids, v, title)
+		}}
+	}
+	return []openproject.LinkedProperty[opWorkPackage]{
+		by("type", openproject.Types, res.Types, func(wp opWorkPackage) string { return wp.Type }),
+		by("project", openproject.Projects, res.Projects, func(wp opWorkPackage) string { return wp.Project }),
+		by("status", openproject.Statuses, res.Statuses, func(wp opWorkPackage) string { return wp.Status }),
+		by("assignee", openproject.Users, res.Users, func(wp opWorkPackage) string { return wp.Assignee }),
+	}
+}
+
 // mountOpenProject mounts the openproject adapter on /api/v3/, with the
-// custom actions, work packages and users of dir/openproject, and returns
-// the store of the work packages.
+// custom actions, work packages, users and resource ids of dir/openproject,
+// and returns the store of the work packages.
 func mountOpenProject(mux *http.ServeMux, dir string) (*actions.MemoryStore[opWorkPackage], error) {
 	dir = filepath.Join(dir, "openproject")
 	cat, err := actions.LoadFile[opWorkPackage](filepath.Join(dir, "custom_actions.json"))
@@ -90,31 +137,44 @@ func mountOpenProject(mux *http.ServeMux, dir string) (*actions.MemoryStore[opWo
 	if err := readJSON(filepath.Join(dir, "users.json"), &users); err != nil {
 		return nil, err
 	}
+	var res opResources
+	if err := readJSON(filepath.Join(dir, "resources.json"), &res); err != nil {
+		return nil, err
+	}
 	byToken := map[string]opUser{}
 	byID := map[string]opUser{}
+	names := map[string]string{}
 	for _, u := range users.Users {
 		byToken[u.Token] = u
 		byID[u.ID] = u
+		names[u.ID] = u.Name
+	}
+	linked := res.linkedProperties(names)
+	if err := opCheckLinks(store, linked); err != nil {
+		return nil, fmt.Errorf("%s: %w", filepath.Join(dir, "resources.json"), err)
 	}
 	h, err := openproject.New(engine, openproject.Config[opWorkPackage]{
-		Authenticate: func(r *http.Request) (actions.Actor, bool) {
-			token, ok := openproject.APIKey(r)
-			if !ok {
-				return actions.Actor{}, false
+		Authenticate: func(r *http.Request) (actions.Actor, error) {
+			token, err := openproject.APIKey(r)
+			if err != nil {
+				return actions.Actor{}, err
 			}
 			u, ok := byToken[token]
 			if !ok {
-				return actions.Actor{}, false
+				return actions.Actor{}, openproject.ErrBadCredentials
 			}
-			return users.actor(u), true
+			return users.actor(u), nil
 		},
 		ActorFor: func(_ context.Context, a actions.Actor, _ string, wp opWorkPackage) actions.Actor {
 			return users.scoped(byID[a.ID], wp.Project)
 		},
-		Links: func(id string, wp opWorkPackage) map[string]openproject.Link {
-			return map[string]openproject.Link{"self": {Href: "/api/v3/work_packages/" + id, Title: wp.Subject}}
+		// Every work package, by id ascending, as OpenProject sorts them by
+		// default; the adapter keeps those the user may see.
+		List: func(context.Context, actions.Actor) ([]string, error) {
+			return opSortedIDs(store), nil
 		},
-		AttributeNames: map[string]string{"percentageDone": "% Complete", "startDate": "Start date"},
+		LinkedProperties: linked,
+		AttributeNames:   map[string]string{"percentageDone": "% Complete", "startDate": "Start date"},
 	})
 	if err != nil {
 		return nil, err
@@ -155,4 +215,33 @@ func opLoadWorkPackages(path string) (*actions.MemoryStore[opWorkPackage], error
 		}
 	}
 	return store, nil
+}
+
+// opSortedIDs lists the store's ids by their integer value.
+func opSortedIDs(store *actions.MemoryStore[opWorkPackage]) []string {
+	ids := store.IDs()
+	slices.SortFunc(ids, func(a, b string) int {
+		x, _ := strconv.ParseInt(a, 10, 64)
+		y, _ := strconv.ParseInt(b, 10, 64)
+		return cmp.Compare(x, y)
+	})
+	return ids
+}
+
+// opCheckLinks renders every linked property of every work package once,
+// so that a name the resource ids do not list fails at start-up.
+func opCheckLinks(store *actions.MemoryStore[opWorkPackage], linked []openproject.LinkedProperty[opWorkPackage]) error {
+	ctx := context.Background()
+	for _, id := range opSortedIDs(store) {
+		wp, _, err := store.Load(ctx, id)
+		if err != nil {
+			return err
+		}
+		for _, p := range linked {
+			if _, err := p.Link(ctx, wp); err != nil {
+				return fmt.Errorf("work package %s: %w", id, err)
+			}
+		}
+	}
+	return nil
 }
