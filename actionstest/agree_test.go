@@ -31,6 +31,7 @@ func TestTableAgreesWithExecute(t *testing.T) {
 			Object     Task            `json:"object"`
 			Actor      json.RawMessage `json:"actor"`
 			Apply      string          `json:"apply"`
+			Inputs     actions.Inputs  `json:"inputs"`
 			Changes    []jsonChange    `json:"changes"`
 			Violations []struct {
 				Field string `json:"field"`
@@ -65,7 +66,7 @@ func TestTableAgreesWithExecute(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			res, err := engine.Execute(ctx, actions.Request{ActionID: c.Apply, ObjectID: "T-1", Version: 1, Actor: actor})
+			res, err := engine.Execute(ctx, actions.Request{ActionID: c.Apply, ObjectID: "T-1", Version: 1, Actor: actor, Inputs: c.Inputs})
 			var ve *actions.ValidationError
 			switch {
 			case c.Error != "":

@@ -103,7 +103,8 @@
 //   - "applicable": the ids of the applicable actions, in any order ([] for
 //     none).
 //   - "apply": an action to execute, as Engine.Execute would but without a
-//     store. If the action is not applicable, "error" is the error Execute
+//     store, with its "inputs" (a JSON object, decoded as a client's body
+//     is). If the action is not applicable, "error" is the error Execute
 //     would return (the kit asks Engine.Check, which is how Execute decides) ("actions: forbidden: ..." or "actions: action ... not
 //     applicable: ..." with the failing clauses). Otherwise "changes" are the
 //     fields it changes, compared as JSON values, and "violations" the

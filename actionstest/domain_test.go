@@ -46,6 +46,11 @@ var taskRules = []actions.Definition{
 		ID: "archive", Name: "Archive", Position: 6, Reserved: true,
 		Workflow: &actions.Workflow{Field: "status", From: []string{"closed"}, To: "archived"},
 	},
+	{
+		ID: "rename", Name: "Rename", Position: 7, Reserved: true,
+		Inputs:  []actions.Input{{Name: "title", Type: actions.InputString, Required: true, Validate: "min=3"}},
+		Changes: []actions.Change{{Field: "title", Expr: "Input.title"}},
+	},
 }
 
 var (

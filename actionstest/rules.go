@@ -168,11 +168,12 @@ func NotApplicable[T any, R Rules[T]](t testing.TB, rules R, actionID string, ob
 // the fields it changed (JSON name, old and new value, in change-set order)
 // against want. Apply is pure: it does not check that the action is
 // applicable (use IsApplicable for that) and stores nothing. A result that
-// fails validation is a failure that lists the violations.
-func Changes[T any, R Rules[T]](t testing.TB, rules R, actionID string, obj T, actor actions.Actor, want []actions.FieldChange) {
+// fails validation is a failure that lists the violations. opts give the
+// action's inputs (actions.WithInputs).
+func Changes[T any, R Rules[T]](t testing.TB, rules R, actionID string, obj T, actor actions.Actor, want []actions.FieldChange, opts ...actions.ApplyOption) {
 	t.Helper()
 	cat := catalogOf[T](t, rules)
-	applied, err := cat.Apply(context.Background(), actionID, obj, actor)
+	applied, err := cat.Apply(context.Background(), actionID, obj, actor, opts...)
 	if err != nil {
 		t.Errorf("applying %q for actor %q: %s", actionID, actor.ID, applyErrorText(err))
 		return
@@ -192,11 +193,12 @@ func Changes[T any, R Rules[T]](t testing.TB, rules R, actionID string, obj T, a
 //	})
 //
 // An empty want checks that the result is valid. An error other than a
-// *actions.ValidationError is a failure.
-func Violations[T any, R Rules[T]](t testing.TB, rules R, actionID string, obj T, actor actions.Actor, want []actions.Violation) {
+// *actions.ValidationError is a failure. opts give the action's inputs
+// (actions.WithInputs), whose own violations are named input.<name>.
+func Violations[T any, R Rules[T]](t testing.TB, rules R, actionID string, obj T, actor actions.Actor, want []actions.Violation, opts ...actions.ApplyOption) {
 	t.Helper()
 	cat := catalogOf[T](t, rules)
-	_, err := cat.Apply(context.Background(), actionID, obj, actor)
+	_, err := cat.Apply(context.Background(), actionID, obj, actor, opts...)
 	var ve *actions.ValidationError
 	var got []actions.Violation
 	switch {

@@ -355,3 +355,21 @@ func TestViolations(t *testing.T) {
 		},
 	})
 }
+
+// TestAssertionsTakeInputs: Changes and Violations apply with the inputs
+// they are given.
+func TestAssertionsTakeInputs(t *testing.T) {
+	cat := taskCatalog()
+	actionstest.Changes(t, cat, "rename", newTask, alice, []actions.FieldChange{{Field: "title", Old: "Fix login", New: "Fix the login page"}},
+		actions.WithInputs(actions.Inputs{"title": "Fix the login page"}))
+	actionstest.Violations(t, cat, "rename", newTask, alice, []actions.Violation{{Field: "input.title", Rule: "min", Param: "3"}},
+		actions.WithInputs(actions.Inputs{"title": "Fx"}))
+	actionstest.Violations(t, cat, "rename", newTask, alice, []actions.Violation{{Field: "input.title", Rule: "required"}})
+	tb := runTB(func(t testing.TB) {
+		actionstest.Changes(t, cat, "rename", newTask, alice, nil, actions.WithInputs(actions.Inputs{"title": "Fx"}))
+	})
+	want := []string{"error: applying \"rename\" for actor \"alice\": the result is invalid:\n    - input.title (min=3): input.title must be at least 3 in length"}
+	if diff := cmp.Diff(want, tb.messages()); diff != "" {
+		t.Errorf("failures mismatch (-want +got):\n%s", diff)
+	}
+}

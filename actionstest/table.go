@@ -149,6 +149,8 @@ type tableCase struct {
 	Actor      json.RawMessage  `json:"actor,omitempty"`
 	Applicable *[]string        `json:"applicable,omitempty"`
 	Apply      string           `json:"apply,omitempty"`
+	Inputs     json.RawMessage  `json:"inputs,omitempty"`
+	Comment    string           `json:"comment,omitempty"`
 	Changes    []tableChange    `json:"changes,omitempty"`
 	Violations []tableViolation `json:"violations,omitempty"`
 	Error      string           `json:"error,omitempty"`
@@ -343,7 +345,15 @@ func runCase[T any](t testing.TB, e *actions.Engine[T], c *tableCase, actors []n
 	if c.Apply == "" {
 		return
 	}
-	changes, violations, errText, err := execute(ctx, e, c.Apply, obj, actor)
+	var inputs actions.Inputs
+	if len(c.Inputs) > 0 {
+		// Decoded as a client's JSON body is: numbers are float64s.
+		if err := json.Unmarshal(c.Inputs, &inputs); err != nil {
+			t.Errorf("inputs: %v", err)
+			return
+		}
+	}
+	changes, violations, errText, err := execute(ctx, e, c.Apply, obj, actor, inputs)
 	if err != nil {
 		t.Errorf("apply %q: %v", c.Apply, err)
 		return
@@ -371,11 +381,11 @@ func runCase[T any](t testing.TB, e *actions.Engine[T], c *tableCase, actors []n
 // which is how Execute decides and words a refusal, then apply. It returns
 // the outcome in table form; err is a fault of the kit (a value that cannot
 // be written as JSON), not of the rules.
-func execute[T any](ctx context.Context, e *actions.Engine[T], id string, obj T, actor actions.Actor) ([]tableChange, []tableViolation, string, error) {
+func execute[T any](ctx context.Context, e *actions.Engine[T], id string, obj T, actor actions.Actor, inputs actions.Inputs) ([]tableChange, []tableViolation, string, error) {
 	if err := e.Check(ctx, id, ObjectID, obj, actor); err != nil {
 		return nil, nil, err.Error(), nil
 	}
-	applied, err := e.Catalog().Apply(ctx, id, obj, actor)
+	applied, err := e.Catalog().Apply(ctx, id, obj, actor, actions.WithInputs(inputs))
 	var ve *actions.ValidationError
 	var violations []tableViolation
 	switch {
@@ -510,6 +520,9 @@ func formatTable(tab *table) ([]byte, error) {
 		}
 		if c.Apply != "" {
 			kvs = append(kvs, kv{"apply", c.Apply})
+		}
+		if len(c.Inputs) > 0 {
+			kvs = append(kvs, kv{"inputs", c.Inputs})
 		}
 		if len(c.Changes) > 0 {
 			kvs = append(kvs, kv{"changes", c.Changes})
