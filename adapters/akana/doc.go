@@ -79,7 +79,10 @@
 // Content-Type is JSON; another type is 415). Comments may be a string or
 // an array of strings in JSON, and one or more <Comments> elements in XML;
 // they are kept, joined by newlines, as the execution's comment
-// (actions.Request.Comment). UserID is accepted and ignored. Unknown fields
+// (actions.Request.Comment): free text for the audit trail, which no rule
+// reads (an action that needs a value from the user declares an input; Akana
+// sends none). A comment longer than the engine's record limit is 400.
+// UserID is accepted and ignored. Unknown fields
 // or elements, trailing data, a missing ActionName or a body over
 // Options.MaxBodyBytes (413) are refused. The Accept header of a POST must
 // allow text/plain (*/* does).
@@ -96,6 +99,14 @@
 // session's CSRF token, else 401. The fedmemberid is Options.FedMember or,
 // if empty, the tenant of the ObjectID (what follows its last dot). GET
 // never needs the header.
+//
+// # Workflows as rules
+//
+// Each workflow action compiles to an ordinary actions.Definition whose
+// guards are [GuardWorkflow] (the object is in the action's workflow) and,
+// if the action has one, [GuardCondition] (its own condition): a refusal
+// names the guard that failed, and a typo in a condition is reported at its
+// own line and column.
 //
 // # Execution
 //
@@ -121,7 +132,9 @@
 //	     IncludeReservedActions not a boolean
 //	401  missing or invalid login; missing or invalid CSRF token
 //	403  logged in but not allowed (the action's permission, or Authenticate said so)
-//	404  unknown object
+//	404  unknown object; a path the API does not serve
+//	405  a method other than GET, HEAD or POST on /api/workflow/objects/{ObjectID}/actions
+//	     (with an Allow header)
 //	406  Accept allows none of the answer's media types
 //	409  the object kept changing concurrently (after the retries)
 //	413  body larger than Options.MaxBodyBytes

@@ -123,15 +123,15 @@ func ExampleWorkflows_Definitions() {
 		log.Fatal(err)
 	}
 	for _, d := range wf.Definitions() {
-		fmt.Printf("%s\n  name %q, condition %s, permission %s\n  state %s: %q -> %q, reserved %v\n",
-			d.ID, d.Name, d.Condition, d.Permission, d.Workflow.Field, d.Workflow.From, d.Workflow.To, d.Reserved)
+		fmt.Printf("%s\n  name %q, guards %v, permission %s\n  state %s: %q -> %q, reserved %v\n",
+			d.ID, d.Name, d.Guards, d.Permission, d.Workflow.Field, d.Workflow.From, d.Workflow.To, d.Reserved)
 	}
 	// Output:
 	// aba30718-a086-407c-99e9-76a1f07060a2/apiversion.action.submit.approval
-	//   name "apiversion.action.submit.approval", condition WorkflowKey == "aba30718-a086-407c-99e9-76a1f07060a2", permission apiversion.admin
+	//   name "apiversion.action.submit.approval", guards [{workflow WorkflowKey == "aba30718-a086-407c-99e9-76a1f07060a2"}], permission apiversion.admin
 	//   state State: ["Draft"] -> "Pending Approval", reserved false
 	// aba30718-a086-407c-99e9-76a1f07060a2/@Modify
-	//   name "@Modify", condition WorkflowKey == "aba30718-a086-407c-99e9-76a1f07060a2", permission apiversion.admin
+	//   name "@Modify", guards [{workflow WorkflowKey == "aba30718-a086-407c-99e9-76a1f07060a2"}], permission apiversion.admin
 	//   state State: ["Draft" "Pending Approval"] -> "", reserved true
 }
 

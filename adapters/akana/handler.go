@@ -127,8 +127,35 @@ func stringField[T any](name string) ([]int, error) {
 	return f.Index, nil
 }
 
-// ServeHTTP implements http.Handler.
-func (h *Handler[T]) ServeHTTP(w http.ResponseWriter, r *http.Request) { h.mux.ServeHTTP(w, r) }
+// ServeHTTP implements http.Handler. A path or a method the API does not
+// serve is answered in its error shape, as every other error: 404, or 405
+// with an Allow header.
+func (h *Handler[T]) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if _, pattern := h.mux.Handler(r); pattern == "" {
+		h.unrouted(w, r)
+		return
+	}
+	h.mux.ServeHTTP(w, r)
+}
+
+// unrouted answers a request no route matched.
+func (h *Handler[T]) unrouted(w http.ResponseWriter, r *http.Request) {
+	mediaType, ok := negotiate(r.Header.Values("Accept"), mediaTypes, true)
+	if !ok {
+		mediaType = mediaJSON
+	}
+	probe := r.Clone(r.Context())
+	for _, m := range []string{http.MethodGet, http.MethodPost} {
+		probe.Method = m
+		if _, pattern := h.mux.Handler(probe); pattern != "" {
+			// The path is one of the API's: the method is not.
+			w.Header().Set("Allow", "GET, HEAD, POST")
+			h.fail(w, r, mediaType, public(errMethod, "method %s is not allowed on %s (allowed: GET, HEAD, POST)", r.Method, r.URL.Path))
+			return
+		}
+	}
+	h.fail(w, r, mediaType, public(errNoRoute, "no resource at %s", r.URL.Path))
+}
 
 func (h *Handler[T]) workflowOf(obj *T) (key, state string) {
 	v := reflect.ValueOf(obj).Elem()
@@ -144,6 +171,8 @@ var (
 	errTooLarge       = errors.New("request body too large")
 	errUnknownAction  = errors.New("unknown action")
 	errObjectNotFound = errors.New("object not found")
+	errNoRoute        = errors.New("no such resource")
+	errMethod         = errors.New("method not allowed")
 )
 
 // publicError carries the message a client sees; err decides the status.
@@ -173,8 +202,10 @@ func status(err error) (int, string) {
 		code = http.StatusUnauthorized
 	case errors.Is(err, actions.ErrForbidden):
 		code = http.StatusForbidden
-	case errors.Is(err, errObjectNotFound):
+	case errors.Is(err, errObjectNotFound), errors.Is(err, errNoRoute):
 		code = http.StatusNotFound
+	case errors.Is(err, errMethod):
+		code = http.StatusMethodNotAllowed
 	case errors.As(err, &nf) && nf.Kind == "object":
 		code = http.StatusNotFound
 	case errors.As(err, &nf) && nf.Kind == "action", errors.Is(err, errUnknownAction),

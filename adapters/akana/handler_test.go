@@ -671,21 +671,33 @@ func TestNewErrors(t *testing.T) {
 	}
 }
 
-// TestRoutes checks what the handler does not serve.
+// TestRoutes checks what the handler does not serve: an unmatched path or
+// method is answered in the API's error shape ({"code", "message"}, or the
+// XML <error> the client asked for), as every other error of the Akana API
+// Platform's workflow pages is, not in net/http's plain text.
 func TestRoutes(t *testing.T) {
 	f := newFixture(t, fixtureConfig{})
 	tests := []struct {
-		name, method, target string
-		want                 int
+		exchange
+		allow string
 	}{
-		{"PUT", "PUT", actionsURL(discussion10121), http.StatusMethodNotAllowed},
-		{"other path", "GET", "/api/workflow/objects/" + discussion10121, http.StatusNotFound},
-		{"HEAD", "HEAD", actionsURL(discussion10121), http.StatusUnauthorized},
+		{exchange: exchange{name: "PUT", method: "PUT", target: actionsURL(discussion10121),
+			wantStatus: http.StatusMethodNotAllowed, wantType: typeJSON, golden: "error-405-put.json"}, allow: "GET, HEAD, POST"},
+		{exchange: exchange{name: "DELETE in XML", method: "DELETE", target: actionsURL(discussion10121), header: hdr("Accept", typeXML),
+			wantStatus: http.StatusMethodNotAllowed, wantType: typeXML, golden: "error-405-delete.xml"}, allow: "GET, HEAD, POST"},
+		{exchange: exchange{name: "other path", method: "GET", target: "/api/workflow/objects/" + discussion10121,
+			wantStatus: http.StatusNotFound, wantType: typeJSON, golden: "error-404-path.json"}},
+		{exchange: exchange{name: "other path in XML", method: "POST", target: "/api/workflow/other", header: hdr("Accept", "application/vnd.soa.v81+xml"),
+			wantStatus: http.StatusNotFound, wantType: "application/vnd.soa.v81+xml", golden: "error-404-path.xml"}},
+		{exchange: exchange{name: "HEAD is GET", method: "HEAD", target: actionsURL(discussion10121),
+			wantStatus: http.StatusUnauthorized, wantType: typeJSON, golden: "empty.txt"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if res := f.do(t, tt.method, tt.target, nil, ""); res.StatusCode != tt.want {
-				t.Errorf("status = %d, want %d", res.StatusCode, tt.want)
+			f.check(t, tt.exchange)
+			res := f.do(t, tt.method, tt.target, tt.header, "")
+			if got := res.Header.Get("Allow"); got != tt.allow {
+				t.Errorf("Allow = %q, want %q", got, tt.allow)
 			}
 		})
 	}

@@ -62,6 +62,15 @@ func IsReserved(name string) bool {
 	return strings.HasPrefix(name, "@") || strings.HasPrefix(name, "reserved-")
 }
 
+// The names of the guards of the definitions of workflow actions (see
+// Workflows.Definitions).
+const (
+	// GuardWorkflow holds when the object is in the action's workflow.
+	GuardWorkflow = "workflow"
+	// GuardCondition is the action's own condition.
+	GuardCondition = "condition"
+)
+
 // ActionID is the id of the actions.Definition compiled from the action
 // name of the workflow key: key + "/" + name.
 func ActionID(key, name string) string { return key + "/" + name }
@@ -225,8 +234,9 @@ func NewWorkflows(fields Fields, workflows []Workflow) (*Workflows, error) {
 				}
 			}
 			if a.Condition != "" {
-				// Definitions embeds the condition in the workflow guard:
-				// it must be a whole expression of its own.
+				// A syntax error is reported here, with the workflow and the
+				// action; a type error when the definitions are compiled, at
+				// the guard named "condition".
 				if err := conditions.Parse(a.Condition); err != nil {
 					bad(aLabel, "condition", err)
 				}
@@ -309,8 +319,10 @@ func (s *Workflows) Action(id string) (key, name string, ok bool) {
 // per workflow action, in workflow order (Position 1, 2, ...):
 //
 //   - ID is ActionID(key, name) and Name the Akana action name;
-//   - Condition is `<Key field> == "<key>"`, and the action's own condition
-//     if it has one;
+//   - Guards are GuardWorkflow, `<Key field> == "<key>"`, and GuardCondition,
+//     the action's own condition, if it has one: a refusal names the one
+//     that failed, and a compile error in the author's condition points into
+//     its own text;
 //   - Workflow is {Field: <State field>, From: from, To: to}, where an
 //     action without From states accepts every state of the workflow;
 //   - Reserved is set for reserved names (IsReserved) and Reserved actions;
@@ -321,11 +333,11 @@ func (s *Workflows) Action(id string) (key, name string, ok bool) {
 func (s *Workflows) Definitions() []actions.Definition {
 	var defs []actions.Definition
 	for _, w := range s.list {
-		keyCond := s.fields.Key + " == " + strconv.Quote(w.Key)
+		keyGuard := actions.Guard{Name: GuardWorkflow, Expr: s.fields.Key + " == " + strconv.Quote(w.Key)}
 		for _, a := range w.Actions {
-			cond := keyCond
+			guards := []actions.Guard{keyGuard}
 			if a.Condition != "" {
-				cond += " && (" + a.Condition + "\n)"
+				guards = append(guards, actions.Guard{Name: GuardCondition, Expr: a.Condition})
 			}
 			from := slices.Clone(a.From)
 			if len(from) == 0 {
@@ -340,7 +352,7 @@ func (s *Workflows) Definitions() []actions.Definition {
 				Name:        a.Name,
 				Description: a.Description,
 				Position:    len(defs) + 1,
-				Condition:   cond,
+				Guards:      guards,
 				Permission:  perm,
 				Workflow:    &actions.Workflow{Field: s.fields.State, From: from, To: a.To},
 				Reserved:    a.Reserved || IsReserved(a.Name),

@@ -8,6 +8,7 @@ import (
 
 	"github.com/actionable-go/actionable/actions"
 	"github.com/actionable-go/actionable/adapters/akana"
+	"github.com/actionable-go/actionable/conditions"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -26,15 +27,15 @@ func TestDefinitions(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []actions.Definition{
-		{ID: "doc/finish", Name: "finish", Description: "Make it final", Position: 1, Condition: `Flow == "doc"`,
+		{ID: "doc/finish", Name: "finish", Description: "Make it final", Position: 1, Guards: []actions.Guard{{Name: "workflow", Expr: `Flow == "doc"`}},
 			Permission: "doc.edit", Workflow: &actions.Workflow{Field: "Step", From: []string{"Draft"}, To: "Final"}},
-		{ID: "doc/@Modify", Name: "@Modify", Position: 2, Condition: `Flow == "doc"`, Permission: "doc.edit",
+		{ID: "doc/@Modify", Name: "@Modify", Position: 2, Guards: []actions.Guard{{Name: "workflow", Expr: `Flow == "doc"`}}, Permission: "doc.edit",
 			Workflow: &actions.Workflow{Field: "Step", From: []string{"Draft", "Final"}}, Reserved: true},
-		{ID: "doc/reopen", Name: "reopen", Position: 3, Condition: "Flow == \"doc\" && (Owner == Actor.ID\n)", Permission: "doc.admin",
+		{ID: "doc/reopen", Name: "reopen", Position: 3, Guards: []actions.Guard{{Name: "workflow", Expr: `Flow == "doc"`}, {Name: "condition", Expr: `Owner == Actor.ID`}}, Permission: "doc.admin",
 			Workflow: &actions.Workflow{Field: "Step", From: []string{"Draft", "Final"}, To: "Draft"}},
-		{ID: "doc/archive-quietly", Name: "archive-quietly", Position: 4, Condition: `Flow == "doc"`, Permission: "doc.edit",
+		{ID: "doc/archive-quietly", Name: "archive-quietly", Position: 4, Guards: []actions.Guard{{Name: "workflow", Expr: `Flow == "doc"`}}, Permission: "doc.edit",
 			Workflow: &actions.Workflow{Field: "Step", From: []string{"Draft", "Final"}}, Reserved: true},
-		{ID: "open/reserved-touch", Name: "reserved-touch", Position: 5, Condition: `Flow == "open"`,
+		{ID: "open/reserved-touch", Name: "reserved-touch", Position: 5, Guards: []actions.Guard{{Name: "workflow", Expr: `Flow == "open"`}},
 			Workflow: &actions.Workflow{Field: "Step"}, Reserved: true},
 	}
 	if diff := cmp.Diff(want, wf.Definitions()); diff != "" {
@@ -190,6 +191,56 @@ func TestIsReserved(t *testing.T) {
 	} {
 		if got := akana.IsReserved(name); got != want {
 			t.Errorf("IsReserved(%q) = %v, want %v", name, got, want)
+		}
+	}
+}
+
+// flowDoc is an object type of the guard tests.
+type flowDoc struct {
+	Flow, Step, Owner string
+}
+
+// TestConditionIsAGuard: an action's condition is a guard of its own, so a
+// typo in it is reported at its own line and column (not at a column of a
+// condition the adapter built around it), and a refusal names the guard.
+func TestConditionIsAGuard(t *testing.T) {
+	wf, err := akana.NewWorkflows(akana.Fields{Key: "Flow", State: "Step"}, []akana.Workflow{{
+		Key: "doc", States: []string{"Draft"},
+		Actions: []akana.WorkflowAction{{Name: "reopen", Condition: "Ownr == Actor.ID"}},
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = actions.Compile[flowDoc](wf.Definitions())
+	var le *actions.LoadError
+	var ce *conditions.Error
+	if !errors.As(err, &le) || len(le.Problems) != 1 || le.Problems[0].Key != "guards[1].expr" || !errors.As(le.Problems[0].Err, &ce) {
+		t.Fatalf("Compile: %v, want one problem at guards[1].expr", err)
+	}
+	if ce.Line != 1 || ce.Column != 1 || ce.Source != "Ownr == Actor.ID" {
+		t.Errorf("the error is at %d:%d of %q, want 1:1 of the author's condition", ce.Line, ce.Column, ce.Source)
+	}
+
+	wf, _ = akana.NewWorkflows(akana.Fields{Key: "Flow", State: "Step"}, []akana.Workflow{{
+		Key: "doc", States: []string{"Draft"},
+		Actions: []akana.WorkflowAction{{Name: "reopen", Condition: "Owner == Actor.ID"}},
+	}})
+	cat, err := actions.Compile[flowDoc](wf.Definitions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	engine, _ := actions.New(cat, actions.NewMemoryStore[flowDoc]())
+	ctx := context.Background()
+	for _, tt := range []struct {
+		doc   flowDoc
+		guard string
+	}{
+		{flowDoc{Flow: "other", Step: "Draft", Owner: "ann"}, akana.GuardWorkflow},
+		{flowDoc{Flow: "doc", Step: "Draft", Owner: "bob"}, akana.GuardCondition},
+	} {
+		reasons, err := engine.Explain(ctx, akana.ActionID("doc", "reopen"), "d", tt.doc, actions.Actor{ID: "ann"})
+		if err != nil || len(reasons) != 1 || reasons[0].Guard != tt.guard {
+			t.Errorf("Explain(%+v) = %+v, %v; want one reason naming guard %q", tt.doc, reasons, err, tt.guard)
 		}
 	}
 }
