@@ -93,15 +93,26 @@ func benchDefs(n int, workflow bool) []actions.Definition {
 // on one reused VM: the floor a resolver is held to. With boxPerCall it
 // boxes the environment in every iteration, as a resolver must.
 func benchFloor(b *testing.B, n int, boxPerCall bool) {
-	programs := make([]*vm.Program, n)
+	conds := make([]string, n)
+	for i := range conds {
+		conds[i] = benchCondition(i)
+	}
+	benchFloorOf(b, conds, "new", boxPerCall, n/10)
+}
+
+// benchFloorOf runs conds, compiled with expr, in a loop on one reused VM,
+// against the bench ticket in status, and checks that want of them hold.
+func benchFloorOf(b *testing.B, conds []string, status string, boxPerCall bool, want int) {
+	programs := make([]*vm.Program, len(conds))
 	for i := range programs {
-		p, err := expr.Compile(benchCondition(i), expr.Env(benchEnv{}), expr.AsBool())
+		p, err := expr.Compile(conds[i], expr.Env(benchEnv{}), expr.AsBool())
 		if err != nil {
 			b.Fatal(err)
 		}
 		programs[i] = p
 	}
 	t := benchTicket()
+	t.Status = status
 	var env any = benchEnv{
 		Title: t.Title, Status: t.Status, Type: t.Type, Priority: t.Priority, Progress: t.Progress, Estimate: t.Estimate,
 		Assignee: t.Assignee, Email: t.Email, Count: t.Count, Tags: t.Tags, Actor: benchActor,
@@ -125,10 +136,56 @@ func benchFloor(b *testing.B, n int, boxPerCall bool) {
 				applicable++
 			}
 		}
-		if applicable != n/10 {
-			b.Fatalf("%d applicable, want %d", applicable, n/10)
+		if applicable != want {
+			b.Fatalf("%d applicable, want %d", applicable, want)
 		}
 	}
+}
+
+// discriminatingCondition is the condition of action i of the
+// discriminating catalog: its status is one of 50, so that about 2 % of the
+// actions can apply to an object.
+func discriminatingCondition(i int) string {
+	return fmt.Sprintf(`Status == "s_%d" && Priority >= 2 && "manager" in Actor.Roles`, i%50)
+}
+
+// BenchmarkResolveDiscriminating resolves an object in status s_0 over
+// 1,000 actions whose conditions open with an equality on one of 50
+// statuses, beside the floor of running all 1,000 programs.
+func BenchmarkResolveDiscriminating(b *testing.B) {
+	const n = 1000
+	conds := make([]string, n)
+	defs := make([]actions.Definition, n)
+	for i := range defs {
+		conds[i] = discriminatingCondition(i)
+		defs[i] = actions.Definition{ID: "a" + strconv.Itoa(i), Name: "Action", Position: i, Permission: "edit", Condition: conds[i]}
+	}
+	b.Run("resolve", func(b *testing.B) {
+		cat, err := actions.Compile[BenchTicket](defs)
+		if err != nil {
+			b.Fatal(err)
+		}
+		engine, err := actions.New(cat, actions.NewMemoryStore[BenchTicket]())
+		if err != nil {
+			b.Fatal(err)
+		}
+		ctx := context.Background()
+		obj := benchTicket()
+		obj.Status = "s_0"
+		b.ReportAllocs()
+		for b.Loop() {
+			list, err := engine.Resolve(ctx, "B-1", obj, benchActor)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if len(list) != n/50 {
+				b.Fatalf("%d applicable, want %d", len(list), n/50)
+			}
+		}
+	})
+	b.Run("floor-boxed", func(b *testing.B) {
+		benchFloorOf(b, conds, "s_0", true, n/50)
+	})
 }
 
 // BenchmarkResolve resolves one object over 10, 100 and 1,000 actions, beside

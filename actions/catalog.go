@@ -84,15 +84,10 @@ type Catalog[T any] struct {
 	clock    func() time.Time // what rules read as now(), and what stamps executions
 	states   *declaredStates
 
-	// The index of actions by the workflow state they accept: byState[s]
-	// lists, in position order, the actions that accept s, including those
-	// that accept any state. Used when every workflow uses one state field.
-	stateField *fieldInfo
-	byState    map[string][]probe
-	anyState   []probe
-	all        []probe
+	all   []probe // position order
+	index index   // see index.go
 
-	index []int // while compiling: the definition index of each action
+	defIndex []int // while compiling: the definition index of each action
 }
 
 // CompileOption configures Compile and LoadJSON.
@@ -247,14 +242,14 @@ func Compile[T any](defs []Definition, opts ...CompileOption) (*Catalog[T], erro
 		a.guards = guards[i]
 		c.byID[d.ID] = a
 		c.actions = append(c.actions, a)
-		c.index = append(c.index, i)
+		c.defIndex = append(c.defIndex, i)
 	}
 	sort.SliceStable(problems, func(x, y int) bool { return problems[x].Index < problems[y].Index })
 	if err := newLoadError(problems); err != nil {
 		return nil, err
 	}
 	for i, a := range c.actions {
-		a.cond = conds[c.index[i]]
+		a.cond = conds[c.defIndex[i]]
 		if a.cond != nil {
 			a.cond.PrepareExplain()
 		}
@@ -265,9 +260,9 @@ func Compile[T any](defs []Definition, opts ...CompileOption) (*Catalog[T], erro
 			p.cond.PrepareExplain()
 		}
 	}
-	c.index = nil
+	c.defIndex = nil
 	sort.SliceStable(c.actions, func(i, j int) bool { return c.actions[i].def.Position < c.actions[j].def.Position })
-	c.buildStateIndex()
+	c.buildIndex()
 	return c, nil
 }
 
@@ -399,6 +394,7 @@ type probe struct {
 	perm     string
 	reserved bool
 	policy   Policy
+	pos      int32 // place in position order
 	action   *Action
 }
 
@@ -408,53 +404,6 @@ func newProbe(a *Action) probe {
 		p.state, p.from = a.state, a.from
 	}
 	return p
-}
-
-func (c *Catalog[T]) buildStateIndex() {
-	for _, a := range c.actions {
-		c.all = append(c.all, newProbe(a))
-	}
-	var field *fieldInfo
-	for _, a := range c.actions {
-		if a.state == nil || len(a.from) == 0 {
-			continue
-		}
-		if field != nil && field.goName != a.state.goName {
-			return // several state fields: no index, resolve scans all
-		}
-		field = a.state
-	}
-	if field == nil {
-		return
-	}
-	c.stateField = field
-	c.byState = map[string][]probe{}
-	for _, p := range c.all {
-		for s := range p.from {
-			c.byState[s] = nil
-		}
-	}
-	for _, p := range c.all {
-		if p.from == nil {
-			c.anyState = append(c.anyState, p)
-		}
-		for s := range c.byState {
-			if p.from == nil || p.from[s] {
-				c.byState[s] = append(c.byState[s], p)
-			}
-		}
-	}
-}
-
-// candidates returns the actions worth checking for obj, in position order.
-func (c *Catalog[T]) candidates(obj *T) []probe {
-	if c.stateField == nil {
-		return c.all
-	}
-	if list, ok := c.byState[stringAt(obj, c.stateField)]; ok {
-		return list
-	}
-	return c.anyState
 }
 
 // Actions returns every action in position order. The slice is the

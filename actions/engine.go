@@ -184,7 +184,10 @@ func (e *Engine[T]) Journal() Journal { return e.journal }
 // ResolveOption configures Resolve.
 type ResolveOption func(*resolveConfig)
 
-type resolveConfig struct{ reserved bool }
+type resolveConfig struct {
+	reserved bool
+	noIndex  bool // for the tests that the index changes nothing
+}
 
 // IncludeReserved lists reserved actions too when include is true.
 func IncludeReserved(include bool) ResolveOption {
@@ -236,11 +239,13 @@ func (e *Engine[T]) resolve(ctx context.Context, id string, obj T, actor Actor, 
 	cat := e.catalog.Load()
 	r := request[T]{ctx: ctx, engine: e, cat: cat, id: id, obj: obj, actor: actor}
 	defer r.release()
-	list := cat.candidates(&r.obj)
-	out := make([]*Action, 0, min(len(list), 8))
+	it := cat.candidates(&r.obj)
+	if cfg.noIndex {
+		it = cat.allCandidates()
+	}
+	out := make([]*Action, 0, 8)
 	var policed []int // indexes in out of the actions whose policy remains to be read
-	for i := range list {
-		p := &list[i]
+	for p := it.next(); p != nil; p = it.next() {
 		if p.reserved && !cfg.reserved {
 			continue
 		}

@@ -21,6 +21,9 @@ type envShape struct {
 	actorOff uintptr              // offset of Actor in typ
 	inputIdx int                  // index of Input in typ; 0 when the shape has none
 	fields   map[string]fieldInfo // by Go name and by JSON name
+	// byExprName holds the fields by the name expressions read them by:
+	// their expr tag, else their Go name.
+	byExprName map[string]fieldInfo
 }
 
 // fieldInfo describes one settable field of T.
@@ -50,7 +53,7 @@ func newEnvShape(t reflect.Type) (_ *envShape, err error) {
 	if t.Kind() != reflect.Struct {
 		return nil, fmt.Errorf("actions: object type %v is not a struct", t)
 	}
-	s := &envShape{fields: map[string]fieldInfo{}}
+	s := &envShape{fields: map[string]fieldInfo{}, byExprName: map[string]fieldInfo{}}
 	var fields []reflect.StructField
 	for _, f := range reflect.VisibleFields(t) {
 		if !f.IsExported() || f.Anonymous && f.Type.Kind() == reflect.Struct {
@@ -69,6 +72,7 @@ func newEnvShape(t reflect.Type) (_ *envShape, err error) {
 		s.src = append(s.src, f.Index)
 		info := fieldInfo{goName: f.Name, jsonName: jsonName(f), index: f.Index, offset: offsetOf(t, f.Index), typ: f.Type}
 		s.fields[f.Name] = info
+		s.byExprName[exprName(f)] = info
 		if _, taken := s.fields[info.jsonName]; !taken {
 			s.fields[info.jsonName] = info
 		}

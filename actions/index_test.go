@@ -1,0 +1,186 @@
+package actions
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// indexed is the object of the index's property test: string fields the
+// index may use, a named string type, a pointer and other kinds it must
+// leave alone.
+type indexed struct {
+	A, B, C string
+	D       label
+	E       *string
+	N       int
+	Tags    []string
+	Renamed string `expr:"R"`
+}
+
+type label string
+
+// clauses are the conjuncts random conditions are made of: equalities the
+// index uses, and every form it must not (||, negations, other kinds).
+var clauses = []string{
+	`A == "x"`, `"y" == B`, `C in ["x", "y"]`, `A == ""`, `B in []`, `C == "z"`, `R == "x"`, `string(D) == "y"`,
+	`A != "x"`, `!(B == "y")`, `not (C in ["x"])`, `A == "x" || B == "y"`, `(A == "y" || C == "x")`,
+	`N > 1`, `E == nil`, `E != nil`, `len(Tags) > 0`, `"x" in Tags`, `A == B`, `true`, `false`,
+	`A in ["x", B]`, `A == "x" ? B == "y" : true`, `let v = A; v == "x"`,
+}
+
+var values = []string{"", "x", "y", "z"}
+
+func randomCondition(r *rand.Rand) string {
+	n := 1 + r.IntN(3)
+	parts := make([]string, n)
+	for i := range parts {
+		parts[i] = clauses[r.IntN(len(clauses))]
+		if strings.HasPrefix(parts[i], "let ") && n > 1 {
+			parts[i] = "(" + parts[i] + ")"
+		}
+	}
+	return strings.Join(parts, " && ")
+}
+
+func randomCatalog(t *testing.T, r *rand.Rand) *Catalog[indexed] {
+	t.Helper()
+	n := 1 + r.IntN(12)
+	defs := make([]Definition, n)
+	for i := range defs {
+		d := Definition{ID: fmt.Sprint("a", i), Name: "A", Position: r.IntN(5)}
+		if r.IntN(4) > 0 {
+			d.Condition = randomCondition(r)
+		}
+		for g := range r.IntN(3) {
+			d.Guards = append(d.Guards, Guard{Name: fmt.Sprint("g", g), Expr: randomCondition(r)})
+		}
+		if r.IntN(3) == 0 {
+			w := &Workflow{Field: []string{"A", "B", "C"}[r.IntN(3)]}
+			for _, v := range values {
+				if r.IntN(2) == 0 {
+					w.From = append(w.From, v)
+				}
+			}
+			d.Workflow = w
+		}
+		if r.IntN(5) == 0 {
+			d.Policy = Once
+		}
+		defs[i] = d
+	}
+	cat, err := Compile[indexed](defs)
+	if err != nil {
+		t.Fatalf("Compile: %v", err)
+	}
+	return cat
+}
+
+func randomObject(r *rand.Rand) indexed {
+	pick := func() string { return values[r.IntN(len(values))] }
+	o := indexed{A: pick(), B: pick(), C: pick(), D: label(pick()), N: r.IntN(3), Renamed: pick()}
+	if r.IntN(2) == 0 {
+		e := pick()
+		o.E = &e
+	}
+	if r.IntN(2) == 0 {
+		o.Tags = []string{pick()}
+	}
+	return o
+}
+
+// TestIndexChangesNothing resolves random objects over random catalogs with
+// and without the index and compares the results: 10,000 cases or more.
+func TestIndexChangesNothing(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	ctx := context.Background()
+	cases, skipped := 0, 0
+	for range 250 {
+		cat := randomCatalog(t, r)
+		store := &MemoryStore[indexed]{}
+		e, err := New(cat, store, WithObserver(ObserverFunc(func(context.Context, Event) {})))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for range 50 {
+			obj := randomObject(r)
+			actor := Actor{ID: []string{"", "ann"}[r.IntN(2)]}
+			got, err := e.Resolve(ctx, "o", obj, actor)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want, err := e.Resolve(ctx, "o", obj, actor, func(c *resolveConfig) { c.noIndex = true })
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(actionIDs(want), actionIDs(got)); diff != "" {
+				var defs []string
+				for _, a := range cat.Actions() {
+					defs = append(defs, fmt.Sprintf("%s: %+v", a.ID(), a.Definition()))
+				}
+				t.Fatalf("indexed and unindexed results differ (-unindexed +indexed):\n%s\nobject %+v\ncatalog:\n%s", diff, obj, strings.Join(defs, "\n"))
+			}
+			cases++
+		}
+		if len(cat.index.fields) == 0 {
+			skipped++
+		}
+	}
+	if cases < 10_000 {
+		t.Fatalf("%d cases, want at least 10,000", cases)
+	}
+	if skipped > 125 {
+		t.Errorf("%d of 250 catalogs had no indexed field: the test hardly exercises the index", skipped)
+	}
+}
+
+func actionIDs(list []*Action) []string {
+	out := []string{}
+	for _, a := range list {
+		out = append(out, a.ID())
+	}
+	return out
+}
+
+func TestRequirements(t *testing.T) {
+	cat := MustCompile[indexed]([]Definition{
+		{ID: "a", Name: "A", Condition: `A == "x" && (B in ["x", "y"]) && N > 1`, Guards: []Guard{{Name: "g", Expr: `B == "y" || C == "x"`}, {Name: "h", Expr: `"y" == B`}}},
+		{ID: "b", Name: "B", Workflow: &Workflow{Field: "C", From: []string{"x", "z"}}, Condition: `C in ["z", "y"]`},
+		{ID: "c", Name: "C", Condition: `A != "x" && string(D) == "y" && R == "z" && E == nil`},
+	})
+	type req struct {
+		Field  string
+		Values []string
+	}
+	got := map[string][]req{}
+	for _, a := range cat.Actions() {
+		for _, r := range cat.shape.requirements(a) {
+			var vs []string
+			for v := range r.values {
+				vs = append(vs, v)
+			}
+			slicesSort(vs)
+			got[a.ID()] = append(got[a.ID()], req{r.field.goName, vs})
+		}
+	}
+	want := map[string][]req{
+		"a": {{"A", []string{"x"}}, {"B", []string{"y"}}}, // B in [x, y] and "y" == B
+		"b": {{"C", []string{"z"}}},                       // from x or z, and z or y
+		"c": {{"Renamed", []string{"z"}}},                 // by its expr name; a call and != are not equalities
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("requirements mismatch (-want +got):\n%s", diff)
+	}
+}
+
+func slicesSort(s []string) {
+	for i := 1; i < len(s); i++ {
+		for j := i; j > 0 && s[j] < s[j-1]; j-- {
+			s[j], s[j-1] = s[j-1], s[j]
+		}
+	}
+}
