@@ -22,6 +22,7 @@ type request[T any] struct {
 	obj    T
 	actor  Actor
 	batch  *eval.Batch
+	stale  bool // the batch's environment is of another object (ResolveAll)
 
 	// Actions mostly share a few permissions: the last answer is kept.
 	lastPerm string
@@ -32,10 +33,20 @@ type request[T any] struct {
 // eval returns the batch evaluating expressions against the environment of
 // the object and the actor.
 func (r *request[T]) eval() *eval.Batch {
-	if r.batch == nil {
+	switch {
+	case r.batch == nil:
 		r.batch = eval.NewBatch(r.ctx, envOf(r.cat.shape, &r.obj, &r.actor))
+	case r.stale:
+		r.batch.Rebind(envOf(r.cat.shape, &r.obj, &r.actor))
+		r.stale = false
 	}
 	return r.batch
+}
+
+// next makes the request about another object, for the same actor: the
+// batch (its VM) and the permission answers are kept.
+func (r *request[T]) next(id string, obj *T) {
+	r.id, r.obj, r.stale = id, *obj, r.batch != nil
 }
 
 func (r *request[T]) release() {
@@ -198,39 +209,67 @@ func (r *request[T]) ruleFailed(a *Action, guard string, err error) {
 }
 
 // policies reads the journal once for every action of list, each of which
-// has an execution policy, and returns for each why the policy forbids
-// another execution ("" when it does not).
+// has an execution policy, on the request's object, and returns for each
+// why the policy forbids another execution ("" when it does not).
 func (r *request[T]) policies(list []*Action) ([]string, error) {
-	out := make([]string, len(list))
-	q := PolicyQuery{ObjectID: r.id, ActorID: r.actor.ID}
+	pairs := make([]policyPair, len(list))
 	for i, a := range list {
-		if a.def.Policy == OncePerUser && r.actor.ID == "" {
+		pairs[i] = policyPair{objectID: r.id, action: a}
+	}
+	return policies(r.ctx, r.engine.journal, r.actor.ID, pairs)
+}
+
+// policyPair is an action, with an execution policy, on an object.
+type policyPair struct {
+	objectID string
+	action   *Action
+}
+
+// policies reads the journal once for every pair and returns for each why
+// its policy forbids the actor another execution ("" when it does not).
+func policies(ctx context.Context, j Journal, actorID string, pairs []policyPair) ([]string, error) {
+	out := make([]string, len(pairs))
+	q := PolicyQuery{ActorID: actorID}
+	objects, actions := map[string]bool{}, map[string]bool{}
+	for i, p := range pairs {
+		if p.action.def.Policy == OncePerUser && actorID == "" {
 			// Without an id the policy cannot tell this actor's
 			// executions from others'.
 			out[i] = "policy OncePerUser: the actor has no id"
 			continue
 		}
-		q.ActionIDs = append(q.ActionIDs, a.def.ID)
+		if !objects[p.objectID] {
+			objects[p.objectID] = true
+			q.ObjectIDs = append(q.ObjectIDs, p.objectID)
+		}
+		if id := p.action.def.ID; !actions[id] {
+			actions[id] = true
+			q.ActionIDs = append(q.ActionIDs, id)
+		}
 	}
 	if len(q.ActionIDs) == 0 {
 		return out, nil
 	}
-	states, err := r.engine.journal.Policies(r.ctx, q)
+	states, err := j.Policies(ctx, q)
 	if err != nil {
 		return nil, fmt.Errorf("actions: reading the journal: %w", err)
 	}
+	type key struct{ object, action string }
+	byKey := make(map[key]PolicyState, len(states))
 	for _, st := range states {
-		for i, a := range list {
-			if a.def.ID != st.ActionID || out[i] != "" {
-				continue
-			}
-			switch a.def.Policy {
-			case Once:
-				out[i] = fmt.Sprintf("policy Once: already executed by %q", st.FirstActorID)
-			case OncePerUser:
-				if st.ByActor {
-					out[i] = fmt.Sprintf("policy OncePerUser: already executed by %q", r.actor.ID)
-				}
+		byKey[key{st.ObjectID, st.ActionID}] = st
+	}
+	for i, p := range pairs {
+		st, ok := byKey[key{p.objectID, p.action.def.ID}]
+		if !ok || out[i] != "" {
+			continue
+		}
+		switch p.action.def.Policy {
+		case Once:
+			out[i] = fmt.Sprintf("policy Once: already executed by %q", st.FirstActorID)
+		case OncePerUser:
+			if st.ByActor {
+				out[i] = fmt.Sprintf("policy OncePerUser: already executed by %q", actorID)
 			}
 		}
 	}

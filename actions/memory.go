@@ -348,16 +348,18 @@ func (j *memJournal) policies(q PolicyQuery) []PolicyState {
 	j.mu.RLock()
 	defer j.mu.RUnlock()
 	var out []PolicyState
-	for _, a := range q.ActionIDs {
-		p := j.policy[policyKey{q.ObjectID, a}]
-		if p == nil {
-			continue
+	for _, o := range q.ObjectIDs {
+		for _, a := range q.ActionIDs {
+			p := j.policy[policyKey{o, a}]
+			if p == nil {
+				continue
+			}
+			st := PolicyState{ObjectID: o, ActionID: a, FirstActorID: p.first}
+			if q.ActorID != "" {
+				_, st.ByActor = p.actors[q.ActorID]
+			}
+			out = append(out, st)
 		}
-		st := PolicyState{ActionID: a, FirstActorID: p.first}
-		if q.ActorID != "" {
-			_, st.ByActor = p.actors[q.ActorID]
-		}
-		out = append(out, st)
 	}
 	return out
 }

@@ -121,10 +121,10 @@ func (f Filter) Match(e *Execution) bool {
 }
 
 // PolicyQuery asks a journal, in one call, which of several actions have
-// been executed on one object: what the execution policies of one Resolve or
-// Execute need.
+// been executed on which of several objects: what the execution policies of
+// one Resolve or Execute, or of a whole ResolveAll, need.
 type PolicyQuery struct {
-	ObjectID  string
+	ObjectIDs []string
 	ActorID   string // whose own executions to report; "" for none
 	ActionIDs []string
 }
@@ -132,6 +132,7 @@ type PolicyQuery struct {
 // PolicyState is what a journal knows of the executions of one action on
 // one object, for its policy.
 type PolicyState struct {
+	ObjectID string
 	ActionID string
 	// FirstActorID is the actor of the first execution ("" if it had
 	// none).
@@ -148,9 +149,10 @@ type Journal interface {
 	// or descending with f.Newest), at most f.Limit of them. An invalid
 	// filter (see Filter.Validate) is an error.
 	Executions(ctx context.Context, f Filter) ([]Execution, error)
-	// Policies returns, for each action of q that has been executed on
-	// q.ObjectID, its PolicyState, in any order; an action that was never
-	// executed there is left out. It answers from every execution ever
+	// Policies returns a PolicyState for each pair of an object of
+	// q.ObjectIDs and an action of q.ActionIDs such that the action has
+	// been executed on the object, in any order; a pair never executed is
+	// left out. It answers from every execution ever
 	// recorded, including those a retention policy has since dropped: a
 	// journal that forgets executions must keep what Policies reports
 	// (one entry per object, action and actor), or a Once action would

@@ -124,20 +124,22 @@ func (s *docStore) Policies(ctx context.Context, q actions.PolicyQuery) ([]actio
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var out []actions.PolicyState
-	for _, a := range q.ActionIDs {
-		actors := s.executed[[2]string{q.ObjectID, a}]
-		if s.forgetsPolicies {
-			actors = nil
-			for _, r := range s.recs {
-				if r.ObjectID == q.ObjectID && r.ActionID == a {
-					actors = append(actors, r.ActorID)
+	for _, o := range q.ObjectIDs {
+		for _, a := range q.ActionIDs {
+			actors := s.executed[[2]string{o, a}]
+			if s.forgetsPolicies {
+				actors = nil
+				for _, r := range s.recs {
+					if r.ObjectID == o && r.ActionID == a {
+						actors = append(actors, r.ActorID)
+					}
 				}
 			}
+			if len(actors) == 0 {
+				continue
+			}
+			out = append(out, actions.PolicyState{ObjectID: o, ActionID: a, FirstActorID: actors[0], ByActor: q.ActorID != "" && slices.Contains(actors, q.ActorID)})
 		}
-		if len(actors) == 0 {
-			continue
-		}
-		out = append(out, actions.PolicyState{ActionID: a, FirstActorID: actors[0], ByActor: q.ActorID != "" && slices.Contains(actors, q.ActorID)})
 	}
 	return out, nil
 }

@@ -96,9 +96,9 @@ type Store[T any] interface {
 //     bounded by After and Before and cut at Limit, so that a journal can be
 //     read page by page; NoActor selects the records without an actor; an
 //     invalid filter is an error.
-//   - Policies: one call answers for several actions of one object: who
-//     executed each first and whether the query's actor did, leaving out
-//     the actions never executed there and the executions of other objects.
+//   - Policies: one call answers for several actions of several objects:
+//     who executed each first and whether the query's actor did, leaving
+//     out the pairs never executed and the executions of other objects.
 //   - Finish: a pending execution is finished once; finishing it again
 //     matches ErrConflict, an unknown id ErrNotFound.
 //
@@ -771,35 +771,45 @@ func (c *storeCheck[T]) policies(t testing.TB, s Store[T]) {
 		}
 		versions[sv.object]++
 	}
+	one := func(id string) []string { return []string{id} }
 	for _, tc := range []struct {
 		q    actions.PolicyQuery
 		want []actions.PolicyState
 	}{
 		{
-			actions.PolicyQuery{ObjectID: storeID, ActorID: "alice", ActionIDs: []string{"once", "per-user", "anonymous", "never", "elsewhere"}},
+			actions.PolicyQuery{ObjectIDs: one(storeID), ActorID: "alice", ActionIDs: []string{"once", "per-user", "anonymous", "never", "elsewhere"}},
 			[]actions.PolicyState{
-				{ActionID: "anonymous", FirstActorID: ""},
-				{ActionID: "once", FirstActorID: "alice", ByActor: true},
-				{ActionID: "per-user", FirstActorID: "bob"},
+				{ObjectID: storeID, ActionID: "anonymous", FirstActorID: ""},
+				{ObjectID: storeID, ActionID: "once", FirstActorID: "alice", ByActor: true},
+				{ObjectID: storeID, ActionID: "per-user", FirstActorID: "bob"},
 			},
 		},
 		{
-			actions.PolicyQuery{ObjectID: storeID, ActorID: "bob", ActionIDs: []string{"per-user", "once"}},
+			actions.PolicyQuery{ObjectIDs: one(storeID), ActorID: "bob", ActionIDs: []string{"per-user", "once"}},
 			[]actions.PolicyState{
-				{ActionID: "once", FirstActorID: "alice", ByActor: true},
-				{ActionID: "per-user", FirstActorID: "bob", ByActor: true},
+				{ObjectID: storeID, ActionID: "once", FirstActorID: "alice", ByActor: true},
+				{ObjectID: storeID, ActionID: "per-user", FirstActorID: "bob", ByActor: true},
 			},
 		},
 		{
-			actions.PolicyQuery{ObjectID: storeID, ActionIDs: []string{"once"}},
-			[]actions.PolicyState{{ActionID: "once", FirstActorID: "alice"}},
+			actions.PolicyQuery{ObjectIDs: one(storeID), ActionIDs: []string{"once"}},
+			[]actions.PolicyState{{ObjectID: storeID, ActionID: "once", FirstActorID: "alice"}},
 		},
 		{
-			actions.PolicyQuery{ObjectID: storeOther, ActorID: "alice", ActionIDs: []string{"elsewhere", "once"}},
-			[]actions.PolicyState{{ActionID: "elsewhere", FirstActorID: "alice", ByActor: true}},
+			actions.PolicyQuery{ObjectIDs: one(storeOther), ActorID: "alice", ActionIDs: []string{"elsewhere", "once"}},
+			[]actions.PolicyState{{ObjectID: storeOther, ActionID: "elsewhere", FirstActorID: "alice", ByActor: true}},
 		},
-		{actions.PolicyQuery{ObjectID: storeMissing, ActorID: "alice", ActionIDs: []string{"once"}}, nil},
-		{actions.PolicyQuery{ObjectID: storeID, ActorID: "alice"}, nil},
+		{
+			// Several objects in one call, as a list view asks.
+			actions.PolicyQuery{ObjectIDs: []string{storeID, storeOther, storeMissing}, ActorID: "alice", ActionIDs: []string{"elsewhere", "once"}},
+			[]actions.PolicyState{
+				{ObjectID: storeID, ActionID: "once", FirstActorID: "alice", ByActor: true},
+				{ObjectID: storeOther, ActionID: "elsewhere", FirstActorID: "alice", ByActor: true},
+			},
+		},
+		{actions.PolicyQuery{ObjectIDs: one(storeMissing), ActorID: "alice", ActionIDs: []string{"once"}}, nil},
+		{actions.PolicyQuery{ObjectIDs: one(storeID), ActorID: "alice"}, nil},
+		{actions.PolicyQuery{ActorID: "alice", ActionIDs: []string{"once"}}, nil},
 	} {
 		policiesMatch(t, j, tc.q, tc.want)
 	}
@@ -813,7 +823,9 @@ func policiesMatch(t testing.TB, j actions.Journal, q actions.PolicyQuery, want 
 		t.Errorf("Policies(%+v): %v", q, err)
 		return
 	}
-	byID := cmpopts.SortSlices(func(a, b actions.PolicyState) bool { return a.ActionID < b.ActionID })
+	byID := cmpopts.SortSlices(func(a, b actions.PolicyState) bool {
+		return a.ObjectID < b.ObjectID || a.ObjectID == b.ObjectID && a.ActionID < b.ActionID
+	})
 	if diff := strings.TrimSuffix(cmp.Diff(want, got, byID, cmpEmpty), "\n"); diff != "" {
 		t.Errorf("Policies(%+v) mismatch (-want +got):\n%s", q, diff)
 	}
@@ -901,12 +913,12 @@ func (c *storeCheck[T]) retention(t testing.TB, s Store[T]) {
 	prune(actions.Retention{Keep: 5}, 0)
 	recorded(t, s, "after Prune(Keep: 5)", *r[0], *r[4])
 	// What the policies read outlives the records.
-	policiesMatch(t, j, actions.PolicyQuery{ObjectID: storeID, ActorID: "bob", ActionIDs: []string{"once", "per-user"}}, []actions.PolicyState{
-		{ActionID: "once", FirstActorID: "alice", ByActor: true},
-		{ActionID: "per-user", FirstActorID: "alice", ByActor: true},
+	policiesMatch(t, j, actions.PolicyQuery{ObjectIDs: []string{storeID}, ActorID: "bob", ActionIDs: []string{"once", "per-user"}}, []actions.PolicyState{
+		{ObjectID: storeID, ActionID: "once", FirstActorID: "alice", ByActor: true},
+		{ObjectID: storeID, ActionID: "per-user", FirstActorID: "alice", ByActor: true},
 	})
-	policiesMatch(t, j, actions.PolicyQuery{ObjectID: storeID, ActorID: "alice", ActionIDs: []string{"per-user"}}, []actions.PolicyState{
-		{ActionID: "per-user", FirstActorID: "alice", ByActor: true},
+	policiesMatch(t, j, actions.PolicyQuery{ObjectIDs: []string{storeID}, ActorID: "alice", ActionIDs: []string{"per-user"}}, []actions.PolicyState{
+		{ObjectID: storeID, ActionID: "per-user", FirstActorID: "alice", ByActor: true},
 	})
 	if _, err := j.Finish(ctx, r[0].ID, actions.StatusSucceeded, ""); err != nil {
 		t.Errorf("Finish(%q) of the pending execution Prune kept: %v", r[0].ID, err)
