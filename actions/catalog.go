@@ -290,6 +290,14 @@ func (c *Catalog[T]) compileAction(i int, d Definition, ec *eval.Config, effects
 	}
 	a := &Action{def: d.clone()}
 	a.inputs = compileInputs(c.shape, d.Inputs, c.validate, bad)
+	// When the declarations of the inputs have a problem, an expression
+	// reading Input would only repeat it as "unknown name Input".
+	brokenInputs := len(d.Inputs) > 0 && a.inputs == nil
+	badExpr := func(key, src string, err error) {
+		if _, _, reads := eval.Uses(src, inputField); !brokenInputs || !reads {
+			bad(key, a.inputs.nameInput(err))
+		}
+	}
 	env := c.shape.typ // what changes and post-conditions read: the object, Actor and Input
 	if a.inputs != nil {
 		env = a.inputs.shape.typ
@@ -328,7 +336,7 @@ func (c *Catalog[T]) compileAction(i int, d Definition, ec *eval.Config, effects
 		changed[f.goName] = true
 		e, err := eval.CompileExpression(ch.Expr, env, ec)
 		if err != nil {
-			bad(key+".expr", a.inputs.nameInput(err))
+			badExpr(key+".expr", ch.Expr, err)
 			continue
 		}
 		if !assignableType(e.Type(), f.typ) {
@@ -352,7 +360,7 @@ func (c *Catalog[T]) compileAction(i int, d Definition, ec *eval.Config, effects
 		}
 		cond, err := eval.Compile(pc.Expr, env, ec)
 		if err != nil {
-			bad(key+".expr", a.inputs.nameInput(err))
+			badExpr(key+".expr", pc.Expr, err)
 			continue
 		}
 		a.post = append(a.post, compiledPost{def: pc, cond: cond})

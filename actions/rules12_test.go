@@ -163,6 +163,18 @@ func TestLoadErrors12(t *testing.T) {
 			id:   "i", key: "inputs[0].validate", msg: `invalid validate tags "min=3,shiny"`,
 		},
 		{
+			name: "input of an unknown type that a change reads: one problem, not a second one for the change",
+			def: actions.Definition{ID: "i", Name: "I", Inputs: []actions.Input{{Name: "when", Type: "date"}},
+				Changes: []actions.Change{{Field: "due", Expr: "Input.when"}}},
+			id: "i", key: "inputs[0].type", msg: `unknown input type "date"`,
+		},
+		{
+			name: "input with unknown validator tags that a post-condition reads: one problem",
+			def: actions.Definition{ID: "i", Name: "I", Inputs: []actions.Input{{Name: "r", Type: actions.InputString, Validate: "minimum=3"}},
+				PostConditions: []actions.PostCondition{{Expr: `Input.r != ""`, Message: "a reason"}}},
+			id: "i", key: "inputs[0].validate", msg: `invalid validate tags "minimum=3"`,
+		},
+		{
 			name: "change reads an undeclared input",
 			def:  actions.Definition{ID: "i", Name: "I", Inputs: []actions.Input{{Name: "r", Type: actions.InputString}}, Changes: []actions.Change{{Field: "reason", Expr: "Input.why"}}},
 			id:   "i", key: "changes[0].expr", pos: &pos{1, 7}, msg: "Input has no field why",
