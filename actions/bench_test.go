@@ -459,3 +459,41 @@ func benchIDs() func() string {
 	var n int64
 	return func() string { n++; return strconv.FormatInt(n, 10) }
 }
+
+// BenchmarkResolveAll resolves 1,000 objects over 100 actions for one
+// actor, in one ResolveAll and in 1,000 Resolve calls.
+func BenchmarkResolveAll(b *testing.B) {
+	cat, err := actions.Compile[BenchTicket](benchDefs(100, false))
+	if err != nil {
+		b.Fatal(err)
+	}
+	engine, err := actions.New(cat, actions.NewMemoryStore[BenchTicket]())
+	if err != nil {
+		b.Fatal(err)
+	}
+	items := make([]actions.Item[BenchTicket], 1000)
+	for i := range items {
+		t := benchTicket()
+		t.Status, t.Type = benchStatuses[i%5], benchTypes[i%4]
+		items[i] = actions.Item[BenchTicket]{ID: "B-" + strconv.Itoa(i), Object: t}
+	}
+	ctx := context.Background()
+	b.Run("objects=1000/resolve-all", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := engine.ResolveAll(ctx, items, benchActor); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("objects=1000/resolve-each", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			for _, it := range items {
+				if _, err := engine.Resolve(ctx, it.ID, it.Object, benchActor); err != nil {
+					b.Fatal(err)
+				}
+			}
+		}
+	})
+}

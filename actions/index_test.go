@@ -184,3 +184,66 @@ func slicesSort(s []string) {
 		}
 	}
 }
+
+// TestResolveAllIsResolve resolves batches of random objects over random
+// catalogs, with policies some of whose actions were executed on some of
+// the objects, and compares ResolveAll's results with one Resolve per
+// object (without the index); the batch reads the journal once.
+func TestResolveAllIsResolve(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	ctx := context.Background()
+	for range 100 {
+		cat := randomCatalog(t, r)
+		store := &MemoryStore[indexed]{}
+		objects := make([]Item[indexed], 20)
+		for i := range objects {
+			objects[i] = Item[indexed]{ID: fmt.Sprint("o", i), Object: randomObject(r)}
+			if _, err := store.Create(ctx, objects[i].ID, objects[i].Object); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for i, a := range cat.Actions() {
+			if a.Policy() == Unlimited || r.IntN(2) == 0 {
+				continue
+			}
+			o := objects[r.IntN(len(objects))]
+			_, v, _ := store.Load(ctx, o.ID)
+			rec := &Execution{ID: fmt.Sprint("x", i), ActionID: a.ID(), ObjectID: o.ID, ActorID: []string{"ann", "bob"}[r.IntN(2)]}
+			if _, err := store.Save(ctx, o.ID, o.Object, v, rec); err != nil {
+				t.Fatal(err)
+			}
+		}
+		j := &countingPolicies{Journal: store}
+		e, err := New(cat, store, WithJournal(j), WithObserver(ObserverFunc(func(context.Context, Event) {})))
+		if err != nil {
+			t.Fatal(err)
+		}
+		actor := Actor{ID: []string{"", "ann"}[r.IntN(2)]}
+		got, err := e.ResolveAll(ctx, objects, actor)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if j.calls > 1 {
+			t.Errorf("ResolveAll made %d Policies calls, want at most 1", j.calls)
+		}
+		for i, o := range objects {
+			want, err := e.Resolve(ctx, o.ID, o.Object, actor, func(c *resolveConfig) { c.noIndex = true })
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(actionIDs(want), actionIDs(got[i])); diff != "" {
+				t.Fatalf("object %s: ResolveAll and Resolve differ (-Resolve +ResolveAll):\n%s", o.ID, diff)
+			}
+		}
+	}
+}
+
+type countingPolicies struct {
+	Journal
+	calls int
+}
+
+func (j *countingPolicies) Policies(ctx context.Context, q PolicyQuery) ([]PolicyState, error) {
+	j.calls++
+	return j.Journal.Policies(ctx, q)
+}

@@ -447,15 +447,25 @@ func (h *Handler[T]) execute(w http.ResponseWriter, r *http.Request) {
 // _embedded, as OpenProject does for a work package on its own (GET and
 // execute render with embed_links: true, a collection's elements without).
 func (h *Handler[T]) renderWorkPackage(ctx context.Context, scoped actions.Actor, id string, wp T, version int64, embed bool) (any, error) {
+	var list []*actions.Action
+	if h.canEdit(ctx, scoped) {
+		var err error
+		if list, err = h.engine.Resolve(ctx, id, wp, scoped); err != nil {
+			return nil, err
+		}
+	}
+	return h.renderResolved(ctx, scoped, id, wp, version, embed, list)
+}
+
+// renderResolved is renderWorkPackage with the custom actions resolved
+// already: list is what the engine resolved for the scoped actor, nil when
+// the actor may not edit the work package.
+func (h *Handler[T]) renderResolved(ctx context.Context, scoped actions.Actor, id string, wp T, version int64, embed bool, list []*actions.Action) (any, error) {
 	rep := WorkPackage[T]{ID: id, LockVersion: version, Object: wp, CustomActions: []Link{}}
 	if embed {
 		rep.EmbeddedCustomActions = []CustomAction{}
 	}
-	if h.canEdit(ctx, scoped) {
-		list, err := h.engine.Resolve(ctx, id, wp, scoped)
-		if err != nil {
-			return nil, err
-		}
+	{
 		// One list for both, so that _links and _embedded agree in
 		// content and order (work_package_representer.rb:
 		// ordered_custom_actions, memoised).
