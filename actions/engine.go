@@ -356,9 +356,9 @@ func (e *Engine[T]) Execute(ctx context.Context, req Request) (Result[T], error)
 	}
 	start := time.Now()
 	res, err := e.execute(ctx, req)
-	outcome, reason := outcomeOf(err)
+	outcome, reason, guard := outcomeOf(err)
 	e.observer.Observe(ctx, Event{
-		Kind: EventExecute, Outcome: outcome, Reason: reason, ActionID: req.ActionID, ObjectID: req.ObjectID,
+		Kind: EventExecute, Outcome: outcome, Reason: reason, Guard: guard, ActionID: req.ActionID, ObjectID: req.ObjectID,
 		ActorID: req.Actor.ID, Duration: time.Since(start), Err: err,
 	})
 	return res, err

@@ -60,7 +60,7 @@ type Event struct {
 	Outcome  Outcome    // for EventResolve and EventExecute
 	Reason   ReasonKind // for OutcomeRefused: the first reason
 	ActionID string     // "" for EventResolve
-	Guard    string     // the guard that failed, for EventRuleFailed; "" for the Condition
+	Guard    string     // the guard that failed (EventRuleFailed) or refused (OutcomeRefused); "" for the Condition
 	ObjectID string
 	ActorID  string
 	// Applicable is the number of actions a Resolve listed.
@@ -70,30 +70,31 @@ type Event struct {
 	Err      error
 }
 
-// outcomeOf classifies an error of Execute.
-func outcomeOf(err error) (Outcome, ReasonKind) {
+// outcomeOf classifies an error of Execute: its outcome, and for a
+// refusal its first reason's kind and guard.
+func outcomeOf(err error) (Outcome, ReasonKind, string) {
 	var na *NotApplicableError
 	var ve *ValidationError
 	switch {
 	case err == nil:
-		return OutcomeApplied, ""
+		return OutcomeApplied, "", ""
 	case errors.Is(err, ErrEffectFailed):
-		return OutcomeEffectFailed, ""
+		return OutcomeEffectFailed, "", ""
 	case errors.Is(err, ErrForbidden):
-		return OutcomeRefused, ReasonPermission
+		return OutcomeRefused, ReasonPermission, ""
 	case errors.As(err, &na):
 		if len(na.Reasons) > 0 {
-			return OutcomeRefused, na.Reasons[0].Kind
+			return OutcomeRefused, na.Reasons[0].Kind, na.Reasons[0].Guard
 		}
-		return OutcomeRefused, ""
+		return OutcomeRefused, "", ""
 	case errors.As(err, &ve):
-		return OutcomeInvalid, ""
+		return OutcomeInvalid, "", ""
 	case errors.Is(err, ErrConflict):
-		return OutcomeConflict, ""
+		return OutcomeConflict, "", ""
 	case errors.Is(err, ErrNotFound):
-		return OutcomeNotFound, ""
+		return OutcomeNotFound, "", ""
 	}
-	return OutcomeError, ""
+	return OutcomeError, "", ""
 }
 
 // LogObserver returns an Observer that logs every event to l (slog.Default

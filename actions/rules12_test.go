@@ -551,6 +551,7 @@ func TestObserverSeesEveryOutcome(t *testing.T) {
 		Kind    actions.EventKind
 		Outcome actions.Outcome
 		Reason  actions.ReasonKind
+		Guard   string
 		Action  string
 		N       int
 	}
@@ -559,16 +560,16 @@ func TestObserverSeesEveryOutcome(t *testing.T) {
 		if ev.Duration <= 0 {
 			t.Errorf("event %+v has no duration", ev)
 		}
-		got = append(got, seen{ev.Kind, ev.Outcome, ev.Reason, ev.ActionID, ev.Applicable})
+		got = append(got, seen{ev.Kind, ev.Outcome, ev.Reason, ev.Guard, ev.ActionID, ev.Applicable})
 	}
 	diff(t, "events", []seen{
-		{actions.EventExecute, actions.OutcomeRefused, actions.ReasonCondition, "approve", 0},
-		{actions.EventExecute, actions.OutcomeInvalid, "", "approve", 0},
-		{actions.EventExecute, actions.OutcomeConflict, "", "approve", 0},
-		{actions.EventExecute, actions.OutcomeNotFound, "", "approve", 0},
-		{actions.EventExecute, actions.OutcomeApplied, "", "approve", 0},
-		{actions.EventExecute, actions.OutcomeRefused, actions.ReasonState, "reject", 0},
-		{actions.EventResolve, actions.OutcomeResolved, "", "", 3},
+		{actions.EventExecute, actions.OutcomeRefused, actions.ReasonCondition, "not-own-report", "approve", 0},
+		{actions.EventExecute, actions.OutcomeInvalid, "", "", "approve", 0},
+		{actions.EventExecute, actions.OutcomeConflict, "", "", "approve", 0},
+		{actions.EventExecute, actions.OutcomeNotFound, "", "", "approve", 0},
+		{actions.EventExecute, actions.OutcomeApplied, "", "", "approve", 0},
+		{actions.EventExecute, actions.OutcomeRefused, actions.ReasonState, "", "reject", 0},
+		{actions.EventResolve, actions.OutcomeResolved, "", "", "", 3},
 	}, got)
 }
 

@@ -113,6 +113,36 @@ func ExampleNotApplicable() {
 	//         "manager" in Actor.Roles is false: Actor.Roles = null
 }
 
+func ExampleRefusedBy() {
+	t := &printTB{}
+	rules := actions.MustCompile[Ticket]([]actions.Definition{{
+		ID: "take", Name: "Take", Permission: "edit",
+		Guards: []actions.Guard{
+			{Name: "unassigned", Expr: `Assignee == ""`},
+			{Name: "not-urgent", Expr: `Priority < 4`},
+		},
+	}})
+	taken := Ticket{Status: "open", Priority: 2, Assignee: "ann"}
+
+	// Refused by exactly this guard, and nothing else.
+	actionstest.RefusedBy(t, rules, "take", taken, bob, "unassigned")
+
+	// An urgent ticket fails the other guard too: the test says so.
+	taken.Priority = 5
+	actionstest.RefusedBy(t, rules, "take", taken, bob, "unassigned")
+	// Output:
+	// action "take" is not applicable for actor "bob", but not for exactly those guards (-want +got):
+	//   []string{
+	// + 	"not-urgent",
+	//   	"unassigned",
+	//   }
+	// the resolver says:
+	//     - guard "unassigned" is false:
+	//         Assignee == "" is false: Assignee = "ann"
+	//     - guard "not-urgent" is false:
+	//         Priority < 4 is false: Priority = 5
+}
+
 func ExampleChanges() {
 	t := &printTB{}
 	actionstest.Changes(t, tickets, "start", Ticket{Status: "open", Priority: 2}, bob, []actions.FieldChange{

@@ -164,6 +164,39 @@ func NotApplicable[T any, R Rules[T]](t testing.TB, rules R, actionID string, ob
 	}
 }
 
+// RefusedBy checks that the action is not applicable to obj for actor
+// because of exactly the named guards (see actions.Guard), in any order,
+// and for no other reason: RefusedBy(t, cat, "approve", report, sam,
+// "not-own-report") fails if sam also lacks the permission, or if another
+// guard fails too.
+func RefusedBy[T any, R Rules[T]](t testing.TB, rules R, actionID string, obj T, actor actions.Actor, guards ...string) {
+	t.Helper()
+	e := engineOf[T](t, rules)
+	reasons, err := e.Explain(context.Background(), actionID, ObjectID, obj, actor)
+	if err != nil {
+		t.Errorf("explaining %q for actor %q: %v", actionID, actor.ID, err)
+		return
+	}
+	if len(reasons) == 0 {
+		t.Errorf("action %q is applicable for actor %q, want it refused by guards %q", actionID, actor.ID, guards)
+		return
+	}
+	got := make([]string, len(reasons))
+	for i, r := range reasons {
+		switch {
+		case r.Guard != "" && r.Kind == actions.ReasonCondition:
+			got[i] = r.Guard
+		case r.Guard != "":
+			got[i] = fmt.Sprintf("%s (%s)", r.Guard, r.Kind)
+		default:
+			got[i] = fmt.Sprintf("(%s)", r.Kind)
+		}
+	}
+	if diff := diff(sorted(guards), sorted(got)); diff != "" {
+		t.Errorf("action %q is not applicable for actor %q, but not for exactly those guards (-want +got):\n%s\nthe resolver says:%s", actionID, actor.ID, diff, reasonsText(reasons))
+	}
+}
+
 // Changes applies the action to obj for actor with Catalog.Apply and checks
 // the fields it changed (JSON name, old and new value, in change-set order)
 // against want. Apply is pure: it does not check that the action is

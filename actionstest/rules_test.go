@@ -373,3 +373,35 @@ func TestAssertionsTakeInputs(t *testing.T) {
 		t.Errorf("failures mismatch (-want +got):\n%s", diff)
 	}
 }
+
+func TestRefusedBy(t *testing.T) {
+	cat := actions.MustCompile[Task]([]actions.Definition{{
+		ID: "take", Name: "Take", Permission: "edit",
+		Guards: []actions.Guard{{Name: "unassigned", Expr: `Assignee == ""`}, {Name: "open", Expr: `Status != "closed"`}},
+	}})
+	taken := Task{Title: "x", Status: "new", Priority: 1, Assignee: "bob"}
+	actionstest.RefusedBy(t, cat, "take", taken, alice, "unassigned")
+	tests := []struct {
+		name string
+		run  func(testing.TB)
+		want []string
+	}{
+		{"applicable", func(t testing.TB) { actionstest.RefusedBy(t, cat, "take", newTask, alice, "unassigned") },
+			[]string{`error: action "take" is applicable for actor "alice", want it refused by guards ["unassigned"]`}},
+		{"another guard too", func(t testing.TB) {
+			closed := taken
+			closed.Status = "closed"
+			actionstest.RefusedBy(t, cat, "take", closed, alice, "unassigned")
+		}, []string{"error: action \"take\" is not applicable for actor \"alice\", but not for exactly those guards (-want +got):\n  []string{\n+ \t\"open\",\n  \t\"unassigned\",\n  }\nthe resolver says:\n    - guard \"unassigned\" is false:\n        Assignee == \"\" is false: Assignee = \"bob\"\n    - guard \"open\" is false:\n        Status != \"closed\" is false: Status = \"closed\""}},
+		{"the permission too", func(t testing.TB) { actionstest.RefusedBy(t, cat, "take", taken, gus, "unassigned") },
+			[]string{"error: action \"take\" is not applicable for actor \"gus\", but not for exactly those guards (-want +got):\n  []string{\n+ \t\"(permission)\",\n  \t\"unassigned\",\n  }\nthe resolver says:\n    - actor \"gus\" lacks permission \"edit\"\n    - guard \"unassigned\" is false:\n        Assignee == \"\" is false: Assignee = \"bob\""}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tb := runTB(tt.run)
+			if diff := cmp.Diff(tt.want, tb.messages()); diff != "" {
+				t.Errorf("failures mismatch (-want +got):\n%s", diff)
+			}
+		})
+	}
+}

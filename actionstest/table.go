@@ -150,7 +150,6 @@ type tableCase struct {
 	Applicable *[]string        `json:"applicable,omitempty"`
 	Apply      string           `json:"apply,omitempty"`
 	Inputs     json.RawMessage  `json:"inputs,omitempty"`
-	Comment    string           `json:"comment,omitempty"`
 	Changes    []tableChange    `json:"changes,omitempty"`
 	Violations []tableViolation `json:"violations,omitempty"`
 	Error      string           `json:"error,omitempty"`
