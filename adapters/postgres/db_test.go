@@ -66,8 +66,9 @@ func newTestDB(t testing.TB) *testDB {
 }
 
 // pool returns a new pool on the test server, closed when the test ends.
-// app is its application_name, by which the tests find its backends.
-func (d *testDB) pool(t testing.TB, app string, maxConns int32) *pgxpool.Pool {
+// app is its application_name, by which the tests find its backends;
+// params are more run-time parameters, as name and value.
+func (d *testDB) pool(t testing.TB, app string, maxConns int32, params ...string) *pgxpool.Pool {
 	t.Helper()
 	cfg, err := pgxpool.ParseConfig(d.url)
 	if err != nil {
@@ -75,6 +76,9 @@ func (d *testDB) pool(t testing.TB, app string, maxConns int32) *pgxpool.Pool {
 	}
 	cfg.MaxConns = maxConns
 	cfg.ConnConfig.RuntimeParams["application_name"] = app
+	for i := 0; i+1 < len(params); i += 2 {
+		cfg.ConnConfig.RuntimeParams[params[i]] = params[i+1]
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
