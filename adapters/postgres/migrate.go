@@ -65,8 +65,8 @@ func migrations() ([]migration, error) {
 // transaction together with its row in the schema's schema_migrations table.
 // Migrate is idempotent, and safe when several instances start at once: it
 // holds a session advisory lock (keyed by the schema name) while it works,
-// so that one instance migrates and the others wait, then find nothing to
-// do. A schema migrated by a newer version of the package (a version this
+// so that one instance migrates and the others wait (until ctx ends), then
+// find nothing to do. A schema migrated by a newer version of the package (a version this
 // one does not know) is left as it is.
 //
 // Only WithSchema applies.
@@ -83,8 +83,8 @@ func Migrate(ctx context.Context, pool *pgxpool.Pool, opts ...Option) (int, erro
 	if err != nil {
 		return 0, fmt.Errorf("postgres: migrate: %w", err)
 	}
-	key := hash64("actionable migrate " + cfg.schema)
-	if _, err := conn.Exec(ctx, "SELECT pg_advisory_lock($1)", key); err != nil {
+	key := migrateKey(cfg.schema)
+	if err := lock(ctx, conn, key); err != nil {
 		conn.Release()
 		return 0, fmt.Errorf("postgres: migrate: taking the migration lock: %w", err)
 	}
@@ -101,6 +101,31 @@ func Migrate(ctx context.Context, pool *pgxpool.Pool, opts ...Option) (int, erro
 	}()
 	return migrate(ctx, conn.Conn(), cfg.schema, all)
 }
+
+// lock takes the session advisory lock key, polling: a backend waiting in
+// pg_advisory_lock would go on waiting after ctx ends (the server does
+// not notice that its client left), then take the lock for a moment.
+func lock(ctx context.Context, conn *pgxpool.Conn, key int64) error {
+	wait := 10 * time.Millisecond
+	for {
+		var ok bool
+		if err := conn.QueryRow(ctx, "SELECT pg_try_advisory_lock($1)", key).Scan(&ok); err != nil {
+			return err
+		}
+		if ok {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(wait):
+		}
+		wait = min(2*wait, 250*time.Millisecond)
+	}
+}
+
+// migrateKey is the key of the advisory lock Migrate holds for schema.
+func migrateKey(schema string) int64 { return hash64("actionable migrate " + schema) }
 
 func migrate(ctx context.Context, conn *pgx.Conn, schema string, all []migration) (int, error) {
 	q := pgx.Identifier{schema}.Sanitize()
