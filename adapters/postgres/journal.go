@@ -154,10 +154,13 @@ func (s *Store[T]) Policies(ctx context.Context, q actions.PolicyQuery) ([]actio
 	if len(q.ActionIDs) == 0 {
 		return nil, nil
 	}
-	rows, err := s.pool.Query(ctx, `SELECT p.action_id, p.first_actor, a.actor_id IS NOT NULL
+	// The EXISTS probes the whole primary key of policy_actors for each
+	// action: a join would let the planner scan every actor of the object.
+	rows, err := s.pool.Query(ctx, `SELECT p.action_id, p.first_actor, EXISTS (
+			SELECT FROM `+ident(s.schema, "policy_actors")+` a
+			WHERE a.collection = p.collection AND a.object_id = p.object_id AND a.action_id = p.action_id AND a.actor_id = $3
+		)
 		FROM `+ident(s.schema, "policies")+` p
-		LEFT JOIN `+ident(s.schema, "policy_actors")+` a
-			ON a.collection = p.collection AND a.object_id = p.object_id AND a.action_id = p.action_id AND a.actor_id = $3
 		WHERE p.collection = $1 AND p.object_id = $2 AND p.action_id = ANY($4)`,
 		s.coll, q.ObjectID, q.ActorID, q.ActionIDs)
 	if err != nil {
