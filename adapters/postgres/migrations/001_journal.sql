@@ -19,8 +19,10 @@ CREATE TABLE documents (
 );
 
 -- Seq of every journal (the stores of one schema share it: a store's
--- journal has gaps where another's records are).
-CREATE SEQUENCE executions_seq;
+-- journal has gaps where another's records are). CACHE 1, the default: a
+-- reader's horizon is the sequence's last_value, which a session-cached
+-- block of values would run ahead of.
+CREATE SEQUENCE executions_seq CACHE 1;
 
 CREATE TABLE executions (
     collection   integer     NOT NULL,
