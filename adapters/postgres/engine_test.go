@@ -406,3 +406,63 @@ func TestDuplicateExecutionID(t *testing.T) {
 		t.Errorf("after the refused Save: count %d at version %d, want 1 at version 2", got.Count, v)
 	}
 }
+
+// A reader tailing the journal page by page (After the last Seq it read)
+// while 8 writers save with records gets every record exactly once: Seqs
+// commit out of order, and the horizon keeps the reader behind the ones
+// still in flight.
+func TestPagingMissesNothing(t *testing.T) {
+	d := newTestDB(t)
+	ctx := context.Background()
+	pool := d.pool(t, "actionable-test-paging", 10)
+	s, err := postgres.NewDocumentStore[Counter](ctx, pool, "counters", postgres.WithSchema(d.schema))
+	if err != nil {
+		t.Fatal(err)
+	}
+	const writers, saves = 8, 100
+	for w := range writers {
+		if _, err := s.Create(ctx, fmt.Sprint("c", w), Counter{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var wg sync.WaitGroup
+	var writing atomic.Int64
+	writing.Store(writers)
+	for w := range writers {
+		wg.Go(func() {
+			defer writing.Add(-1)
+			id := fmt.Sprint("c", w)
+			for v := int64(1); v <= saves; v++ {
+				rec := &actions.Execution{ID: fmt.Sprintf("%s-%d", id, v), ActionID: "increment", ObjectID: id,
+					Time: time.Now(), FromVersion: v, ToVersion: v + 1, Status: actions.StatusSucceeded}
+				if _, err := s.Save(ctx, id, Counter{Count: int(v)}, v, rec); err != nil {
+					t.Errorf("Save: %v", err)
+					return
+				}
+			}
+		})
+	}
+	seen := map[string]bool{}
+	var after int64
+	for {
+		done := writing.Load() == 0 // read once more after the writers are done
+		page, err := s.Executions(ctx, actions.Filter{After: after, Limit: 7})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range page {
+			if seen[r.ID] || r.Seq <= after {
+				t.Fatalf("record %s (Seq %d) read twice or out of order after Seq %d", r.ID, r.Seq, after)
+			}
+			seen[r.ID], after = true, r.Seq
+		}
+		if done && len(page) == 0 {
+			break
+		}
+	}
+	wg.Wait()
+	if len(seen) != writers*saves {
+		all, _ := s.Executions(ctx, actions.Filter{})
+		t.Errorf("the reader paged through %d records; the journal has %d (%d saved): it skipped some", len(seen), len(all), writers*saves)
+	}
+}
