@@ -1,0 +1,255 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/actionable-go/actionable/actions"
+	"github.com/jackc/pgx/v5"
+)
+
+// recordParams is the number of parameters recordSQL takes before the
+// object's values: $1 the collection, $2 the object's id, $3 the expected
+// version, $4-$12 the record's id, action, actor, comment, time, versions,
+// status and detail, $13 the record's object id.
+const recordParams = 13
+
+// recordSQL returns the statement of a Save with a record, around update
+// (the UPDATE ... RETURNING version of the object, with $1-$3 as above and
+// the object's values from $14) and current (the object's version as the
+// statement found it, for telling ErrNotFound from ErrConflict).
+//
+// Seq comes from the schema's sequence, taken while the statement holds
+// the journal's advisory lock in shared mode, so that Saves of one journal
+// run side by side (and commit together); a reader that needs a settled
+// journal takes the lock in exclusive mode (see horizon).
+func (s *Store[T]) recordSQL(update, current string) string {
+	seq := strings.ReplaceAll(ident(s.schema, "executions_seq"), "'", "''")
+	return `WITH obj AS (` + update + `),
+	lock AS MATERIALIZED (SELECT pg_advisory_xact_lock_shared(` + strconv.Itoa(int(s.lockNS)) + `, $1) FROM obj),
+	rec AS (
+		INSERT INTO ` + ident(s.schema, "executions") + ` (collection, seq, id, action_id, object_id, actor_id, comment, time, from_version, to_version, status, detail)
+		SELECT $1, nextval('` + seq + `'), $4, $5, $13, $6, $7, $8, $9, $10, $11, $12 FROM lock
+		RETURNING seq
+	),
+	first AS (
+		INSERT INTO ` + ident(s.schema, "policies") + ` (collection, object_id, action_id, first_actor)
+		SELECT $1, $13, $5, $6 FROM rec ON CONFLICT DO NOTHING
+	),
+	actor AS (
+		INSERT INTO ` + ident(s.schema, "policy_actors") + ` (collection, object_id, action_id, actor_id)
+		SELECT $1, $13, $5, $6 FROM rec WHERE $6 <> '' ON CONFLICT DO NOTHING
+	)
+	SELECT (SELECT version FROM obj), (SELECT seq FROM rec), (` + current + `)`
+}
+
+func (s *Store[T]) recordArgs(id string, expected int64, r *actions.Execution) []any {
+	return []any{s.coll, id, expected, r.ID, r.ActionID, r.ActorID, r.Comment, r.Time,
+		r.FromVersion, r.ToVersion, string(r.Status), r.Detail, r.ObjectID}
+}
+
+const execColumns = "seq, id, action_id, object_id, actor_id, comment, time, from_version, to_version, status, detail"
+
+// scanExecution scans the execColumns of row, after the targets of first.
+func scanExecution(row pgx.Row, first ...any) (actions.Execution, error) {
+	var e actions.Execution
+	var status string
+	err := row.Scan(append(first, &e.Seq, &e.ID, &e.ActionID, &e.ObjectID, &e.ActorID, &e.Comment, &e.Time,
+		&e.FromVersion, &e.ToVersion, &status, &e.Detail)...)
+	e.Status, e.Time = actions.Status(status), e.Time.UTC()
+	return e, err
+}
+
+// horizon returns a Seq up to which the journal is settled: every Save
+// that took a Seq up to it has committed or failed, so that a read bounded
+// by it returns every record of its range that will ever be, and the next
+// page (After the last Seq read) misses none.
+//
+// Seqs are taken in one order and committed in another: a Save may take
+// Seq 11 and commit while the Save of Seq 10 is still running. Each Save
+// therefore takes its Seq under the journal's advisory lock in shared
+// mode; horizon takes it in exclusive mode, which waits for the Saves in
+// flight (at most one commit) and holds new ones back as long as it reads
+// the sequence, then lets go.
+func (s *Store[T]) horizon(ctx context.Context) (int64, error) {
+	var h int64
+	err := s.pool.QueryRow(ctx, `WITH lock AS MATERIALIZED (SELECT pg_advisory_xact_lock($1, $2))
+		SELECT (SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM `+ident(s.schema, "executions_seq")+`) FROM lock`,
+		s.lockNS, s.coll).Scan(&h)
+	if err != nil {
+		return 0, fmt.Errorf("postgres: reading the journal's horizon: %w", err)
+	}
+	return h, nil
+}
+
+// Executions implements actions.Journal. A filter by ID reads the unique
+// index of execution ids, a filter by ObjectID the index on (object, Seq);
+// the others read the journal in Seq order from the first record their
+// bounds allow, and stop at Limit. Every read but one by ID first waits
+// for the Saves in flight on the journal (see the package documentation,
+// "Seq"): it costs a round trip more, and never misses a record.
+func (s *Store[T]) Executions(ctx context.Context, f actions.Filter) ([]actions.Execution, error) {
+	if err := f.Validate(); err != nil {
+		return nil, err
+	}
+	var b strings.Builder
+	args := []any{s.coll}
+	arg := func(v any) string {
+		args = append(args, v)
+		return "$" + strconv.Itoa(len(args))
+	}
+	b.WriteString("SELECT " + execColumns + " FROM " + ident(s.schema, "executions") + " WHERE collection = $1")
+	cond := func(col string, v string) {
+		if v != "" {
+			b.WriteString(" AND " + col + " = " + arg(v))
+		}
+	}
+	cond("id", f.ID)
+	cond("action_id", f.ActionID)
+	cond("object_id", f.ObjectID)
+	cond("actor_id", f.ActorID)
+	cond("status", string(f.Status))
+	if f.NoActor {
+		b.WriteString(" AND actor_id = ''")
+	}
+	if f.After > 0 {
+		b.WriteString(" AND seq > " + arg(f.After))
+	}
+	if f.Before > 0 {
+		b.WriteString(" AND seq < " + arg(f.Before))
+	}
+	if f.ID == "" {
+		h, err := s.horizon(ctx)
+		if err != nil {
+			return nil, err
+		}
+		b.WriteString(" AND seq <= " + arg(h))
+	}
+	if f.Newest {
+		b.WriteString(" ORDER BY seq DESC")
+	} else {
+		b.WriteString(" ORDER BY seq")
+	}
+	if f.Limit > 0 {
+		b.WriteString(" LIMIT " + arg(f.Limit))
+	}
+	rows, err := s.pool.Query(ctx, b.String(), args...)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: reading the journal: %w", err)
+	}
+	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (actions.Execution, error) { return scanExecution(row) })
+	if err != nil {
+		return nil, fmt.Errorf("postgres: reading the journal: %w", err)
+	}
+	return out, nil
+}
+
+// Policies implements actions.Journal in one query: one index lookup per
+// action in the policies table and one in policy_actors, tables that Prune
+// never touches.
+func (s *Store[T]) Policies(ctx context.Context, q actions.PolicyQuery) ([]actions.PolicyState, error) {
+	if len(q.ActionIDs) == 0 {
+		return nil, nil
+	}
+	// The EXISTS probes the whole primary key of policy_actors for each
+	// action: a join would let the planner scan every actor of the object.
+	rows, err := s.pool.Query(ctx, `SELECT p.action_id, p.first_actor, EXISTS (
+			SELECT FROM `+ident(s.schema, "policy_actors")+` a
+			WHERE a.collection = p.collection AND a.object_id = p.object_id AND a.action_id = p.action_id AND a.actor_id = $3
+		)
+		FROM `+ident(s.schema, "policies")+` p
+		WHERE p.collection = $1 AND p.object_id = $2 AND p.action_id = ANY($4)`,
+		s.coll, q.ObjectID, q.ActorID, q.ActionIDs)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: reading the execution policies: %w", err)
+	}
+	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (actions.PolicyState, error) {
+		var st actions.PolicyState
+		err := row.Scan(&st.ActionID, &st.FirstActorID, &st.ByActor)
+		return st, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("postgres: reading the execution policies: %w", err)
+	}
+	return out, nil
+}
+
+// Finish implements actions.Journal in one statement.
+func (s *Store[T]) Finish(ctx context.Context, id string, status actions.Status, detail string) (actions.Execution, error) {
+	if status != actions.StatusSucceeded && status != actions.StatusFailed {
+		return actions.Execution{}, fmt.Errorf("postgres: cannot finish an execution as %q", status)
+	}
+	execs := ident(s.schema, "executions")
+	// The second branch returns the record as it was when it was no
+	// longer pending: a conflict.
+	rows, err := s.pool.Query(ctx, `WITH done AS (
+			UPDATE `+execs+` SET status = $3, detail = $4
+			WHERE collection = $1 AND id = $2 AND status = 'pending'
+			RETURNING `+execColumns+`
+		)
+		SELECT true, `+execColumns+` FROM done
+		UNION ALL
+		SELECT false, `+execColumns+` FROM `+execs+` WHERE collection = $1 AND id = $2 AND NOT EXISTS (SELECT FROM done)`,
+		s.coll, id, string(status), detail)
+	if err != nil {
+		return actions.Execution{}, fmt.Errorf("postgres: finishing execution %s: %w", id, err)
+	}
+	type result struct {
+		done bool
+		e    actions.Execution
+	}
+	res, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (result, error) {
+		var r result
+		var err error
+		r.e, err = scanExecution(row, &r.done)
+		return r, err
+	})
+	switch {
+	case err != nil:
+		return actions.Execution{}, fmt.Errorf("postgres: finishing execution %s: %w", id, err)
+	case len(res) == 0:
+		return actions.Execution{}, &actions.NotFoundError{Kind: "execution", ID: id}
+	case !res[0].done:
+		return res[0].e, fmt.Errorf("%w: execution %s is %s, not pending", actions.ErrConflict, id, res[0].e.Status)
+	}
+	return res[0].e, nil
+}
+
+// Prune implements actions.Pruner in one statement. It reads every record
+// of the journal that is not pending, so run it now and then, not per
+// request. What the execution policies read is kept.
+func (s *Store[T]) Prune(ctx context.Context, r actions.Retention) (int, error) {
+	if r.Keep < 0 {
+		return 0, fmt.Errorf("postgres: retention keep %d is negative", r.Keep)
+	}
+	if r.Keep == 0 && r.Before.IsZero() {
+		return 0, nil
+	}
+	// In Seq order, a record is dropped while fewer than excess have been,
+	// and after that if it is older than Before: the first excess records
+	// that are not pending, and every later one before Before.
+	var before *time.Time
+	if !r.Before.IsZero() {
+		before = &r.Before
+	}
+	execs := ident(s.schema, "executions")
+	tag, err := s.pool.Exec(ctx, `WITH excess AS (
+			SELECT CASE WHEN $2::bigint > 0 THEN greatest(count(*) - $2::bigint, 0) ELSE 0 END AS n
+			FROM `+execs+` WHERE collection = $1
+		), doomed AS (
+			SELECT seq FROM (
+				SELECT seq, time, row_number() OVER (ORDER BY seq) AS n
+				FROM `+execs+` WHERE collection = $1 AND status <> 'pending'
+			) r
+			WHERE r.n <= (SELECT n FROM excess) OR r.time < $3
+		)
+		DELETE FROM `+execs+` e USING doomed WHERE e.collection = $1 AND e.seq = doomed.seq`,
+		s.coll, int64(r.Keep), before)
+	if err != nil {
+		return 0, fmt.Errorf("postgres: pruning the journal: %w", err)
+	}
+	return int(tag.RowsAffected()), nil
+}

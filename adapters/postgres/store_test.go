@@ -1,0 +1,290 @@
+package postgres_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/actionable-go/actionable/actions"
+	"github.com/actionable-go/actionable/actionstest"
+	"github.com/actionable-go/actionable/adapters/postgres"
+	"github.com/google/go-cmp/cmp"
+)
+
+// Task is the object of the store tests: a string, numbers, a slice, a map
+// (jsonb in a host table), a nullable time.
+type Task struct {
+	Title  string            `json:"title" db:"title"`
+	Status string            `json:"status" db:"status"`
+	Count  int               `json:"count" db:"count"`
+	Tags   []string          `json:"tags" db:"tags"`
+	Meta   map[string]string `json:"meta" db:"meta"`
+	Due    *time.Time        `json:"due" db:"due"`
+}
+
+func sampleTask(i int) Task {
+	due := time.Date(2025, 3, 1+i%28, 12, 0, 0, 123456000, time.UTC)
+	return Task{
+		Title: fmt.Sprint("task ", i), Status: "open", Count: i,
+		Tags: []string{"a", fmt.Sprint("t", i)}, Meta: map[string]string{"n": fmt.Sprint(i)}, Due: &due,
+	}
+}
+
+func mutateTask(t *Task) {
+	t.Tags[0] = "changed"
+	t.Meta["n"] = "changed"
+	*t.Due = t.Due.Add(time.Hour)
+}
+
+// taskTableDDL creates a host table for Task, as a host's migration would:
+// an id, a lock_version, Task's columns and one the store does not know.
+const taskTableDDL = `CREATE TABLE %s (
+	id           text PRIMARY KEY,
+	lock_version integer NOT NULL,
+	title        text NOT NULL,
+	status       text NOT NULL,
+	count        integer NOT NULL,
+	tags         text[],
+	meta         jsonb,
+	due          timestamptz,
+	created_at   timestamptz NOT NULL DEFAULT now()
+)`
+
+func TestDocumentStoreConformance(t *testing.T) {
+	d := newTestDB(t)
+	pool := d.pool(t, "actionable-test-docs", 10)
+	var n atomic.Int64
+	actionstest.TestStore(t, func() actionstest.Store[Task] {
+		s, err := postgres.NewDocumentStore[Task](context.Background(), pool, fmt.Sprint("tasks-", n.Add(1)), postgres.WithSchema(d.schema))
+		if err != nil {
+			t.Fatalf("NewDocumentStore: %v", err)
+		}
+		return s
+	}, sampleTask, mutateTask)
+}
+
+func TestTableStoreConformance(t *testing.T) {
+	d := newTestDB(t)
+	pool := d.pool(t, "actionable-test-table", 10)
+	var n atomic.Int64
+	actionstest.TestStore(t, func() actionstest.Store[Task] {
+		name := fmt.Sprint("tasks_", n.Add(1))
+		d.exec(t, fmt.Sprintf(taskTableDDL, d.table(name)))
+		s, err := postgres.NewTableStore[Task](context.Background(), pool, d.schema+"."+name,
+			postgres.WithSchema(d.schema), postgres.WithVersionColumn("lock_version"))
+		if err != nil {
+			t.Fatalf("NewTableStore: %v", err)
+		}
+		return s
+	}, sampleTask, mutateTask)
+}
+
+// The collections of one schema are apart: the same id in two is two
+// objects, each with its own journal.
+func TestDocumentCollectionsApart(t *testing.T) {
+	d := newTestDB(t)
+	ctx := context.Background()
+	a, err := postgres.NewDocumentStore[Task](ctx, d.admin, "a", postgres.WithSchema(d.schema))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := postgres.NewDocumentStore[Task](ctx, d.admin, "b", postgres.WithSchema(d.schema))
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, err := postgres.NewDocumentStore[Task](ctx, d.admin, "a", postgres.WithSchema(d.schema))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range []*postgres.Store[Task]{a, b} {
+		if _, err := s.Create(ctx, "1", sampleTask(len(s.Collection()))); err != nil {
+			t.Fatalf("Create in %s: %v", s.Collection(), err)
+		}
+	}
+	rec := &actions.Execution{ID: "x1", ActionID: "close", ObjectID: "1", ActorID: "alice", Time: time.Unix(0, 0).UTC(), FromVersion: 1, ToVersion: 2, Status: actions.StatusSucceeded}
+	if _, err := a.Save(ctx, "1", sampleTask(5), 1, rec); err != nil {
+		t.Fatalf("Save: %v", err)
+	}
+	// The same execution id in another collection is another execution.
+	rec2 := *rec
+	if _, err := b.Save(ctx, "1", sampleTask(6), 1, &rec2); err != nil {
+		t.Fatalf("Save of execution x1 in collection b: %v", err)
+	}
+	got, v, err := again.Load(ctx, "1")
+	if err != nil || v != 2 {
+		t.Fatalf("Load from a second store on collection a = version %d, %v; want 2", v, err)
+	}
+	if diff := cmp.Diff(sampleTask(5), got); diff != "" {
+		t.Errorf("Load from a second store on collection a mismatch (-want +got):\n%s", diff)
+	}
+	for _, s := range []*postgres.Store[Task]{a, b} {
+		recs, err := s.Executions(ctx, actions.Filter{})
+		if err != nil || len(recs) != 1 {
+			t.Errorf("collection %s: Executions = %d records, %v; want 1", s.Collection(), len(recs), err)
+		}
+	}
+	if err := a.Delete(ctx, "1"); err != nil {
+		t.Fatalf("Delete: %v", err)
+	}
+	if err := a.Delete(ctx, "1"); !errors.Is(err, actions.ErrNotFound) {
+		t.Errorf("Delete of a deleted object: %v, want ErrNotFound", err)
+	}
+	if _, _, err := b.Load(ctx, "1"); err != nil {
+		t.Errorf("Load from collection b after a Delete in a: %v", err)
+	}
+	// The policies of a deleted object outlive it.
+	st, err := a.Policies(ctx, actions.PolicyQuery{ObjectID: "1", ActorID: "alice", ActionIDs: []string{"close"}})
+	if err != nil || len(st) != 1 || !st[0].ByActor {
+		t.Errorf("Policies after Delete = %+v, %v; want close by alice", st, err)
+	}
+}
+
+func TestStoreNotMigrated(t *testing.T) {
+	d := newTestDB(t)
+	_, err := postgres.NewDocumentStore[Task](context.Background(), d.admin, "tasks", postgres.WithSchema(d.schema+"_none"))
+	if err == nil || !strings.Contains(err.Error(), "not migrated") {
+		t.Errorf("NewDocumentStore on a schema never migrated: error %v; want one that says to migrate", err)
+	}
+}
+
+// Integer ids, as most host tables have: an id that is no integer is no
+// object's.
+func TestTableStoreIntegerID(t *testing.T) {
+	d := newTestDB(t)
+	ctx := context.Background()
+	type Row struct {
+		ID    int64  `db:"id"`
+		Title string `db:"title"`
+		Rev   int64  `db:"rev"`
+	}
+	d.exec(t, "CREATE TABLE "+d.table("rows")+" (id bigint PRIMARY KEY, rev bigint NOT NULL, title text NOT NULL)")
+	s, err := postgres.NewTableStore[Row](ctx, d.admin, d.schema+".rows", postgres.WithSchema(d.schema), postgres.WithVersionColumn("rev"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Create(ctx, "42", Row{ID: 7, Title: "a", Rev: 99}); err != nil {
+		t.Fatalf("Create: %v", err)
+	}
+	got, v, err := s.Load(ctx, "42")
+	if err != nil {
+		t.Fatalf("Load: %v", err)
+	}
+	// The id and version fields read the columns; writing them is the store's.
+	if diff := cmp.Diff(Row{ID: 42, Title: "a", Rev: 1}, got); diff != "" || v != 1 {
+		t.Errorf("Load = version %d, mismatch (-want +got):\n%s", v, diff)
+	}
+	if _, err := s.Save(ctx, "42", Row{ID: 1, Title: "b", Rev: 1}, 1, nil); err != nil {
+		t.Fatalf("Save: %v", err)
+	}
+	if got, v, _ := s.Load(ctx, "42"); got != (Row{ID: 42, Title: "b", Rev: 2}) || v != 2 {
+		t.Errorf("Load after Save = %+v at version %d", got, v)
+	}
+	for _, id := range []string{"x", "99999999999999999999", "43"} {
+		if _, _, err := s.Load(ctx, id); !errors.Is(err, actions.ErrNotFound) {
+			t.Errorf("Load(%q): %v, want ErrNotFound", id, err)
+		}
+		if err := s.Delete(ctx, id); !errors.Is(err, actions.ErrNotFound) {
+			t.Errorf("Delete(%q): %v, want ErrNotFound", id, err)
+		}
+	}
+	if _, err := s.Create(ctx, "42", Row{}); !errors.Is(err, actions.ErrConflict) {
+		t.Errorf("Create of an existing id: %v, want ErrConflict", err)
+	}
+}
+
+// A host table with another unique column: a violation of it is not an
+// existing id.
+func TestTableStoreOtherUnique(t *testing.T) {
+	d := newTestDB(t)
+	ctx := context.Background()
+	type Row struct {
+		Title string `db:"title"`
+	}
+	d.exec(t, "CREATE TABLE "+d.table("rows")+" (id text PRIMARY KEY, version int NOT NULL, title text NOT NULL UNIQUE)")
+	s, err := postgres.NewTableStore[Row](ctx, d.admin, d.schema+".rows", postgres.WithSchema(d.schema))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Create(ctx, "1", Row{"same"}); err != nil {
+		t.Fatal(err)
+	}
+	_, err = s.Create(ctx, "2", Row{"same"})
+	if err == nil || errors.Is(err, actions.ErrConflict) {
+		t.Errorf("Create with a duplicate title: %v; want an error that is not ErrConflict", err)
+	}
+}
+
+func TestNewTableStoreErrors(t *testing.T) {
+	d := newTestDB(t)
+	ctx := context.Background()
+	d.exec(t, "CREATE TABLE "+d.table("rows")+" (id text PRIMARY KEY, version int NOT NULL, title text NOT NULL, label text)")
+	d.exec(t, "CREATE TABLE "+d.table("nokey")+" (id text, version int NOT NULL, title text NOT NULL)")
+	d.exec(t, "CREATE TABLE "+d.table("textver")+" (id text PRIMARY KEY, version text NOT NULL, title text NOT NULL)")
+	type Good struct {
+		Title string `db:"title"`
+		Skip  string `db:"-"`
+	}
+	type Untagged struct {
+		Title string `db:"title"`
+		Label string
+	}
+	type Typo struct {
+		Title string `db:"titel"`
+	}
+	type Twice struct {
+		A string `db:"title"`
+		B string `db:"title"`
+	}
+	schema := postgres.WithSchema(d.schema)
+	for _, tc := range []struct {
+		name string
+		err  error
+		want string
+	}{
+		{"untagged", try[Untagged](ctx, d, "rows", schema), "no db tag"},
+		{"typo", try[Typo](ctx, d, "rows", schema), `no column "titel"`},
+		{"twice", try[Twice](ctx, d, "rows", schema), "both map"},
+		{"no table", try[Good](ctx, d, "missing", schema), "does not exist"},
+		{"no id column", try[Good](ctx, d, "rows", schema, postgres.WithIDColumn("key")), `no id column "key"`},
+		{"no version column", try[Good](ctx, d, "rows", schema, postgres.WithVersionColumn("lock_version")), `no version column "lock_version"`},
+		{"id not unique", try[Good](ctx, d, "nokey", schema), "not unique"},
+		{"version not an integer", try[Good](ctx, d, "textver", schema), "not an integer"},
+		{"not a struct", try[string](ctx, d, "rows", schema), "struct"},
+		{"catalog option", try[Good](ctx, d, "rows", schema, postgres.WithCompileOptions()), "WithCompileOptions does not apply"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if tc.err == nil || !strings.Contains(tc.err.Error(), tc.want) {
+				t.Errorf("NewTableStore: error %v; want one that says %q", tc.err, tc.want)
+			}
+		})
+	}
+	if err := try[Good](ctx, d, "rows", schema); err != nil {
+		t.Errorf("NewTableStore of a good type: %v", err)
+	}
+}
+
+func try[T any](ctx context.Context, d *testDB, table string, opts ...postgres.Option) error {
+	_, err := postgres.NewTableStore[T](ctx, d.admin, d.schema+"."+table, opts...)
+	return err
+}
+
+func TestOptionsWhereTheyApply(t *testing.T) {
+	d := newTestDB(t)
+	ctx := context.Background()
+	if _, err := postgres.NewDocumentStore[Task](ctx, d.admin, "x", postgres.WithSchema(d.schema), postgres.WithVersionColumn("v")); err == nil {
+		t.Errorf("NewDocumentStore with WithVersionColumn: no error")
+	}
+	if _, err := postgres.Migrate(ctx, d.admin, postgres.WithCollection("x")); err == nil {
+		t.Errorf("Migrate with WithCollection: no error")
+	}
+	if _, err := postgres.NewCatalogs[Task](d.admin, postgres.WithIDColumn("x")); err == nil {
+		t.Errorf("NewCatalogs with WithIDColumn: no error")
+	}
+	if _, err := postgres.NewDocumentStore[Task](ctx, d.admin, "x", postgres.WithSchema("")); err == nil {
+		t.Errorf("WithSchema(\"\"): no error")
+	}
+}
