@@ -33,6 +33,7 @@ type docStore struct {
 	forgetsSeq      bool // Save does not set rec.Seq
 	forgetsPolicies bool // Policies reads only the records Prune kept
 	finishNotFound  bool // Finish of a finished execution says ErrNotFound
+	dropsInputs     bool // Save records no inputs
 }
 
 func newDocStore() *docStore {
@@ -87,6 +88,9 @@ func (s *docStore) Save(ctx context.Context, id string, obj Doc, expected int64,
 		s.seq++
 		r := *rec
 		r.Seq = s.seq
+		if s.dropsInputs {
+			r.Inputs = nil
+		}
 		if !s.forgetsSeq {
 			rec.Seq = s.seq
 		}
@@ -201,6 +205,7 @@ func TestDocStoreFaults(t *testing.T) {
 		{"does not set Seq", func(s *docStore) { s.forgetsSeq = true }, []string{"Journal", "Paging", "Finish", "Retention"}},
 		{"forgets policies on Prune", func(s *docStore) { s.forgetsPolicies = true }, []string{"Retention"}},
 		{"finishes twice as not found", func(s *docStore) { s.finishNotFound = true }, []string{"Finish"}},
+		{"drops the inputs", func(s *docStore) { s.dropsInputs = true }, []string{"Journal"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

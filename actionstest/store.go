@@ -89,7 +89,7 @@ type Store[T any] interface {
 //
 // If the store is an [actions.Journal]:
 //   - Journal: a record passed to a successful Save is readable, with the
-//     Seq the store assigned and set on the record; one passed to a failed
+//     Seq the store assigned and set on the record, and its inputs; one passed to a failed
 //     Save is not, nor is one with the id of a recorded execution (that Save
 //     matches ErrConflict and writes nothing); Seq grows with every record.
 //   - Paging: filters select in Seq order, oldest first or newest first,
@@ -656,6 +656,9 @@ func (c *storeCheck[T]) journal(t testing.TB, s Store[T]) {
 	}
 	ctx := context.Background()
 	first := record("actionstest-j1", 1, "alice")
+	// Inputs in the form the engine records them: what encoding/json
+	// decodes into an any.
+	first.Inputs = map[string]any{"reason": "late", "amount": 12.5, "urgent": true, "tags": []any{"a", "b"}, "until": "2025-04-01T00:00:00Z"}
 	if !c.saveRecord(t, s, storeID, 1, 1, first) {
 		return
 	}

@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
@@ -14,12 +15,12 @@ import (
 // recordParams is the number of parameters recordSQL takes before the
 // object's values: $1 the collection, $2 the object's id, $3 the expected
 // version, $4-$12 the record's id, action, actor, comment, time, versions,
-// status and detail, $13 the record's object id.
-const recordParams = 13
+// status and detail, $13 the record's object id, $14 its inputs (jsonb).
+const recordParams = 14
 
 // recordSQL returns the statement of a Save with a record, around update
 // (the UPDATE ... RETURNING version of the object, with $1-$3 as above and
-// the object's values from $14) and current (the object's version as the
+// the object's values from $15) and current (the object's version as the
 // statement found it, for telling ErrNotFound from ErrConflict).
 //
 // Seq comes from the schema's sequence, taken while the statement holds
@@ -31,8 +32,8 @@ func (s *Store[T]) recordSQL(update, current string) string {
 	return `WITH obj AS (` + update + `),
 	lock AS MATERIALIZED (SELECT pg_advisory_xact_lock_shared(` + strconv.Itoa(int(s.lockNS)) + `, $1) FROM obj),
 	rec AS (
-		INSERT INTO ` + ident(s.schema, "executions") + ` (collection, seq, id, action_id, object_id, actor_id, comment, time, from_version, to_version, status, detail)
-		SELECT $1, nextval('` + seq + `'), $4, $5, $13, $6, $7, $8, $9, $10, $11, $12 FROM lock
+		INSERT INTO ` + ident(s.schema, "executions") + ` (collection, seq, id, action_id, object_id, actor_id, comment, time, from_version, to_version, status, detail, inputs)
+		SELECT $1, nextval('` + seq + `'), $4, $5, $13, $6, $7, $8, $9, $10, $11, $12, $14 FROM lock
 		RETURNING seq
 	),
 	first AS (
@@ -46,20 +47,33 @@ func (s *Store[T]) recordSQL(update, current string) string {
 	SELECT (SELECT version FROM obj), (SELECT seq FROM rec), (` + current + `)`
 }
 
-func (s *Store[T]) recordArgs(id string, expected int64, r *actions.Execution) []any {
+func (s *Store[T]) recordArgs(id string, expected int64, r *actions.Execution) ([]any, error) {
+	var inputs []byte // NULL without inputs
+	if r.Inputs != nil {
+		var err error
+		if inputs, err = json.Marshal(r.Inputs); err != nil {
+			return nil, fmt.Errorf("postgres: encoding the inputs of execution %s: %w", r.ID, err)
+		}
+	}
 	return []any{s.coll, id, expected, r.ID, r.ActionID, r.ActorID, r.Comment, r.Time,
-		r.FromVersion, r.ToVersion, string(r.Status), r.Detail, r.ObjectID}
+		r.FromVersion, r.ToVersion, string(r.Status), r.Detail, r.ObjectID, inputs}, nil
 }
 
-const execColumns = "seq, id, action_id, object_id, actor_id, comment, time, from_version, to_version, status, detail"
+const execColumns = "seq, id, action_id, object_id, actor_id, comment, time, from_version, to_version, status, detail, inputs"
 
 // scanExecution scans the execColumns of row, after the targets of first.
 func scanExecution(row pgx.Row, first ...any) (actions.Execution, error) {
 	var e actions.Execution
 	var status string
+	var inputs []byte
 	err := row.Scan(append(first, &e.Seq, &e.ID, &e.ActionID, &e.ObjectID, &e.ActorID, &e.Comment, &e.Time,
-		&e.FromVersion, &e.ToVersion, &status, &e.Detail)...)
+		&e.FromVersion, &e.ToVersion, &status, &e.Detail, &inputs)...)
 	e.Status, e.Time = actions.Status(status), e.Time.UTC()
+	if err == nil && inputs != nil {
+		if err = json.Unmarshal(inputs, &e.Inputs); err != nil {
+			err = fmt.Errorf("postgres: decoding the inputs of execution %s: %w", e.ID, err)
+		}
+	}
 	return e, err
 }
 
@@ -156,19 +170,22 @@ func (s *Store[T]) Policies(ctx context.Context, q actions.PolicyQuery) ([]actio
 	}
 	// The EXISTS probes the whole primary key of policy_actors for each
 	// action: a join would let the planner scan every actor of the object.
-	rows, err := s.pool.Query(ctx, `SELECT p.action_id, p.first_actor, EXISTS (
+	if len(q.ObjectIDs) == 0 {
+		return nil, nil
+	}
+	rows, err := s.pool.Query(ctx, `SELECT p.object_id, p.action_id, p.first_actor, EXISTS (
 			SELECT FROM `+ident(s.schema, "policy_actors")+` a
 			WHERE a.collection = p.collection AND a.object_id = p.object_id AND a.action_id = p.action_id AND a.actor_id = $3
 		)
 		FROM `+ident(s.schema, "policies")+` p
-		WHERE p.collection = $1 AND p.object_id = $2 AND p.action_id = ANY($4)`,
-		s.coll, q.ObjectID, q.ActorID, q.ActionIDs)
+		WHERE p.collection = $1 AND p.object_id = ANY($2) AND p.action_id = ANY($4)`,
+		s.coll, q.ObjectIDs, q.ActorID, q.ActionIDs)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: reading the execution policies: %w", err)
 	}
 	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (actions.PolicyState, error) {
 		var st actions.PolicyState
-		err := row.Scan(&st.ActionID, &st.FirstActorID, &st.ByActor)
+		err := row.Scan(&st.ObjectID, &st.ActionID, &st.FirstActorID, &st.ByActor)
 		return st, err
 	})
 	if err != nil {

@@ -13,7 +13,7 @@ import (
 )
 
 // The migrations the package embeds.
-const migrationCount = 2
+const migrationCount = 3
 
 func TestMigrateIdempotent(t *testing.T) {
 	d := newTestDB(t) // migrated once

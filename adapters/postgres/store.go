@@ -209,8 +209,11 @@ func (s *Store[T]) Save(ctx context.Context, id string, obj T, expected int64, r
 		args := append(append(s.key(id), expected), vals...)
 		err = s.pool.QueryRow(ctx, s.sql.update, args...).Scan(&saved, &current)
 	} else {
-		args := append(s.recordArgs(id, expected, rec), vals...)
-		err = s.pool.QueryRow(ctx, s.sql.record, args...).Scan(&saved, &seq, &current)
+		var args []any
+		if args, err = s.recordArgs(id, expected, rec); err != nil {
+			return 0, err
+		}
+		err = s.pool.QueryRow(ctx, s.sql.record, append(args, vals...)...).Scan(&saved, &seq, &current)
 	}
 	if err != nil {
 		var pe *pgconn.PgError

@@ -137,7 +137,7 @@ func TestDocumentCollectionsApart(t *testing.T) {
 		t.Errorf("Load from collection b after a Delete in a: %v", err)
 	}
 	// The policies of a deleted object outlive it.
-	st, err := a.Policies(ctx, actions.PolicyQuery{ObjectID: "1", ActorID: "alice", ActionIDs: []string{"close"}})
+	st, err := a.Policies(ctx, actions.PolicyQuery{ObjectIDs: []string{"1"}, ActorID: "alice", ActionIDs: []string{"close"}})
 	if err != nil || len(st) != 1 || !st[0].ByActor {
 		t.Errorf("Policies after Delete = %+v, %v; want close by alice", st, err)
 	}
