@@ -242,3 +242,72 @@ func ExampleConfig_allowHTTP() {
 	// 400 actionLinks[0].actionUrl: "http://provider.example/approve" is an http:// URL; give an https:// URL
 	// 400 actionLinks[0].actionUrl: "javascript:alert(1)" has the scheme "javascript"; give an absolute https:// URL
 }
+
+// In a group whose executionsAllowed is Once, only the user whose execution
+// is pending may set its terminal status, unless the host names the caller
+// a provider: here, the account an ApiAsync provider calls back with.
+func ExampleConfig_provider() {
+	provider := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusAccepted) // started; the provider calls back later
+	}))
+	defer provider.Close()
+	users := map[string]actions.Actor{
+		"sf-alice":    {ID: "005000000000001AAA"},
+		"sf-bob":      {ID: "005000000000002AAA"},
+		"sf-provider": {ID: "005000000000009AAA", Roles: []string{"provider"}},
+	}
+	h, err := salesforce.New(salesforce.Config{
+		Stores: salesforce.NewMemoryStores(),
+		Authenticate: func(_ context.Context, token string) (actions.Actor, bool) {
+			u, ok := users[token]
+			return u, ok
+		},
+		Client: provider.Client(),
+		Provider: func(_ context.Context, user actions.Actor, l salesforce.Link) bool {
+			return user.HasRole("provider") && l.ActionType == salesforce.TypeAPIAsync
+		},
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	_, err = h.CreateGroup(context.Background(), salesforce.NewGroup{
+		ID: "0Ag000000000001AAA", LinkIDs: []string{"0An000000000001AAA"}, CreatedBy: "005000000000001AAA",
+		Input: salesforce.GroupDefinitionInput{
+			Category: "Primary", ExecutionsAllowed: "Once", ExpirationDate: time.Now().AddDate(0, 1, 0).Format(time.RFC3339),
+			ActionLinks: []salesforce.ActionLinkDefinitionInput{{
+				ActionType: "ApiAsync", ActionURL: provider.URL + "/jobs", Method: "HttpPost", LabelKey: "Accept",
+				RequiresConfirmation: new(salesforce.Boolean),
+			}},
+		},
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, p := range []struct{ token, status string }{
+		{"sf-alice", "PendingStatus"}, {"sf-bob", "FailedStatus"}, {"sf-provider", "SuccessfulStatus"},
+	} {
+		r := httptest.NewRequest("PATCH", "/connect/action-links/0An000000000001AAA?status="+p.status, nil)
+		r.Header.Set("Authorization", "Bearer "+p.token)
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, r)
+		var pa struct{ Status string }
+		_ = json.Unmarshal(w.Body.Bytes(), &pa)
+		fmt.Printf("%s %s: %d %s\n", p.token, p.status, w.Code, strings.TrimSpace(pa.Status+" "+errorMessage(w.Body.Bytes())))
+	}
+	// Output:
+	// sf-alice PendingStatus: 200 PendingStatus
+	// sf-bob FailedStatus: 400 The execution of this action link (executionsAllowed Once) is pending for user 005000000000001AAA; only that user can set FailedStatus.
+	// sf-provider SuccessfulStatus: 200 SuccessfulStatus
+}
+
+// errorMessage returns the message of the first entry of an error array,
+// or "".
+func errorMessage(body []byte) string {
+	var errs []struct{ Message string }
+	if json.Unmarshal(body, &errs) != nil || len(errs) == 0 {
+		return ""
+	}
+	return errs[0].Message
+}
