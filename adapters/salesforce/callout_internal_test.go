@@ -29,6 +29,14 @@ func TestPublicOnly(t *testing.T) {
 		{"0.0.0.0:80", false},
 		{"[::]:80", false},
 		{"255.255.255.255:80", false},
+		{"0.1.2.3:80", false},
+		{"0.255.255.255:80", false},
+		{"1.0.0.1:80", true},
+		{"[64:ff9b::a00:1]:80", false},
+		{"[64:ff9b::5db8:d70e]:80", false},
+		{"[::7f00:1]:80", false},
+		{"[::5db8:d70e]:80", false},
+		{"[64:ff9a::1]:80", true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.address, func(t *testing.T) {

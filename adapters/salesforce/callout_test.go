@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -28,11 +29,15 @@ func TestDefaultClientRefusesPrivateAddresses(t *testing.T) {
 	}))
 	defer internal.Close()
 	h, err := salesforce.New(salesforce.Config{
+		Stores: salesforce.NewMemoryStores(),
 		Authenticate: func(_ context.Context, token string) (actions.Actor, bool) {
 			a, ok := tokens[token]
 			return a, ok
 		},
-		Clock: func() time.Time { return start },
+		// Every URL passes the actionUrl check: the client's check, when
+		// it connects, is under test.
+		AllowHTTP: func(context.Context, *url.URL) bool { return true },
+		Clock:     func() time.Time { return start },
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -52,6 +57,9 @@ func TestDefaultClientRefusesPrivateAddresses(t *testing.T) {
 		{"private", "http://10.0.0.1/"},
 		{"loopback as an IPv4-mapped IPv6 address", "http://[::ffff:127.0.0.1]:" + port + "/"},
 		{"unspecified", "http://0.0.0.0:" + port + "/"},
+		{"this network (0.0.0.0/8), which Linux connects locally", "http://0.1.2.3:" + port + "/"},
+		{"loopback through NAT64 (64:ff9b::/96)", "http://[64:ff9b::7f00:1]:" + port + "/"},
+		{"loopback as an IPv4-compatible IPv6 address (::/96)", "http://[::7f00:1]:" + port + "/"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			code, out := do("POST", "/connect/action-link-group-definitions", "sf-alice", fmt.Sprintf(`{"category":"Primary","executionsAllowed":"Once",

@@ -16,6 +16,8 @@ import (
 const (
 	codeRequired      = "REQUIRED_FIELD_MISSING"
 	codeInvalidInput  = "INVALID_API_INPUT"
+	codeTooLong       = "STRING_TOO_LONG"
+	codeLimit         = "LIMIT_EXCEEDED"
 	codeInvalidID     = "INVALID_ID_FIELD"
 	codeJSON          = "JSON_PARSER_ERROR"
 	codeInvalidOp     = "INVALID_OPERATION"
@@ -37,8 +39,8 @@ type Problem struct {
 	// Field is the path of the offending input field
 	// ("actionLinks[1].method"), or "" for the input as a whole.
 	Field string
-	// Code is the error code POST answers with: REQUIRED_FIELD_MISSING or
-	// INVALID_API_INPUT.
+	// Code is the error code POST answers with: REQUIRED_FIELD_MISSING,
+	// INVALID_API_INPUT, or STRING_TOO_LONG for a field over its Limits.
 	Code    string
 	Message string
 }
@@ -108,6 +110,16 @@ func refused(format string, args ...any) error {
 	return &refusedError{msg: fmt.Sprintf(format, args...)}
 }
 
+// limitError is a group definition over Limits.DefinitionsPerUser.
+type limitError struct {
+	user  string
+	limit int
+}
+
+func (e *limitError) Error() string {
+	return fmt.Sprintf("salesforce: user %s has %d action link group definitions, the most this server allows; delete one to create another", e.user, e.limit)
+}
+
 // methodError is a method the resource does not serve.
 type methodError struct{ allow string }
 
@@ -129,6 +141,7 @@ func writeError(w http.ResponseWriter, err error) {
 		ide    *idError
 		pe     *parseError
 		re     *refusedError
+		le     *limitError
 		me     *methodError
 	)
 	switch {
@@ -146,6 +159,8 @@ func writeError(w http.ResponseWriter, err error) {
 		status, body = http.StatusBadRequest, []apiError{{codeJSON, pe.msg}}
 	case errors.As(err, &re):
 		status, body = http.StatusBadRequest, []apiError{{codeInvalidOp, re.msg}}
+	case errors.As(err, &le):
+		status, body = http.StatusBadRequest, []apiError{{codeLimit, fmt.Sprintf("User %s has %d action link group definitions, the most this server allows; delete one to create another.", le.user, le.limit)}}
 	case errors.As(err, &me):
 		w.Header().Set("Allow", me.allow)
 		status, body = http.StatusMethodNotAllowed, []apiError{{codeMethod, "HTTP method not allowed. Allowed are " + me.allow}}

@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"time"
 
@@ -19,7 +20,7 @@ import (
 // PendingStatus makes the callout, whose 2xx answer makes the link
 // SuccessfulStatus for everyone; another user's PATCH is refused.
 func ExampleNew() {
-	provider := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	provider := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		fmt.Printf("callout: %s %s by %s\n", r.Method, r.URL.Path, r.Header.Get("X-User"))
 	}))
 	defer provider.Close()
@@ -29,13 +30,16 @@ func ExampleNew() {
 		"sf-bob":   {ID: "005000000000002AAA"},
 	}
 	h, err := salesforce.New(salesforce.Config{
+		// In memory here; a host keeps them in its database to survive a
+		// restart.
+		Stores: salesforce.NewMemoryStores(),
 		Authenticate: func(_ context.Context, token string) (actions.Actor, bool) {
 			u, ok := users[token]
 			return u, ok
 		},
 		BasePath: "/services/data/v62.0",
 		// The default client calls public addresses only; this provider
-		// listens on loopback.
+		// listens on loopback, with a certificate only its client trusts.
 		Client: provider.Client(),
 	})
 	if err != nil {
@@ -65,7 +69,7 @@ func ExampleNew() {
 			Category: "Primary", ExecutionsAllowed: "Once", ExpirationDate: time.Now().AddDate(0, 1, 0).Format(time.RFC3339),
 			ActionLinks: []salesforce.ActionLinkDefinitionInput{{
 				ActionType: "Api", ActionURL: provider.URL + "/approve/{!actionLinkId}", Method: "HttpPost",
-				LabelKey: "Approve", RequiresConfirmation: new(bool),
+				LabelKey: "Approve", RequiresConfirmation: new(salesforce.Boolean),
 				Headers: []salesforce.RequestHeader{{Name: "X-User", Value: "{!userId}"}},
 			}},
 		},
@@ -90,7 +94,7 @@ func ExampleNew() {
 
 // CreateGroup (like POST) reports every violation of a definition at once.
 func ExampleHandler_CreateGroup() {
-	h, err := salesforce.New(salesforce.Config{})
+	h, err := salesforce.New(salesforce.Config{Stores: salesforce.NewMemoryStores()})
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -117,14 +121,14 @@ func ExampleHandler_CreateGroup() {
 // providers are on its own network supplies a client that connects to them
 // and to nothing else; checking when connecting covers redirects too.
 func ExampleConfig_client() {
-	provider := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	provider := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		fmt.Println("callout:", r.URL.Path)
 	}))
 	defer provider.Close()
 	allowed := provider.Listener.Addr().String() // host:port
 
-	transport := http.DefaultTransport.(*http.Transport).Clone()
-	transport.Proxy = nil // a proxy would connect on the client's behalf
+	transport := provider.Client().Transport.(*http.Transport).Clone() // trusts the provider's certificate
+	transport.Proxy = nil                                              // a proxy would connect on the client's behalf
 	transport.DialContext = func(ctx context.Context, network, addr string) (net.Conn, error) {
 		if addr != allowed {
 			return nil, fmt.Errorf("callouts to %s are not allowed", addr)
@@ -133,6 +137,7 @@ func ExampleConfig_client() {
 		return d.DialContext(ctx, network, addr)
 	}
 	h, err := salesforce.New(salesforce.Config{
+		Stores: salesforce.NewMemoryStores(),
 		Authenticate: func(context.Context, string) (actions.Actor, bool) {
 			return actions.Actor{ID: "005000000000001AAA"}, true
 		},
@@ -142,13 +147,13 @@ func ExampleConfig_client() {
 		fmt.Println(err)
 		return
 	}
-	for i, target := range []string{provider.URL + "/approve", "http://10.0.0.1:8080/admin"} {
+	for i, target := range []string{provider.URL + "/approve", "https://10.0.0.1:8080/admin"} {
 		_, err := h.CreateGroup(context.Background(), salesforce.NewGroup{
 			ID: fmt.Sprintf("0Ag00000000000%dAAA", i+1), LinkIDs: []string{fmt.Sprintf("0An00000000000%dAAA", i+1)},
 			Input: salesforce.GroupDefinitionInput{
 				Category: "Primary", ExecutionsAllowed: "Once", ExpirationDate: time.Now().AddDate(0, 1, 0).Format(time.RFC3339),
 				ActionLinks: []salesforce.ActionLinkDefinitionInput{{
-					ActionType: "Api", ActionURL: target, Method: "HttpPost", LabelKey: "Approve", RequiresConfirmation: new(bool),
+					ActionType: "Api", ActionURL: target, Method: "HttpPost", LabelKey: "Approve", RequiresConfirmation: new(salesforce.Boolean),
 				}},
 			},
 		})
@@ -179,4 +184,130 @@ func ExampleConfig_client() {
 	// SuccessfulStatus
 	// FailedStatus
 	// detail: callout failed: callouts to 10.0.0.1:8080 are not allowed
+}
+
+// Salesforce accepts only https:// action URLs (or relative ones for Ui and
+// Download links). A development host that calls a plain-HTTP provider on
+// its own machine allows http:// for that provider only.
+func ExampleConfig_allowHTTP() {
+	provider := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Println("callout:", r.URL.Path)
+	}))
+	defer provider.Close()
+	self, err := url.Parse(provider.URL)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	h, err := salesforce.New(salesforce.Config{
+		Stores: salesforce.NewMemoryStores(),
+		Authenticate: func(context.Context, string) (actions.Actor, bool) {
+			return actions.Actor{ID: "005000000000001AAA"}, true
+		},
+		AllowHTTP: func(_ context.Context, u *url.URL) bool { return u.Host == self.Host },
+		Client:    provider.Client(), // the default client calls public addresses only
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, target := range []string{provider.URL + "/approve", "http://provider.example/approve", "javascript:alert(1)"} {
+		body := fmt.Sprintf(`{"category":"Primary","executionsAllowed":"Once","expirationDate":%q,
+			"actionLinks":[{"actionType":"Api","actionUrl":%q,"method":"HttpPost","labelKey":"Approve","requiresConfirmation":"false"}]}`,
+			time.Now().AddDate(0, 1, 0).Format(time.RFC3339), target)
+		r := httptest.NewRequest("POST", "/connect/action-link-group-definitions", strings.NewReader(body))
+		r.Header.Set("Authorization", "Bearer token")
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, r)
+		var out struct {
+			ActionLinks []struct{ ID string }
+		}
+		if w.Code != http.StatusCreated || json.Unmarshal(w.Body.Bytes(), &out) != nil {
+			var errs []struct{ Message string }
+			_ = json.Unmarshal(w.Body.Bytes(), &errs)
+			fmt.Println(w.Code, strings.ReplaceAll(errs[0].Message, provider.URL, "{provider}"))
+			continue
+		}
+		r = httptest.NewRequest("PATCH", "/connect/action-links/"+out.ActionLinks[0].ID+"?status=PendingStatus", nil)
+		r.Header.Set("Authorization", "Bearer token")
+		w = httptest.NewRecorder()
+		h.ServeHTTP(w, r)
+		var pa struct{ Status string }
+		_ = json.Unmarshal(w.Body.Bytes(), &pa)
+		fmt.Println(w.Code, pa.Status)
+	}
+	// Output:
+	// callout: /approve
+	// 200 SuccessfulStatus
+	// 400 actionLinks[0].actionUrl: "http://provider.example/approve" is an http:// URL; give an https:// URL
+	// 400 actionLinks[0].actionUrl: "javascript:alert(1)" has the scheme "javascript"; give an absolute https:// URL
+}
+
+// In a group whose executionsAllowed is Once, only the user whose execution
+// is pending may set its terminal status, unless the host names the caller
+// a provider: here, the account an ApiAsync provider calls back with.
+func ExampleConfig_provider() {
+	provider := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusAccepted) // started; the provider calls back later
+	}))
+	defer provider.Close()
+	users := map[string]actions.Actor{
+		"sf-alice":    {ID: "005000000000001AAA"},
+		"sf-bob":      {ID: "005000000000002AAA"},
+		"sf-provider": {ID: "005000000000009AAA", Roles: []string{"provider"}},
+	}
+	h, err := salesforce.New(salesforce.Config{
+		Stores: salesforce.NewMemoryStores(),
+		Authenticate: func(_ context.Context, token string) (actions.Actor, bool) {
+			u, ok := users[token]
+			return u, ok
+		},
+		Client: provider.Client(),
+		Provider: func(_ context.Context, user actions.Actor, l salesforce.Link) bool {
+			return user.HasRole("provider") && l.ActionType == salesforce.TypeAPIAsync
+		},
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	_, err = h.CreateGroup(context.Background(), salesforce.NewGroup{
+		ID: "0Ag000000000001AAA", LinkIDs: []string{"0An000000000001AAA"}, CreatedBy: "005000000000001AAA",
+		Input: salesforce.GroupDefinitionInput{
+			Category: "Primary", ExecutionsAllowed: "Once", ExpirationDate: time.Now().AddDate(0, 1, 0).Format(time.RFC3339),
+			ActionLinks: []salesforce.ActionLinkDefinitionInput{{
+				ActionType: "ApiAsync", ActionURL: provider.URL + "/jobs", Method: "HttpPost", LabelKey: "Accept",
+				RequiresConfirmation: new(salesforce.Boolean),
+			}},
+		},
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, p := range []struct{ token, status string }{
+		{"sf-alice", "PendingStatus"}, {"sf-bob", "FailedStatus"}, {"sf-provider", "SuccessfulStatus"},
+	} {
+		r := httptest.NewRequest("PATCH", "/connect/action-links/0An000000000001AAA?status="+p.status, nil)
+		r.Header.Set("Authorization", "Bearer "+p.token)
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, r)
+		var pa struct{ Status string }
+		_ = json.Unmarshal(w.Body.Bytes(), &pa)
+		fmt.Printf("%s %s: %d %s\n", p.token, p.status, w.Code, strings.TrimSpace(pa.Status+" "+errorMessage(w.Body.Bytes())))
+	}
+	// Output:
+	// sf-alice PendingStatus: 200 PendingStatus
+	// sf-bob FailedStatus: 400 The execution of this action link (executionsAllowed Once) is pending for user 005000000000001AAA; only that user can set FailedStatus.
+	// sf-provider SuccessfulStatus: 200 SuccessfulStatus
+}
+
+// errorMessage returns the message of the first entry of an error array,
+// or "".
+func errorMessage(body []byte) string {
+	var errs []struct{ Message string }
+	if json.Unmarshal(body, &errs) != nil || len(errs) == 0 {
+		return ""
+	}
+	return errs[0].Message
 }

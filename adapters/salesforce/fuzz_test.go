@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -33,11 +34,18 @@ func FuzzGroupDefinition(f *testing.F) {
 		`{"actionLinks":[null,{}],"templateId":"x"}`,
 		`{"expirationDate":"9999-12-31T23:59:59Z"}`,
 		`[]`, `null`, `"x"`, `{"category":1}`, `{"actionLinks":[{"requiresConfirmation":"yes"}]}`,
+		guideExample,
+		`{"category":"Primary","executionsAllowed":"Once","expirationDate":"2026-12-01T00:00:00Z","actionLinks":[{"actionType":"Ui","actionUrl":"javascript:alert('{!userId}')","method":"HttpGet","labelKey":"View","requiresConfirmation":"false","groupDefault":"true"}]}`,
+		`{"category":"Primary","executionsAllowed":"Once","expirationDate":"2026-12-01T00:00:00Z","actionLinks":[{"actionType":"ApiAsync","actionUrl":"http://deny.example/{!orgId}","method":"HttpPut","labelKey":"Approve","requiresConfirmation":true}]}`,
+		`{"category":"Primary","executionsAllowed":"Once","expirationDate":"2026-12-01T00:00:00Z","actionLinks":[{"actionType":"Download","actionUrl":"/files/{!userId}.pdf","method":"HttpGet","labelKey":"Download","requiresConfirmation":false}]}`,
+		`{"category":"Primary","executionsAllowed":"Once","expirationDate":"2001-12-01T00:00:00Z","actionLinks":[{"actionType":"Api","actionUrl":"https://x.example","method":"HttpGet","labelKey":"Approve","requiresConfirmation":{}}]}`,
 	} {
 		f.Add(seed)
 	}
 	h, err := salesforce.New(salesforce.Config{
+		Stores:       salesforce.NewMemoryStores(),
 		Authenticate: func(context.Context, string) (actions.Actor, bool) { return actions.Actor{ID: alice}, true },
+		AllowHTTP:    func(_ context.Context, u *url.URL) bool { return u.Hostname() != "deny.example" },
 		Client: &http.Client{Transport: roundTripper(func(r *http.Request) (*http.Response, error) {
 			if r.Body != nil {
 				_, _ = io.Copy(io.Discard, r.Body)

@@ -28,6 +28,20 @@ const validGroup = `{
   ]
 }`
 
+// TestGroupDefinitionLifecycle: a definition's whole life, every body
+// whole: POST and GET answer an Action Link Group Definition (every
+// property: actionLinks, category, createdDate, executionsAllowed,
+// expirationDate, id, modifiedDate, templateId null, url) whose links are
+// Action Link Definitions (label null, the action type as type); the group
+// is a Platform Action Group of Platform Actions, each user seeing only
+// their links; DELETE answers 204.
+//
+// Sources: Connect REST API Developer Guide, Action Link Group Definition
+// (response body), Action Link Definition (response body; its rows after
+// label read in the Apex twin, ConnectApi.ActionLinkDefinition), Platform
+// Action Group, Platform Action, Action Link Diagnostic Information, and
+// the resources Action Link Group Definitions, Action Link Group
+// Definition and Action Link Group.
 func TestGroupDefinitionLifecycle(t *testing.T) {
 	e := newEnv(t)
 	var tr transcript
@@ -59,6 +73,15 @@ func TestGroupDefinitionLifecycle(t *testing.T) {
 	golden(t, "group_lifecycle.golden", tr.b.String())
 }
 
+// TestGroupDefinitionValidation: every violation of a definition comes
+// back at once in the error array.
+//
+// Sources: Connect REST API Developer Guide, Action Link Group Definition
+// Input and Action Link Definition Input (required properties, enums, "up
+// to three action links in a Primary group and up to four in an Overflow
+// group", "within one year of the creation date", userId and excludedUserId
+// exclusive, headers for Api and ApiAsync, actionUrl), Status Codes and
+// Error Responses (the array).
 func TestGroupDefinitionValidation(t *testing.T) {
 	tests := []struct {
 		name string
@@ -93,6 +116,13 @@ func TestGroupDefinitionValidation(t *testing.T) {
 		  {"actionType": "ApiAsync", "actionUrl": "https://a.example", "method": "HttpPost", "labelKey": "Approve", "requiresConfirmation": false},
 		  {"actionType": "Ui", "actionUrl": "https://a.example", "method": "HttpGet", "labelKey": "View", "requiresConfirmation": false}]}`},
 		{"expiration more than a year ahead", `{"category": "Primary", "executionsAllowed": "Once", "expirationDate": "2027-11-24T09:00:00.000Z", "actionLinks": [
+		  {"actionType": "Ui", "actionUrl": "https://a.example", "method": "HttpGet", "labelKey": "View", "requiresConfirmation": false}]}`},
+		// Our rule: Action Link Group Definition Input only says the date
+		// "must be within one year of the creation date"; a date already
+		// past makes a group whose links can never be executed.
+		{"expiration in the past", `{"category": "Primary", "executionsAllowed": "Once", "expirationDate": "2001-07-07T23:59:11.168Z", "actionLinks": [
+		  {"actionType": "Ui", "actionUrl": "https://a.example", "method": "HttpGet", "labelKey": "View", "requiresConfirmation": false}]}`},
+		{"expiration now", `{"category": "Primary", "executionsAllowed": "Once", "expirationDate": "2026-11-23T09:00:00.000Z", "actionLinks": [
 		  {"actionType": "Ui", "actionUrl": "https://a.example", "method": "HttpGet", "labelKey": "View", "requiresConfirmation": false}]}`},
 		{"userId and excludedUserId", `{"category": "Primary", "executionsAllowed": "Once", "expirationDate": "2027-01-01T00:00:00Z", "actionLinks": [
 		  {"actionType": "Ui", "actionUrl": "https://a.example", "method": "HttpGet", "labelKey": "View", "requiresConfirmation": false,
@@ -132,7 +162,7 @@ func TestCreateGroup(t *testing.T) {
 	in := salesforce.GroupDefinitionInput{
 		Category: "Primary", ExecutionsAllowed: "Once", ExpirationDate: "2027-01-01T00:00:00Z",
 		ActionLinks: []salesforce.ActionLinkDefinitionInput{{
-			ActionType: "Ui", ActionURL: "https://a.example", Method: "HttpGet", LabelKey: "View", RequiresConfirmation: new(bool),
+			ActionType: "Ui", ActionURL: "https://a.example", Method: "HttpGet", LabelKey: "View", RequiresConfirmation: new(salesforce.Boolean),
 		}},
 	}
 	g, err := e.h.CreateGroup(ctx, salesforce.NewGroup{ID: "0Ag00000000000FAAA", LinkIDs: []string{"0An00000000000FAAA"}, CreatedBy: alice, Input: in})
@@ -167,6 +197,14 @@ func TestCreateGroup(t *testing.T) {
 	}
 }
 
+// TestRequests: authentication, ids, unknown resources and methods, and the
+// two ways of giving a PATCH its status.
+//
+// Sources: Connect REST API Developer Guide, Status Codes and Error
+// Responses (401, 404, and the INVALID_ID_FIELD example "Invalid
+// identifier: 0D5D0000000XZoHKAW"); Action Link Input and "Update the
+// Status of an Action Link or Invoke an Action Link" (the status request
+// parameter, seed 003).
 func TestRequests(t *testing.T) {
 	e := newEnv(t)
 	id := e.oneLink("Once", "Ui", "HttpGet", "https://a.example", "")

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -21,9 +22,80 @@ const (
 	DefaultMaxBodyBytes   = 1 << 20
 )
 
-// Config configures a Handler. Its zero value is valid: it refuses every
-// request with 401 until Authenticate is set.
+// Defaults of Limits. Salesforce documents no length limit for the Connect
+// REST input: DefaultLabelKeyBytes and DefaultRequestBodyBytes are the
+// lengths of the LabelKey and RequestBody fields of the ActionLinkTemplate
+// object, which stores the same data, and the others are this server's own.
+// Salesforce documents no per-user limit on group definitions either.
+const (
+	DefaultLabelKeyBytes      = 128
+	DefaultActionURLBytes     = 4096
+	DefaultRequestBodyBytes   = 32000
+	DefaultHeaderNameBytes    = 256
+	DefaultHeaderValueBytes   = 4096
+	DefaultHeaders            = 16
+	DefaultDefinitionsPerUser = 100
+)
+
+// Limits bound what users may store. A zero field takes its default; a
+// negative one is an error of New. Over a length limit, POST answers 400
+// STRING_TOO_LONG for the field; over DefinitionsPerUser, 400
+// LIMIT_EXCEEDED. Lengths are in bytes.
+type Limits struct {
+	// LabelKey bounds labelKey (default DefaultLabelKeyBytes).
+	LabelKey int
+	// ActionURL bounds actionUrl as defined, before its context variables
+	// are filled (default DefaultActionURLBytes).
+	ActionURL int
+	// RequestBody bounds requestBody (default DefaultRequestBodyBytes).
+	RequestBody int
+	// HeaderName and HeaderValue bound each header's name and value
+	// (defaults DefaultHeaderNameBytes, DefaultHeaderValueBytes).
+	HeaderName  int
+	HeaderValue int
+	// Headers bounds how many headers one link has (default
+	// DefaultHeaders).
+	Headers int
+	// DefinitionsPerUser bounds how many group definitions one user may
+	// have created and not deleted, expired ones included, since they are
+	// kept until deleted (default DefaultDefinitionsPerUser). Definitions
+	// a host creates with Handler.CreateGroup count but are never refused.
+	DefinitionsPerUser int
+}
+
+// withDefaults returns l with its zero fields set to their defaults.
+func (l Limits) withDefaults() (Limits, error) {
+	for _, f := range []*int{&l.LabelKey, &l.ActionURL, &l.RequestBody, &l.HeaderName, &l.HeaderValue, &l.Headers, &l.DefinitionsPerUser} {
+		if *f < 0 {
+			return l, errors.New("salesforce: limits must not be negative")
+		}
+	}
+	def := func(f *int, v int) {
+		if *f == 0 {
+			*f = v
+		}
+	}
+	def(&l.LabelKey, DefaultLabelKeyBytes)
+	def(&l.ActionURL, DefaultActionURLBytes)
+	def(&l.RequestBody, DefaultRequestBodyBytes)
+	def(&l.HeaderName, DefaultHeaderNameBytes)
+	def(&l.HeaderValue, DefaultHeaderValueBytes)
+	def(&l.Headers, DefaultHeaders)
+	def(&l.DefinitionsPerUser, DefaultDefinitionsPerUser)
+	return l, nil
+}
+
+// Config configures a Handler. Stores is required; with only Stores set, the
+// handler refuses every request with 401 until Authenticate is set. Every
+// function may be called concurrently.
 type Config struct {
+	// Stores is where the handler keeps its data (required;
+	// NewMemoryStores keeps it in memory).
+	Stores Stores
+	// EngineOptions are given to actions.New when the handler builds the
+	// engine over Stores.Links: a journal other than the store
+	// (actions.WithJournal), an observer, record limits, execution ids.
+	EngineOptions []actions.Option
 	// Authenticate maps the token of an "Authorization: Bearer <token>"
 	// header to the user making the request; Actor.ID is the user's
 	// Salesforce id (005...). It returns false for an unknown token (401).
@@ -37,11 +109,12 @@ type Config struct {
 	// client decides where users can make the server send requests, and
 	// diagnostic-info shows the answers. Nil means a client that connects
 	// directly (no proxy) to public addresses only: never to loopback,
-	// private, shared (100.64.0.0/10), link-local (cloud metadata) or
-	// multicast addresses, whatever a name resolves to and whatever a
-	// redirect says. A host that calls out to its own network, or through a
-	// proxy, supplies its own client; it should still allow only the
-	// providers it trusts, checked when connecting (net.Dialer.Control or
+	// private, shared (100.64.0.0/10), link-local (cloud metadata),
+	// multicast, 0.0.0.0/8 or IPv4-embedding IPv6 (64:ff9b::/96, ::/96)
+	// addresses, whatever a name resolves to and whatever a redirect says.
+	// A host that calls out to its own network, or through a proxy,
+	// supplies its own client; it should still allow only the providers it
+	// trusts, checked when connecting (net.Dialer.Control or
 	// Transport.DialContext) so that redirects are checked too.
 	Client *http.Client
 	// CalloutTimeout bounds every callout, whatever the client
@@ -51,15 +124,42 @@ type Config struct {
 	// (default time.Now).
 	Clock func() time.Time
 	// Variables returns the values of {!orgId}, {!communityId} and
-	// {!communityUrl} for a request. Nil leaves them empty. Values derived
+	// {!communityUrl} for a request. Nil leaves {!orgId} and
+	// {!communityUrl} empty, and {!communityId} is the internal org's
+	// 000000000000000000 when empty, as Salesforce documents. Values derived
 	// from the request (its Host, say) are chosen by the client: use them
-	// only when callouts to where the client points are acceptable.
+	// only when callouts to where the client points are acceptable. An
+	// execution records the values it was made with.
 	Variables func(r *http.Request) Variables
+	// AllowHTTP reports whether an absolute http:// actionUrl u is
+	// acceptable, as Salesforce accepts only https:// ones. It is asked when
+	// a definition is created (with placeholders for the context variables,
+	// an https URL for {!communityUrl}), and again with their values before
+	// every callout and for the actionUrl of every Ui and Download link
+	// shown. Nil refuses every http:// URL. A development server sets it to
+	// accept its own address and the plain-HTTP providers a developer runs.
+	AllowHTTP func(ctx context.Context, u *url.URL) bool
+	// Provider reports whether user speaks for the provider of link l: may
+	// set the terminal status of an execution that another user started
+	// in a group whose executionsAllowed is Once (an ApiAsync provider
+	// calling back, say). Nil means nobody: only the user whose execution
+	// is pending may complete it. With OncePerUser every user has their
+	// own execution and a PATCH names none, so a provider completes one by
+	// PATCHing as its user.
+	Provider func(ctx context.Context, user actions.Actor, l Link) bool
+	// UserSummary returns what Platform Actions show of the user with id
+	// as their executingUser; the handler sets the summary's ID, Type and
+	// URL. An error matching actions.ErrNotFound, or a nil UserSummary,
+	// shows the id, type and URL only, every other property null; any
+	// other error fails the request (500).
+	UserSummary func(ctx context.Context, id string) (UserSummary, error)
 	// NewID returns a new id starting with prefix (0Ag for groups, 0An for
 	// links). Nil generates random 18-character ids.
 	NewID func(prefix string) string
 	// MaxBodyBytes bounds request bodies (default DefaultMaxBodyBytes).
 	MaxBodyBytes int64
+	// Limits bound what users may store (see Limits for the defaults).
+	Limits Limits
 }
 
 // Handler serves the action link resources of the Connect REST API,
@@ -67,18 +167,22 @@ type Config struct {
 type Handler struct {
 	cfg     Config
 	mux     *http.ServeMux
-	engine  *actions.Engine[link]
-	links   *actions.MemoryStore[link]
-	groups  *actions.MemoryStore[group]
+	engine  *actions.Engine[Link]
+	links   Store[Link]
+	groups  Store[Group]
+	owners  Store[Owner]
 	client  *http.Client
 	timeout time.Duration
-	diag    diagnostics
 }
 
 var _ http.Handler = (*Handler)(nil)
 
-// New returns a Handler with empty in-memory stores.
+// New returns a Handler over cfg.Stores. It builds an engine over
+// Stores.Links with the handler's own rules (see Engine).
 func New(cfg Config) (*Handler, error) {
+	if cfg.Stores.Links == nil || cfg.Stores.Groups == nil || cfg.Stores.Owners == nil {
+		return nil, errors.New("salesforce: Config.Stores needs Links, Groups and Owners (NewMemoryStores gives all three)")
+	}
 	if cfg.Clock == nil {
 		cfg.Clock = time.Now
 	}
@@ -91,28 +195,38 @@ func New(cfg Config) (*Handler, error) {
 	if cfg.NewID == nil {
 		cfg.NewID = randomID
 	}
+	var err error
+	if cfg.Limits, err = cfg.Limits.withDefaults(); err != nil {
+		return nil, err
+	}
 	cfg.BasePath = strings.TrimSuffix(cfg.BasePath, "/")
 	h := &Handler{
 		cfg:     cfg,
-		links:   actions.NewMemoryStore[link](),
-		groups:  actions.NewMemoryStore[group](),
+		links:   cfg.Stores.Links,
+		groups:  cfg.Stores.Groups,
+		owners:  cfg.Stores.Owners,
 		client:  cfg.Client,
 		timeout: cfg.CalloutTimeout,
-		diag:    diagnostics{byID: map[string]diagnostic{}},
 	}
 	if h.client == nil {
 		h.client = defaultClient(cfg.CalloutTimeout)
 	}
-	cat, err := newCatalog(cfg.Clock, actions.EffectFunc[link](h.callout))
+	cat, err := newCatalog(cfg.Clock, actions.EffectFunc[Link](h.callout))
 	if err != nil {
 		return nil, fmt.Errorf("salesforce: %w", err)
 	}
-	if h.engine, err = actions.New(cat, h.links); err != nil {
+	if h.engine, err = actions.New(cat, h.links, cfg.EngineOptions...); err != nil {
 		return nil, fmt.Errorf("salesforce: %w", err)
 	}
 	h.routes()
 	return h, nil
 }
+
+// Engine returns the engine the handler executes action links with: its
+// objects are the Links of Stores.Links, its actions the rules of the
+// status workflow, and its journal holds every execution (a host reads it
+// for an audit trail).
+func (h *Handler) Engine() *actions.Engine[Link] { return h.engine }
 
 const (
 	pathDefinitions = "/connect/action-link-group-definitions"
@@ -258,7 +372,7 @@ func jsonType(goType string) string {
 	switch {
 	case goType == "string":
 		return "a string"
-	case goType == "bool" || goType == "*bool":
+	case goType == "bool" || goType == "*bool" || strings.HasSuffix(goType, ".Boolean"):
 		return "a boolean"
 	case strings.HasPrefix(goType, "[]"):
 		return "an array"

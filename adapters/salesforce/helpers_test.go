@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -37,6 +38,18 @@ var tokens = map[string]actions.Actor{
 	"sf-alice": {ID: alice, Name: "Alice"},
 	"sf-bob":   {ID: bob, Name: "Bob"},
 	"sf-carol": {ID: carol, Name: "Carol"},
+}
+
+// userSummary is the host's directory of the tests' users: what it knows
+// of each, for the executingUser of a Platform Action.
+func userSummary(_ context.Context, id string) (salesforce.UserSummary, error) {
+	for _, a := range tokens {
+		if a.ID == id {
+			active, internal := true, "Internal"
+			return salesforce.UserSummary{Name: &a.Name, DisplayName: &a.Name, IsActive: &active, UserType: &internal}, nil
+		}
+	}
+	return salesforce.UserSummary{}, actions.ErrNotFound
 }
 
 // start is the fixed time of the tests.
@@ -180,6 +193,7 @@ func (c *callouts) lastRequest(headers ...string) string {
 type env struct {
 	t        *testing.T
 	h        *salesforce.Handler
+	stores   salesforce.Stores
 	srv      http.Handler
 	clock    *clock
 	callouts *callouts
@@ -197,31 +211,50 @@ func ids() func(prefix string) string {
 	}
 }
 
-func newEnv(t *testing.T) *env {
+// newEnv returns a handler over memory stores with the tests' users,
+// clock, ids and callout provider; each of configure changes its Config
+// before the handler is built.
+func newEnv(t *testing.T, configure ...func(*salesforce.Config)) *env {
 	t.Helper()
-	e := &env{t: t, clock: &clock{now: start}, callouts: newCallouts(t)}
-	h, err := salesforce.New(salesforce.Config{
+	e := &env{t: t, clock: &clock{now: start}, callouts: newCallouts(t), stores: salesforce.NewMemoryStores()}
+	cfg := salesforce.Config{
+		Stores: e.stores,
 		Authenticate: func(_ context.Context, token string) (actions.Actor, bool) {
 			a, ok := tokens[token]
 			return a, ok
 		},
-		BasePath:       base,
-		Client:         e.callouts.client(),
-		CalloutTimeout: 200 * time.Millisecond,
+		// The test provider speaks plain HTTP, as a developer's does.
+		AllowHTTP: func(_ context.Context, u *url.URL) bool { return u.Hostname() == "callouts.example" },
+		BasePath:  base,
+		Client:    e.callouts.client(),
+		// Far below slowAnswer, and far above what a callout to the local
+		// provider takes on a loaded machine under -race.
+		CalloutTimeout: time.Second,
 		Clock:          e.clock.Now,
 		Variables: func(*http.Request) salesforce.Variables {
 			return salesforce.Variables{OrgID: "00D000000000001AAA", CommunityID: "0DB000000000001AAA", CommunityURL: "https://community.example"}
 		},
-		NewID: ids(),
-	})
+		UserSummary: userSummary,
+		NewID:       ids(),
+	}
+	for _, c := range configure {
+		c(&cfg)
+	}
+	e.mount(cfg)
+	return e
+}
+
+// mount builds the handler of cfg and serves it under base.
+func (e *env) mount(cfg salesforce.Config) {
+	e.t.Helper()
+	h, err := salesforce.New(cfg)
 	if err != nil {
-		t.Fatal(err)
+		e.t.Fatal(err)
 	}
 	e.h = h
 	mux := http.NewServeMux()
 	mux.Handle(base+"/", http.StripPrefix(base, h))
 	e.srv = mux
-	return e
 }
 
 // do sends a request as the user of token ("" for none) and returns the

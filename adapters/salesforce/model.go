@@ -1,6 +1,9 @@
 package salesforce
 
 import (
+	"encoding/json"
+	"reflect"
+	"strconv"
 	"time"
 )
 
@@ -64,17 +67,67 @@ type TemplateBinding struct {
 // ActionLinkDefinitionInput is an Action Link Definition Input, one action
 // link of a group definition.
 type ActionLinkDefinitionInput struct {
-	ActionType     string          `json:"actionType"`
+	ActionType string `json:"actionType"`
+	// ActionURL is an absolute https:// URL, or for Ui and Download links
+	// a path ("/orders/42") the client resolves against this server. It
+	// may hold context variables ({!userId}, ...).
 	ActionURL      string          `json:"actionUrl"`
 	ExcludedUserID string          `json:"excludedUserId"`
-	GroupDefault   bool            `json:"groupDefault"`
+	GroupDefault   Boolean         `json:"groupDefault"`
 	Headers        []RequestHeader `json:"headers"`
 	LabelKey       string          `json:"labelKey"`
 	Method         string          `json:"method"`
 	RequestBody    string          `json:"requestBody"`
 	// RequiresConfirmation is required: nil means it was left out.
-	RequiresConfirmation *bool  `json:"requiresConfirmation"`
-	UserID               string `json:"userId"`
+	RequiresConfirmation *Boolean `json:"requiresConfirmation"`
+	UserID               string   `json:"userId"`
+}
+
+// Boolean is a Boolean property of an input body. It decodes from a JSON
+// boolean or from the strings "true" and "false", since the examples of
+// Salesforce's own Connect REST API Developer Guide send booleans as strings
+// ("groupDefault": "true", Action Link Group Definition Input). Any other
+// string ("yes", "TRUE", "1") is refused: how Salesforce reads those is not
+// documented, and guessing would accept input Salesforce may refuse.
+type Boolean bool
+
+// UnmarshalJSON implements json.Unmarshaler.
+func (b *Boolean) UnmarshalJSON(data []byte) error {
+	switch string(data) {
+	case "null": // leaves the value, as for a bool
+		return nil
+	case "true":
+		*b = true
+		return nil
+	case "false":
+		*b = false
+		return nil
+	}
+	what := "number"
+	switch data[0] {
+	case '"':
+		var s string
+		if err := json.Unmarshal(data, &s); err != nil {
+			return err
+		}
+		switch s {
+		case "true":
+			*b = true
+			return nil
+		case "false":
+			*b = false
+			return nil
+		}
+		if len(s) > 32 {
+			s = s[:32] + "..."
+		}
+		what = strconv.Quote(s)
+	case '{':
+		what = "object"
+	case '[':
+		what = "array"
+	}
+	return &json.UnmarshalTypeError{Value: what, Type: reflect.TypeFor[Boolean]()}
 }
 
 // RequestHeader is one HTTP header a callout sends.
@@ -100,21 +153,28 @@ type GroupDefinition struct {
 // ActionLinkDefinition is an Action Link Definition, one link of a
 // GroupDefinition.
 type ActionLinkDefinition struct {
-	ActionType           string          `json:"actionType"`
-	ActionURL            string          `json:"actionUrl"`
-	CreatedDate          string          `json:"createdDate"`
-	ExcludedUserID       *string         `json:"excludedUserId"`
-	GroupDefault         bool            `json:"groupDefault"`
-	Headers              []RequestHeader `json:"headers"`
-	ID                   string          `json:"id"`
-	LabelKey             string          `json:"labelKey"`
-	Method               string          `json:"method"`
-	ModifiedDate         string          `json:"modifiedDate"`
-	RequestBody          *string         `json:"requestBody"`
-	RequiresConfirmation bool            `json:"requiresConfirmation"`
-	TemplateID           *string         `json:"templateId"`
-	URL                  string          `json:"url"`
-	UserID               *string         `json:"userId"`
+	// ActionURL is the URL as defined, its context variables unfilled.
+	ActionURL      string          `json:"actionUrl"`
+	CreatedDate    string          `json:"createdDate"`
+	ExcludedUserID *string         `json:"excludedUserId"`
+	GroupDefault   bool            `json:"groupDefault"`
+	Headers        []RequestHeader `json:"headers"`
+	ID             string          `json:"id"`
+	// Label is set only by action link templates, which this server does
+	// not support: it is always null, and LabelKey names the labels.
+	Label                *string `json:"label"`
+	LabelKey             string  `json:"labelKey"`
+	Method               string  `json:"method"`
+	ModifiedDate         string  `json:"modifiedDate"`
+	RequestBody          *string `json:"requestBody"`
+	RequiresConfirmation bool    `json:"requiresConfirmation"`
+	TemplateID           *string `json:"templateId"`
+	// Type is the actionType of the input: Api, ApiAsync, Download or Ui.
+	Type string `json:"type"`
+	// URL is the link's Platform Action resource. The documentation does
+	// not list it for this body; the server adds it.
+	URL    string  `json:"url"`
+	UserID *string `json:"userId"`
 }
 
 // PlatformAction is one action link as one user sees it: its status and
@@ -125,18 +185,101 @@ type PlatformAction struct {
 	APIName   *string `json:"apiName"`
 	// ConfirmationMessage is set only when the link requires confirmation
 	// and its status is NewStatus.
-	ConfirmationMessage *string    `json:"confirmationMessage"`
-	ExecutingUser       *Reference `json:"executingUser"`
-	GroupDefault        bool       `json:"groupDefault"`
-	IconURL             *string    `json:"iconUrl"`
-	ID                  string     `json:"id"`
-	Label               string     `json:"label"`
-	ModifiedDate        string     `json:"modifiedDate"`
-	PlatformActionGroup Reference  `json:"platformActionGroup"`
-	Status              string     `json:"status"`
-	Subtype             string     `json:"subtype"`
-	Type                string     `json:"type"`
-	URL                 string     `json:"url"`
+	ConfirmationMessage *string `json:"confirmationMessage"`
+	// CreatedRecords are the records the user's execution created: always
+	// empty, since action links served here create no records.
+	CreatedRecords []RecordSummary `json:"createdRecords"`
+	// ExecutingUser is the user whose execution the status is (with Once,
+	// whoever executed the link first), or null before anyone did.
+	ExecutingUser       *UserSummary `json:"executingUser"`
+	GroupDefault        bool         `json:"groupDefault"`
+	IconURL             *string      `json:"iconUrl"`
+	ID                  string       `json:"id"`
+	Label               string       `json:"label"`
+	ModifiedDate        string       `json:"modifiedDate"`
+	PlatformActionGroup Reference    `json:"platformActionGroup"`
+	Status              string       `json:"status"`
+	Subtype             string       `json:"subtype"`
+	Type                string       `json:"type"`
+	URL                 string       `json:"url"`
+}
+
+// UserSummary is a User Summary, the executingUser of a PlatformAction.
+// Config.UserSummary supplies it; the handler sets ID, Type ("User") and
+// URL itself. Salesforce writes a property the context user may not see
+// as null, and so does the handler for every property the host leaves
+// nil.
+type UserSummary struct {
+	AdditionalLabel   *string      `json:"additionalLabel"`
+	CommunityNickname *string      `json:"communityNickname"`
+	CompanyName       *string      `json:"companyName"`
+	DisplayName       *string      `json:"displayName"`
+	FirstName         *string      `json:"firstName"`
+	ID                string       `json:"id"`
+	IsActive          *bool        `json:"isActive"`
+	IsInThisCommunity *bool        `json:"isInThisCommunity"`
+	LastName          *string      `json:"lastName"`
+	Motif             *Motif       `json:"motif"`
+	MySubscription    *Reference   `json:"mySubscription"`
+	Name              *string      `json:"name"`
+	OutOfOffice       *OutOfOffice `json:"outOfOffice"`
+	Photo             *Photo       `json:"photo"`
+	Reputation        *Reputation  `json:"reputation"`
+	Title             *string      `json:"title"`
+	Type              string       `json:"type"`
+	URL               string       `json:"url"`
+	// UserType is ChatterGuest, ChatterOnly, Guest, Internal, Portal,
+	// System or Undefined.
+	UserType *string `json:"userType"`
+}
+
+// Motif holds the icons of a record type (Motif).
+type Motif struct {
+	Color         *string `json:"color"`
+	LargeIconURL  string  `json:"largeIconUrl"`
+	MediumIconURL string  `json:"mediumIconUrl"`
+	SmallIconURL  string  `json:"smallIconUrl"`
+	SVGIconURL    *string `json:"svgIconUrl"`
+}
+
+// OutOfOffice is a user's out-of-office message (Out of Office).
+type OutOfOffice struct {
+	Message string `json:"message"`
+}
+
+// Photo holds the URLs of a user's profile picture (Photo).
+type Photo struct {
+	FullEmailPhotoURL     string  `json:"fullEmailPhotoUrl"`
+	LargePhotoURL         string  `json:"largePhotoUrl"`
+	MediumPhotoURL        string  `json:"mediumPhotoUrl"`
+	PhotoVersionID        *string `json:"photoVersionId"`
+	SmallPhotoURL         string  `json:"smallPhotoUrl"`
+	StandardEmailPhotoURL string  `json:"standardEmailPhotoUrl"`
+	URL                   string  `json:"url"`
+}
+
+// Reputation is a user's reputation in a site (Reputation).
+type Reputation struct {
+	ReputationLevel *ReputationLevel `json:"reputationLevel"`
+	URL             string           `json:"url"`
+}
+
+// ReputationLevel is a level of reputation (Reputation Level).
+type ReputationLevel struct {
+	LevelImageURL string `json:"levelImageUrl"`
+	LevelName     string `json:"levelName"`
+	LevelNumber   int    `json:"levelNumber"`
+}
+
+// RecordSummary is a Record Summary, one of the createdRecords of a
+// PlatformAction.
+type RecordSummary struct {
+	ID             string     `json:"id"`
+	Motif          *Motif     `json:"motif"`
+	MySubscription *Reference `json:"mySubscription"`
+	Name           string     `json:"name"`
+	Type           string     `json:"type"`
+	URL            string     `json:"url"`
 }
 
 // PlatformActionGroup is an action link group as one user sees it: only
@@ -183,37 +326,52 @@ type NewGroup struct {
 	Input     GroupDefinitionInput `json:"definition"`
 }
 
-// link is the object the engine acts on: one action link, with the fields
-// of its group that its rules read. Groups are immutable once created, so
-// the copy never goes stale.
-type link struct {
-	ID                   string
-	GroupID              string
-	ActionType           string
-	ActionURL            string
-	Method               string
-	LabelKey             string
-	RequiresConfirmation bool
-	GroupDefault         bool
-	Headers              []RequestHeader
-	RequestBody          string
-	UserID               string
-	ExcludedUserID       string
-	ExecutionsAllowed    string
-	ExpirationDate       time.Time
-	Created              time.Time
+// Link is what a Handler stores of one action link, in Stores.Links: the
+// object its engine acts on, with the fields of its group that the rules
+// read. Groups are immutable once created, so the copy never goes stale.
+// Hosts only provide the store; the handler writes and reads the values.
+type Link struct {
+	ID                   string          `json:"id"`
+	GroupID              string          `json:"groupId"`
+	ActionType           string          `json:"actionType"`
+	ActionURL            string          `json:"actionUrl"`
+	Method               string          `json:"method"`
+	LabelKey             string          `json:"labelKey"`
+	RequiresConfirmation bool            `json:"requiresConfirmation"`
+	GroupDefault         bool            `json:"groupDefault"`
+	Headers              []RequestHeader `json:"headers"`
+	RequestBody          string          `json:"requestBody"`
+	UserID               string          `json:"userId"`
+	ExcludedUserID       string          `json:"excludedUserId"`
+	ExecutionsAllowed    string          `json:"executionsAllowed"`
+	ExpirationDate       time.Time       `json:"expirationDate"`
+	Created              time.Time       `json:"created"`
 }
 
-// group is a stored action link group definition; its links are stored one
-// by one, as the engine's objects.
-type group struct {
-	ID                string
-	Category          string
-	ExecutionsAllowed string
-	ExpirationDate    time.Time
-	CreatedBy         string
-	Created           time.Time
-	LinkIDs           []string
+// Group is what a Handler stores of one action link group definition, in
+// Stores.Groups; its links are stored one by one, as Links.
+type Group struct {
+	ID                string    `json:"id"`
+	Category          string    `json:"category"`
+	ExecutionsAllowed string    `json:"executionsAllowed"`
+	ExpirationDate    time.Time `json:"expirationDate"`
+	CreatedBy         string    `json:"createdBy"`
+	Created           time.Time `json:"created"`
+	LinkIDs           []string  `json:"linkIds"`
+}
+
+// Owner is what a Handler stores, in Stores.Owners under a user's id, of
+// the group definitions that user created and has not deleted: what
+// Limits.DefinitionsPerUser counts.
+type Owner struct {
+	UserID string       `json:"userId"`
+	Groups []OwnedGroup `json:"groups"`
+}
+
+// OwnedGroup is one definition of an Owner, and when it was counted.
+type OwnedGroup struct {
+	ID    string    `json:"id"`
+	Since time.Time `json:"since"`
 }
 
 // timeLayout is how Salesforce writes dates.

@@ -12,8 +12,10 @@ import (
 
 // CreateGroup validates g.Input as POST does and stores it as a new group
 // created by g.CreatedBy, with the ids g fixes. A host uses it to load demo
-// or fixture data. Errors: an *InputError listing every violation, an error
-// matching actions.ErrConflict for an id already taken.
+// or fixture data. The group counts among those of g.CreatedBy, but
+// Limits.DefinitionsPerUser never refuses it. Errors: an *InputError
+// listing every violation, an error matching actions.ErrConflict for an id
+// already taken.
 func (h *Handler) CreateGroup(ctx context.Context, g NewGroup) (GroupDefinition, error) {
 	var ps problems
 	if g.ID != "" && !validID(g.ID, groupPrefix) {
@@ -30,30 +32,37 @@ func (h *Handler) CreateGroup(ctx context.Context, g NewGroup) (GroupDefinition,
 	if err := newInputError(ps); err != nil {
 		return GroupDefinition{}, err
 	}
-	return h.create(ctx, g)
+	return h.create(ctx, g, false)
 }
 
-// create validates and stores a group and its links. The links are stored
-// first, so that a group is never seen without them.
-func (h *Handler) create(ctx context.Context, g NewGroup) (GroupDefinition, error) {
+// create validates and stores a group and its links, counted among the
+// groups of its creator; with enforce, refused if the creator has
+// Limits.DefinitionsPerUser already. The links are stored first, so that a
+// group is never seen without them.
+func (h *Handler) create(ctx context.Context, g NewGroup, enforce bool) (GroupDefinition, error) {
 	now := h.cfg.Clock()
-	expires, err := validateGroup(&g.Input, now)
+	expires, err := h.validateGroup(ctx, &g.Input, now)
 	if err != nil {
 		return GroupDefinition{}, err
 	}
 	in := &g.Input
-	grp := group{
+	grp := Group{
 		ID: g.ID, Category: in.Category, ExecutionsAllowed: in.ExecutionsAllowed, ExpirationDate: expires,
 		CreatedBy: g.CreatedBy, Created: now, LinkIDs: make([]string, len(in.ActionLinks)),
 	}
 	if grp.ID == "" {
 		grp.ID = h.cfg.NewID(groupPrefix)
 	}
+	if err := h.reserve(ctx, grp.CreatedBy, grp.ID, enforce); err != nil {
+		return GroupDefinition{}, err
+	}
 	created := make([]string, 0, len(in.ActionLinks))
 	undo := func() {
+		keep := context.WithoutCancel(ctx)
 		for _, id := range created {
-			_ = h.links.Delete(context.WithoutCancel(ctx), id)
+			_ = h.links.Delete(keep, id)
 		}
+		_ = h.release(keep, grp.CreatedBy, grp.ID)
 	}
 	for i, def := range in.ActionLinks {
 		id := ""
@@ -63,9 +72,9 @@ func (h *Handler) create(ctx context.Context, g NewGroup) (GroupDefinition, erro
 		if id == "" {
 			id = h.cfg.NewID(linkPrefix)
 		}
-		l := link{
+		l := Link{
 			ID: id, GroupID: grp.ID, ActionType: def.ActionType, ActionURL: def.ActionURL, Method: def.Method,
-			LabelKey: def.LabelKey, RequiresConfirmation: *def.RequiresConfirmation, GroupDefault: def.GroupDefault,
+			LabelKey: def.LabelKey, RequiresConfirmation: bool(*def.RequiresConfirmation), GroupDefault: bool(def.GroupDefault),
 			Headers: slices.Clone(def.Headers), RequestBody: def.RequestBody, UserID: def.UserID,
 			ExcludedUserID: def.ExcludedUserID, ExecutionsAllowed: grp.ExecutionsAllowed,
 			ExpirationDate: expires, Created: now,
@@ -84,8 +93,9 @@ func (h *Handler) create(ctx context.Context, g NewGroup) (GroupDefinition, erro
 	return h.definition(ctx, &grp)
 }
 
-// definition renders a stored group as a GroupDefinition.
-func (h *Handler) definition(ctx context.Context, g *group) (GroupDefinition, error) {
+// definition renders a stored group as a GroupDefinition (Action Link
+// Group Definition, with Action Link Definitions).
+func (h *Handler) definition(ctx context.Context, g *Group) (GroupDefinition, error) {
 	out := GroupDefinition{
 		ActionLinks:       make([]ActionLinkDefinition, 0, len(g.LinkIDs)),
 		Category:          g.Category,
@@ -108,23 +118,24 @@ func (h *Handler) definition(ctx context.Context, g *group) (GroupDefinition, er
 			headers = []RequestHeader{}
 		}
 		out.ActionLinks = append(out.ActionLinks, ActionLinkDefinition{
-			ActionType: l.ActionType, ActionURL: l.ActionURL, CreatedDate: formatTime(l.Created),
+			ActionURL: l.ActionURL, CreatedDate: formatTime(l.Created),
 			ExcludedUserID: nullable(l.ExcludedUserID), GroupDefault: l.GroupDefault, Headers: headers,
 			ID: l.ID, LabelKey: l.LabelKey, Method: l.Method, ModifiedDate: formatTime(l.Created),
-			RequestBody: nullable(l.RequestBody), RequiresConfirmation: l.RequiresConfirmation,
+			RequestBody: nullable(l.RequestBody), RequiresConfirmation: l.RequiresConfirmation, Type: l.ActionType,
 			URL: h.cfg.BasePath + pathLinks + "/" + l.ID, UserID: nullable(l.UserID),
 		})
 	}
 	return out, nil
 }
 
-// platformAction renders l as user sees it.
-func (h *Handler) platformAction(ctx context.Context, l *link, user actions.Actor) (PlatformAction, error) {
+// platformAction renders l as user sees it (Platform Action).
+func (h *Handler) platformAction(ctx context.Context, l *Link, user actions.Actor) (PlatformAction, error) {
 	status, rec, err := h.statusOf(ctx, l, user.ID)
 	if err != nil {
 		return PlatformAction{}, err
 	}
 	out := PlatformAction{
+		CreatedRecords:      []RecordSummary{},
 		GroupDefault:        l.GroupDefault,
 		ID:                  l.ID,
 		Label:               label(l.LabelKey, status),
@@ -136,37 +147,59 @@ func (h *Handler) platformAction(ctx context.Context, l *link, user actions.Acto
 		URL:                 h.cfg.BasePath + pathLinks + "/" + l.ID,
 	}
 	if l.ActionType != TypeAPI && l.ActionType != TypeAPIAsync {
-		vars, _ := ctx.Value(variablesKey{}).(Variables)
-		out.ActionURL = nullable(replacer(l, user.ID, vars).Replace(l.ActionURL))
+		// Shown to the client: checked again with its context variables
+		// filled in, and null if it is no longer acceptable.
+		u := replacer(l, user.ID, h.variables(ctx)).Replace(l.ActionURL)
+		if h.checkURL(ctx, u, false) == "" {
+			out.ActionURL = nullable(u)
+		}
 	}
 	if l.RequiresConfirmation && status == StatusNew {
 		out.ConfirmationMessage = nullable(fmt.Sprintf("Are you sure you want to %s?", label(l.LabelKey, StatusNew)))
 	}
 	if rec != nil {
-		out.ExecutingUser = &Reference{ID: rec.ActorID, URL: h.cfg.BasePath + "/chatter/users/" + rec.ActorID}
+		if out.ExecutingUser, err = h.userSummary(ctx, rec.ActorID); err != nil {
+			return PlatformAction{}, err
+		}
 	}
 	return out, nil
 }
 
+// userSummary returns the User Summary of the user with id, from
+// Config.UserSummary.
+func (h *Handler) userSummary(ctx context.Context, id string) (*UserSummary, error) {
+	var s UserSummary
+	if h.cfg.UserSummary != nil {
+		var err error
+		if s, err = h.cfg.UserSummary(ctx, id); errors.Is(err, actions.ErrNotFound) {
+			s = UserSummary{}
+		} else if err != nil {
+			return nil, fmt.Errorf("salesforce: the summary of user %s: %w", id, err)
+		}
+	}
+	s.ID, s.Type, s.URL = id, "User", h.cfg.BasePath+"/chatter/users/"+id
+	return &s, nil
+}
+
 // loadGroup returns the group with the request's id.
-func (h *Handler) loadGroup(r *http.Request) (group, error) {
+func (h *Handler) loadGroup(r *http.Request) (Group, error) {
 	id, err := pathID(r, groupPrefix)
 	if err != nil {
-		return group{}, err
+		return Group{}, err
 	}
 	g, _, err := h.groups.Load(r.Context(), id)
 	return g, err
 }
 
 // loadLink returns the link with the request's id, if user may see it.
-func (h *Handler) loadLink(r *http.Request, user actions.Actor) (link, error) {
+func (h *Handler) loadLink(r *http.Request, user actions.Actor) (Link, error) {
 	id, err := pathID(r, linkPrefix)
 	if err != nil {
-		return link{}, err
+		return Link{}, err
 	}
 	l, _, err := h.engine.Load(r.Context(), id)
 	if err != nil {
-		return link{}, err
+		return Link{}, err
 	}
 	return l, h.visible(r.Context(), &l, user)
 }
@@ -176,7 +209,7 @@ func (h *Handler) postDefinition(r *http.Request, user actions.Actor) (int, any,
 	if err := decode(r, &in); err != nil {
 		return 0, nil, err
 	}
-	out, err := h.create(r.Context(), NewGroup{CreatedBy: user.ID, Input: in})
+	out, err := h.create(r.Context(), NewGroup{CreatedBy: user.ID, Input: in}, true)
 	if err != nil {
 		return 0, nil, err
 	}
@@ -207,20 +240,15 @@ func (h *Handler) deleteDefinition(r *http.Request, user actions.Actor) (int, an
 	if err := h.groups.Delete(ctx, g.ID); err != nil {
 		return 0, nil, err
 	}
-	var execs []string
+	// The executions of the links stay in the journal, as an audit trail.
 	for _, id := range g.LinkIDs {
 		if err := h.links.Delete(ctx, id); err != nil && !errors.Is(err, actions.ErrNotFound) {
 			return 0, nil, err
 		}
-		recs, err := h.engine.Executions(ctx, actions.Filter{ObjectID: id})
-		if err != nil {
-			return 0, nil, err
-		}
-		for _, rec := range recs {
-			execs = append(execs, rec.ID)
-		}
 	}
-	h.forget(execs)
+	if err := h.release(ctx, g.CreatedBy, g.ID); err != nil {
+		return 0, nil, err
+	}
 	return http.StatusNoContent, nil, nil
 }
 
@@ -329,12 +357,18 @@ func (h *Handler) getDiagnostic(r *http.Request, user actions.Actor) (int, any, 
 	if rec == nil {
 		return http.StatusOK, out, nil
 	}
-	// The request comes from the definition, which may hold credentials:
-	// only its creator, who may read the definition, sees it.
-	d, _ := h.diagnostic(rec.ID)
-	text := d.received
-	if g, _, err := h.groups.Load(r.Context(), l.GroupID); err == nil && g.CreatedBy == user.ID {
-		text = d.sent + text
+	// What the callout received, recorded after the execution, and the
+	// request, made from the definition and the context variables the
+	// execution recorded. The request may hold credentials: only the
+	// definition's creator, who may read the definition, sees it.
+	text, err := h.answerOf(r.Context(), rec)
+	if err != nil {
+		return 0, nil, err
+	}
+	if l.ActionType == TypeAPI || l.ActionType == TypeAPIAsync {
+		if g, _, err := h.groups.Load(r.Context(), l.GroupID); err == nil && g.CreatedBy == user.ID {
+			text = newCalloutRequest(&l, rec.ActorID, recordedVariables(rec)).String() + text
+		}
 	}
 	text += fmt.Sprintf("status: %s (executed by %s at %s)\n", status, rec.ActorID, formatTime(rec.Time))
 	if rec.Detail != "" {

@@ -8,24 +8,45 @@ import (
 	"time"
 
 	"github.com/actionable-go/actionable/actions"
-	"github.com/actionable-go/actionable/conditions"
 )
 
 // The actions of the catalog. An action link is executed by the action of
 // its group's executionsAllowed; the engine enforces the policy against the
 // execution journal, and the status a user sees is derived from that
-// journal (see statusOf).
+// journal (see statusOf). The answer of a callout is recorded as an
+// execution of actionAnswer.
 const (
 	actionView           = "view"
 	actionExecOnce       = "execute-once"
 	actionExecOncePerUsr = "execute-once-per-user"
+	actionAnswer         = "callout-answer"
 	effectCallout        = "salesforce.callout"
 )
 
-// The conditions of the actions, over the fields of link and Actor.
+// The guards of the actions, each a rule the adapter answers in its own
+// way: a link that is not visible to the user does not exist for them
+// (404), an expired one can no longer be executed (400).
 const (
-	condVisible    = `UserID in ["", Actor.ID] && ExcludedUserID != Actor.ID`
-	condNotExpired = `now() < ExpirationDate`
+	guardVisible           = "visible"
+	guardNotExpired        = "not-expired"
+	guardExecutionsAllowed = "executions-allowed"
+)
+
+var (
+	visibleGuard    = actions.Guard{Name: guardVisible, Expr: `UserID in ["", Actor.ID] && ExcludedUserID != Actor.ID`}
+	notExpiredGuard = actions.Guard{Name: guardNotExpired, Expr: `now() < ExpirationDate`}
+)
+
+// The inputs of the actions. An execution records the context variables it
+// was made with, so that its callout, and diagnostic-info later, read the
+// same values whatever request comes next; an answer records what the
+// callout of an execution received.
+const (
+	inputOrgID        = "orgId"
+	inputCommunityID  = "communityId"
+	inputCommunityURL = "communityUrl"
+	inputExecution    = "execution"
+	inputAnswer       = "answer"
 )
 
 // definitions are the rules of action links, as data.
@@ -35,20 +56,36 @@ func definitions() []actions.Definition {
 			ID:          id,
 			Name:        "Execute (" + policy + ")",
 			Description: "Start an execution of an action link whose group allows " + policy + " executions; its callout is an effect.",
-			Condition:   fmt.Sprintf(`ExecutionsAllowed == %q && %s && %s`, policy, condVisible, condNotExpired),
-			Policy:      p,
-			Effects:     []string{effectCallout},
+			Guards: []actions.Guard{
+				{Name: guardExecutionsAllowed, Expr: fmt.Sprintf(`ExecutionsAllowed == %q`, policy)},
+				visibleGuard,
+				notExpiredGuard,
+			},
+			Inputs: []actions.Input{
+				{Name: inputOrgID, Type: actions.InputString, Description: "{!orgId} of the request"},
+				{Name: inputCommunityID, Type: actions.InputString, Description: "{!communityId} of the request"},
+				{Name: inputCommunityURL, Type: actions.InputString, Description: "{!communityUrl} of the request"},
+			},
+			Policy:  p,
+			Effects: []string{effectCallout},
 		}
 	}
 	return []actions.Definition{
-		{ID: actionView, Name: "View", Description: "Who may see an action link: userId alone, or anyone but excludedUserId.", Reserved: true, Condition: condVisible},
+		{ID: actionView, Name: "View", Description: "Who may see an action link: userId alone, or anyone but excludedUserId.", Reserved: true,
+			Guards: []actions.Guard{visibleGuard}},
 		exec(actionExecOnce, ExecutionsOnce, actions.Once),
 		exec(actionExecOncePerUsr, ExecutionsOncePerUser, actions.OncePerUser),
+		{ID: actionAnswer, Name: "Callout answer", Reserved: true,
+			Description: "Record what the callout of an execution received, as diagnostic-info shows it.",
+			Inputs: []actions.Input{
+				{Name: inputExecution, Type: actions.InputString, Required: true, Description: "the id of the execution whose callout answered"},
+				{Name: inputAnswer, Type: actions.InputString, Required: true, Description: "what the callout received: the status and body, or the error"},
+			}},
 	}
 }
 
-func newCatalog(now func() time.Time, callout actions.Effect[link]) (*actions.Catalog[link], error) {
-	return actions.Compile[link](definitions(),
+func newCatalog(now func() time.Time, callout actions.Effect[Link]) (*actions.Catalog[Link], error) {
+	return actions.Compile[Link](definitions(),
 		actions.WithClock(now),
 		actions.WithEffect(effectCallout, callout))
 }
@@ -69,7 +106,7 @@ func executeAction(executionsAllowed string) string {
 // from: none is NewStatus, pending is PendingStatus, succeeded and failed
 // are SuccessfulStatus and FailedStatus. With Once the execution is shared
 // by everyone; with OncePerUser it is the user's own.
-func (h *Handler) statusOf(ctx context.Context, l *link, user string) (string, *actions.Execution, error) {
+func (h *Handler) statusOf(ctx context.Context, l *Link, user string) (string, *actions.Execution, error) {
 	f := actions.Filter{ActionID: executeAction(l.ExecutionsAllowed), ObjectID: l.ID, Limit: 1}
 	switch l.ExecutionsAllowed {
 	case ExecutionsOnce:
@@ -92,16 +129,10 @@ func (h *Handler) statusOf(ctx context.Context, l *link, user string) (string, *
 	return StatusPending, &rec, nil
 }
 
-// visible returns errHidden unless user may see l (the view action applies).
-func (h *Handler) visible(ctx context.Context, l *link, user actions.Actor) error {
-	reasons, err := h.engine.Explain(ctx, actionView, l.ID, *l, user)
-	if err != nil {
-		return err
-	}
-	if len(reasons) > 0 {
-		return errHidden
-	}
-	return nil
+// visible returns errHidden unless user may see l (the view action
+// applies).
+func (h *Handler) visible(ctx context.Context, l *Link, user actions.Actor) error {
+	return h.refusal(ctx, h.engine.Check(ctx, actionView, l.ID, *l, user), l, user, "")
 }
 
 // maxAttempts bounds the retries of a status change that lost a race.
@@ -122,9 +153,9 @@ func (h *Handler) setStatus(ctx context.Context, id string, user actions.Actor, 
 
 // trySetStatus maps one PATCH to the engine: PendingStatus executes the
 // link's action (whose effect is the callout); a terminal status completes
-// the user's pending execution (or, for Ui and Download links still at
-// NewStatus, executes and completes one). Everything else is refused with
-// the rule it breaks.
+// the pending execution the user may complete (or, for Ui and Download
+// links still at NewStatus, executes and completes one). Everything else is
+// refused with the rule it breaks.
 func (h *Handler) trySetStatus(ctx context.Context, id string, user actions.Actor, target string) error {
 	l, version, err := h.engine.Load(ctx, id)
 	if err != nil {
@@ -142,7 +173,10 @@ func (h *Handler) trySetStatus(ctx context.Context, id string, user actions.Acto
 		return err
 	}
 	execute := func() (actions.Execution, error) {
-		res, err := h.engine.Execute(ctx, actions.Request{ActionID: action, ObjectID: id, Version: version, Actor: user, Comment: "PATCH status=" + target})
+		res, err := h.engine.Execute(ctx, actions.Request{
+			ActionID: action, ObjectID: id, Version: version, Actor: user,
+			Inputs: h.variables(ctx).inputs(), Comment: "PATCH status=" + target,
+		})
 		if errors.Is(err, actions.ErrEffectFailed) {
 			return res.Execution, nil // a failed callout: the link is FailedStatus
 		}
@@ -170,10 +204,10 @@ func (h *Handler) trySetStatus(ctx context.Context, id string, user actions.Acto
 	if l.ActionType == TypeAPI {
 		return refused("The status of an Api action link is set from the answer to its callout; PATCH PendingStatus to invoke it.")
 	}
-	if current == StatusNew {
-		if l.ActionType == TypeAPIAsync {
-			return refused("An ApiAsync action link must be invoked with PendingStatus before its provider sets %s.", target)
-		}
+	switch {
+	case current == StatusNew && l.ActionType == TypeAPIAsync:
+		return refused("An ApiAsync action link must be invoked with PendingStatus before its provider sets %s.", target)
+	case current == StatusNew:
 		// Ui and Download: an execution, pending until completed below.
 		exec, err := execute()
 		if exhausted(err) {
@@ -185,6 +219,9 @@ func (h *Handler) trySetStatus(ctx context.Context, id string, user actions.Acto
 			return h.refusal(ctx, err, &l, user, target)
 		}
 		rec = &exec
+	case rec.ActorID != user.ID && !h.provider(ctx, user, &l):
+		// Once: the execution is shared, but it is its user's to complete.
+		return refused("The execution of this action link (executionsAllowed Once) is pending for user %s; only that user can set %s.", rec.ActorID, target)
 	}
 	st, detail := actions.StatusSucceeded, fmt.Sprintf("%s set by %s", target, user.ID)
 	if target == StatusFailed {
@@ -196,30 +233,39 @@ func (h *Handler) trySetStatus(ctx context.Context, id string, user actions.Acto
 	return err
 }
 
-// refusal turns the engine's refusal to execute l into the rule it breaks.
-func (h *Handler) refusal(ctx context.Context, err error, l *link, user actions.Actor, target string) error {
+// provider reports whether user speaks for the provider of l (see
+// Config.Provider).
+func (h *Handler) provider(ctx context.Context, user actions.Actor, l *Link) bool {
+	return h.cfg.Provider != nil && h.cfg.Provider(ctx, user, *l)
+}
+
+// refusal turns the engine's refusal of an action on l into the rule it
+// breaks, by the guards that failed: visible (errHidden, a 404), then
+// not-expired; a policy that is exhausted depends on who executed the link
+// and where that execution is now. A nil err is nil.
+func (h *Handler) refusal(ctx context.Context, err error, l *Link, user actions.Actor, target string) error {
 	var na *actions.NotApplicableError
 	if !errors.As(err, &na) {
 		return err
 	}
+	failed := map[string]bool{}
 	policy := false
 	for _, r := range na.Reasons {
 		switch r.Kind {
 		case actions.ReasonPolicy:
 			policy = true
 		case actions.ReasonCondition:
-			for _, c := range r.Clauses {
-				switch {
-				case c.Result:
-				case reads(c, "ExpirationDate"):
-					return refused("The action link group expired on %s; its action links can no longer be executed.", formatTime(l.ExpirationDate))
-				case reads(c, "UserID"), reads(c, "ExcludedUserID"):
-					return errHidden
-				}
-			}
+			failed[r.Guard] = true
+		default: // a rule that failed at run time: a bug, not a refusal
+			return fmt.Errorf("salesforce: action link %s: %w", l.ID, err)
 		}
 	}
-	if !policy {
+	switch {
+	case failed[guardVisible]:
+		return errHidden
+	case failed[guardNotExpired]:
+		return refused("The action link group expired on %s; its action links can no longer be executed.", formatTime(l.ExpirationDate))
+	case len(failed) > 0 || !policy:
 		return fmt.Errorf("salesforce: unexpected refusal: %w", err)
 	}
 	// The policy is exhausted: someone (with OncePerUser, the user) has
@@ -253,9 +299,4 @@ func (h *Handler) refusal(ctx context.Context, err error, l *link, user actions.
 func exhausted(err error) bool {
 	var na *actions.NotApplicableError
 	return errors.As(err, &na) && slices.ContainsFunc(na.Reasons, func(r actions.Reason) bool { return r.Kind == actions.ReasonPolicy })
-}
-
-// reads reports whether a clause read the field name.
-func reads(c conditions.Clause, name string) bool {
-	return slices.ContainsFunc(c.Values, func(v conditions.Value) bool { return v.Name == name })
 }

@@ -34,6 +34,11 @@ var (
 
 // TestTransitions checks every rule of the status workflow, allowed and
 // refused, for the user who PATCHes and for the other one.
+//
+// Source: "Update the Status of an Action Link or Invoke an Action Link"
+// (seed 003: the workflows of Api, ApiAsync, Download and Ui, and the four
+// refusals); the rules beyond it (terminal to the other terminal status, a
+// terminal status by another user in a Once group) are the adapter's own.
 func TestTransitions(t *testing.T) {
 	tests := []struct {
 		name       string
@@ -66,13 +71,15 @@ func TestTransitions(t *testing.T) {
 		{"ApiAsync: a terminal status before PendingStatus is refused", "OncePerUser", "ApiAsync", urlOK, nil, aliceSuccessful, 400, "NewStatus", "NewStatus", 0},
 		{"ApiAsync Once: another user PendingStatus is refused, no second callout", "Once", "ApiAsync", urlOK, []patch{alicePending}, bobPending, 400, "PendingStatus", "PendingStatus", 1},
 		{"ApiAsync Once: same user PendingStatus after success gets the link", "Once", "ApiAsync", urlOK, []patch{alicePending, aliceSuccessful}, alicePending, 200, "SuccessfulStatus", "SuccessfulStatus", 1},
-		{"ApiAsync Once: the shared execution may be completed by another user", "Once", "ApiAsync", urlOK, []patch{alicePending}, bobSuccessful, 200, "SuccessfulStatus", "SuccessfulStatus", 1},
+		{"ApiAsync Once: the user whose execution is pending completes it", "Once", "ApiAsync", urlOK, []patch{alicePending}, aliceSuccessful, 200, "SuccessfulStatus", "SuccessfulStatus", 1},
+		{"ApiAsync Once: another user may not complete the shared execution", "Once", "ApiAsync", urlOK, []patch{alicePending}, bobSuccessful, 400, "PendingStatus", "PendingStatus", 1},
 		// Ui and Download: the app PATCHes.
 		{"Ui Once: NewStatus to PendingStatus", "Once", "Ui", urlUI, nil, alicePending, 200, "PendingStatus", "PendingStatus", 0},
 		{"Ui Once: PendingStatus to SuccessfulStatus", "Once", "Ui", urlUI, []patch{alicePending}, aliceSuccessful, 200, "SuccessfulStatus", "SuccessfulStatus", 0},
 		{"Ui Once: NewStatus to SuccessfulStatus", "Once", "Ui", urlUI, nil, aliceSuccessful, 200, "SuccessfulStatus", "SuccessfulStatus", 0},
 		{"Ui Once: another user PendingStatus is refused", "Once", "Ui", urlUI, []patch{alicePending}, bobPending, 400, "PendingStatus", "PendingStatus", 0},
-		{"Ui Once: PendingStatus to FailedStatus by another user", "Once", "Ui", urlUI, []patch{alicePending}, patch{"sf-bob", "FailedStatus"}, 200, "FailedStatus", "FailedStatus", 0},
+		{"Ui Once: PendingStatus to FailedStatus by another user is refused", "Once", "Ui", urlUI, []patch{alicePending}, patch{"sf-bob", "FailedStatus"}, 400, "PendingStatus", "PendingStatus", 0},
+		{"Ui Once: another user sets the status the link has already", "Once", "Ui", urlUI, []patch{aliceSuccessful}, bobSuccessful, 200, "SuccessfulStatus", "SuccessfulStatus", 0},
 		{"Ui: back to NewStatus from PendingStatus is refused", "Once", "Ui", urlUI, []patch{alicePending}, aliceNew, 400, "PendingStatus", "PendingStatus", 0},
 		{"Ui: back to NewStatus from SuccessfulStatus is refused", "OncePerUser", "Ui", urlUI, []patch{aliceSuccessful}, aliceNew, 400, "SuccessfulStatus", "NewStatus", 0},
 		{"Ui: NewStatus to NewStatus changes nothing", "Once", "Ui", urlUI, nil, aliceNew, 200, "NewStatus", "NewStatus", 0},
@@ -117,6 +124,12 @@ func TestTransitions(t *testing.T) {
 	golden(t, "transitions.golden", tr.b.String())
 }
 
+// TestCalloutRequest: the callout sends the method, actionUrl, headers and
+// requestBody with every context variable filled in (unknown ones left as
+// they are), and diagnostic-info shows it to the definition's creator.
+//
+// Source: Connect REST API Developer Guide, Action Link Definition Input
+// (Usage: the context variables) and Action Link Diagnostic Information.
 func TestCalloutRequest(t *testing.T) {
 	e := newEnv(t)
 	g := e.group("sf-alice", `{"category":"Primary","executionsAllowed":"OncePerUser","expirationDate":"2026-12-31T00:00:00.000Z",
@@ -143,6 +156,14 @@ X-Context: 00D000000000001AAA 005000000000002AAA https://community.example
 	golden(t, "callout_request.golden", tr.b.String())
 }
 
+// TestCalloutOutcomes: what a callout's answer, failure or timeout makes
+// of an Api and an ApiAsync link, and what diagnostic-info says of it.
+//
+// Source: seed 003 ("Salesforce sets the status to SuccessfulStatus or
+// FailedStatus based on the HTTP status code returned by your server";
+// ApiAsync: "PendingStatus unless the call returned an error status code"),
+// Action Link Diagnostic Information ("Any diagnostic information that is
+// returned from the REST endpoint when an action link has been executed").
 func TestCalloutOutcomes(t *testing.T) {
 	tests := []struct {
 		name       string
@@ -186,6 +207,12 @@ func TestCalloutOutcomes(t *testing.T) {
 	golden(t, "callout_outcomes.golden", tr.b.String())
 }
 
+// TestExpiredGroup: after its expirationDate a group's links can no longer
+// be executed, but a pending execution can still be completed.
+//
+// Source: Connect REST API Developer Guide, Action Links Overview,
+// Authentication, and Security ("After that date, the action links in the
+// group can't be executed").
 func TestExpiredGroup(t *testing.T) {
 	e := newEnv(t)
 	ui := e.oneLink("OncePerUser", "Ui", "HttpGet", urlUI, "")
@@ -296,7 +323,8 @@ func TestConcurrentOnce(t *testing.T) {
 			t.Errorf("round %d: statuses %v, want one 200 and one 400", i, codes)
 		}
 		if a, b := e.status(id, "sf-alice"), e.status(id, "sf-bob"); a != "SuccessfulStatus" || b != a {
-			t.Errorf("round %d: statuses %s and %s, want SuccessfulStatus for both", i, a, b)
+			_, d := e.do("GET", "/connect/action-links/"+id+"/diagnostic-info", "sf-alice", "")
+			t.Errorf("round %d: statuses %s and %s, want SuccessfulStatus for both: %s", i, a, b, d)
 		}
 	}
 }

@@ -29,6 +29,7 @@ import (
 	"time"
 
 	"github.com/actionable-go/actionable/actions"
+	"github.com/actionable-go/actionable/adapters/salesforce"
 )
 
 // server is the example server's handler: every adapter on one mux. It
@@ -38,6 +39,7 @@ type server struct {
 	workPackages *actions.MemoryStore[opWorkPackage]
 	akanaObjects *actions.MemoryStore[akanaObject]
 	documents    *actions.MemoryStore[wfDocument]
+	sfStores     salesforce.Stores // the Salesforce demo's links, groups and owners
 }
 
 // newServer returns the handler of every adapter, with data from dir; the
@@ -51,7 +53,7 @@ func newServer(dir string, allow allowList) (*server, error) {
 	if s.akanaObjects, err = mountAkana(s.mux, dir); err != nil {
 		return nil, fmt.Errorf("akana: %w", err)
 	}
-	if err := mountSalesforce(s.mux, dir, allow); err != nil {
+	if s.sfStores, err = mountSalesforce(s.mux, dir, allow); err != nil {
 		return nil, fmt.Errorf("salesforce: %w", err)
 	}
 	if s.documents, err = mountWorkfront(s.mux, dir); err != nil {

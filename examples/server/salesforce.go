@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
+	"net/url"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -46,9 +47,9 @@ type sfGroup struct {
 }
 
 // mountSalesforce mounts the salesforce adapter under /services/data/v62.0,
-// with the users and groups of dir/salesforce, and the callout targets its
-// demo links call: /demo/callouts/approve (200) and /demo/callouts/fail
-// (500).
+// over in-memory stores it returns, with the users and groups of
+// dir/salesforce, and the callout targets its demo links call:
+// /demo/callouts/approve (200) and /demo/callouts/fail (500).
 //
 // The links reach those targets through {!communityUrl}, which the server
 // sets, per request, to the local address the request's connection was
@@ -56,19 +57,22 @@ type sfGroup struct {
 // address, whatever -addr is, and never a host the client names. Since any
 // demo user may POST a definition with any actionUrl, the callouts connect
 // to those addresses and to the hosts of allow (-callout-allow), and
-// nowhere else (see sfSelf).
-func mountSalesforce(mux *http.ServeMux, dir string, allow allowList) error {
+// nowhere else (see sfSelf). The demo speaks plain HTTP, so http:// action
+// URLs are accepted for the same hosts (Salesforce accepts https:// only).
+func mountSalesforce(mux *http.ServeMux, dir string, allow allowList) (salesforce.Stores, error) {
 	dir = filepath.Join(dir, "salesforce")
 	var users []sfUser
 	if err := readJSON(filepath.Join(dir, "users.json"), &users); err != nil {
-		return err
+		return salesforce.Stores{}, err
 	}
 	var groups []sfGroup
 	if err := readJSON(filepath.Join(dir, "groups.json"), &groups); err != nil {
-		return err
+		return salesforce.Stores{}, err
 	}
 	self := &sfSelf{allow: allow}
+	stores := salesforce.NewMemoryStores()
 	h, err := salesforce.New(salesforce.Config{
+		Stores:         stores,
 		Authenticate:   sfAuthenticate(users),
 		BasePath:       sfBasePath,
 		Client:         self.client(),
@@ -76,21 +80,37 @@ func mountSalesforce(mux *http.ServeMux, dir string, allow allowList) error {
 		Variables: func(r *http.Request) salesforce.Variables {
 			return salesforce.Variables{OrgID: sfOrgID, CommunityURL: self.url(r)}
 		},
+		AllowHTTP:   self.allowsURL,
+		UserSummary: sfUserSummary(users),
 	})
 	if err != nil {
-		return err
+		return salesforce.Stores{}, err
 	}
 	now := time.Now()
 	for _, g := range groups {
 		g.Input.ExpirationDate = now.AddDate(0, 0, g.ExpiresInDays).UTC().Format(time.RFC3339)
 		if _, err := h.CreateGroup(context.Background(), g.NewGroup); err != nil {
-			return fmt.Errorf("group %s: %w", g.ID, err)
+			return salesforce.Stores{}, fmt.Errorf("group %s: %w", g.ID, err)
 		}
 	}
 	mux.Handle(sfBasePath+"/", http.StripPrefix(sfBasePath, h))
 	mux.HandleFunc("/demo/callouts/approve", sfCallout(http.StatusOK, `{"approved":true}`))
 	mux.HandleFunc("/demo/callouts/fail", sfCallout(http.StatusInternalServerError, `{"error":"the demo provider always fails"}`))
-	return nil
+	return stores, nil
+}
+
+// sfUserSummary is what the Platform Actions show of a demo user who
+// executed a link: the name of users.json (the demo knows nothing more).
+func sfUserSummary(users []sfUser) func(context.Context, string) (salesforce.UserSummary, error) {
+	return func(_ context.Context, id string) (salesforce.UserSummary, error) {
+		for _, u := range users {
+			if u.ID == id {
+				active, internal := true, "Internal"
+				return salesforce.UserSummary{Name: &u.Name, DisplayName: &u.Name, IsActive: &active, UserType: &internal}, nil
+			}
+		}
+		return salesforce.UserSummary{}, actions.ErrNotFound
+	}
 }
 
 // sfAuthenticate maps the bearer tokens of users to their Salesforce ids.
@@ -135,6 +155,33 @@ func (s *sfSelf) url(r *http.Request) string {
 func (s *sfSelf) allows(ap netip.AddrPort) bool {
 	_, self := s.addrs.Load(ap)
 	return self || s.allow.allows(ap)
+}
+
+// allowsURL reports whether the demo accepts the http:// action URL u: one
+// whose host, a name resolved or an address, is one the callouts may
+// connect to, on any port. Which port is checked when connecting: a link to
+// another service of the same machine is accepted and its callout fails.
+func (s *sfSelf) allowsURL(ctx context.Context, u *url.URL) bool {
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	ips, err := lookup(ctx, u.Hostname())
+	if err != nil {
+		return false
+	}
+	for _, ip := range ips {
+		if s.allow.allowsHost(ip) {
+			return true
+		}
+		self := false
+		s.addrs.Range(func(k, _ any) bool {
+			self = k.(netip.AddrPort).Addr() == ip
+			return !self
+		})
+		if self {
+			return true
+		}
+	}
+	return false
 }
 
 // client makes callouts that connect only to the server's own addresses
@@ -204,6 +251,11 @@ type allowList []allowed
 type allowed struct {
 	addrs []netip.Addr
 	port  uint16
+}
+
+// allowsHost reports whether l allows some port of ip.
+func (l allowList) allowsHost(ip netip.Addr) bool {
+	return slices.ContainsFunc(l, func(a allowed) bool { return slices.Contains(a.addrs, ip) })
 }
 
 func (l allowList) allows(ap netip.AddrPort) bool {

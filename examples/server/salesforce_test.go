@@ -39,6 +39,8 @@ func TestSalesforce(t *testing.T) {
 		{"no token", "GET", approve, "", "", 401, "Session expired or invalid"},
 		{"alice approves: the callout answers 200", "PATCH", approve, "sf-alice", `{"status":"PendingStatus"}`, 200, "SuccessfulStatus Approved"},
 		{"bob sees alice's execution", "GET", approve, "sf-bob", "", 200, "SuccessfulStatus Approved"},
+		{"and who she is (a User Summary)", "GET", approve, "sf-bob", "", 200,
+			`"executingUser":{"additionalLabel":null,"communityNickname":null,"companyName":null,"displayName":"Alice","firstName":null,"id":"005000000000001AAA"`},
 		{"bob may not execute it again", "PATCH", approve + "?status=PendingStatus", "sf-bob", "", 400,
 			"This action link can be executed only once (executionsAllowed Once) and user 005000000000001AAA already executed it. The callout is not sent again."},
 		{"alice again: the link, no second callout", "PATCH", approve + "?status=PendingStatus", "sf-alice", "", 200, "SuccessfulStatus Approved"},
@@ -46,6 +48,9 @@ func TestSalesforce(t *testing.T) {
 			`X-Salesforce-User: 005000000000001AAA\nrequest body: {\"actionLinkId\":\"0An000000000001AAA\",\"groupId\":\"0Ag000000000001AAA\",\"orgId\":\"00D000000000001AAA\",\"userId\":\"005000000000001AAA\"}\nresponse: 200 OK\nresponse body: {\"approved\":true}`},
 		{"bob rejects: the callout answers 500", "PATCH", reject, "sf-bob", `{"status":"PendingStatus"}`, 200, "FailedStatus Rejection Failed"},
 		{"why it failed", "GET", reject + "/diagnostic-info", "sf-bob", "", 200, `detail: callout answered 500 Internal Server Error`},
+		{"alice opens the order", "PATCH", view + "?status=PendingStatus", "sf-alice", "", 200, "PendingStatus View Pending"},
+		{"bob may not finish alice's view", "PATCH", view + "?status=FailedStatus", "sf-bob", "", 400,
+			"The execution of this action link (executionsAllowed Once) is pending for user 005000000000001AAA; only that user can set FailedStatus."},
 		{"alice views the order", "PATCH", view + "?status=SuccessfulStatus", "sf-alice", "", 200, "SuccessfulStatus Viewed"},
 		{"not back to NewStatus", "PATCH", view + "?status=NewStatus", "sf-alice", "", 400, "An action link cannot go back to NewStatus from SuccessfulStatus."},
 		{"alice accepts: pending until the provider answers", "PATCH", accept, "sf-alice", `{"status":"PendingStatus"}`, 200, "PendingStatus Acceptance Pending"},
@@ -60,6 +65,19 @@ func TestSalesforce(t *testing.T) {
 			`{"category":"Overflow","executionsAllowed":"Unlimited","expirationDate":"` + time.Now().AddDate(0, 1, 0).UTC().Format(time.RFC3339) + `",
 			  "actionLinks":[{"actionType":"Ui","actionUrl":"https://www.example.com","method":"HttpGet","labelKey":"View","requiresConfirmation":false}]}`, 201,
 			`"category":"Overflow","createdDate":`},
+		{"the developer guide's example, booleans as strings", "POST", "/services/data/v62.0/connect/action-link-group-definitions", "sf-bob",
+			`{"actionLinks":[{"actionType":"Api","labelKey":"Like","groupDefault":"true","actionUrl":"https://test.com/this","method":"HttpPost","requiresConfirmation":"false"},
+			  {"actionType":"Api","labelKey":"Unlike","actionUrl":"https://test.com/that","method":"HttpPost","requiresConfirmation":"false"}],
+			  "executionsAllowed":"OncePerUser","expirationDate":"` + time.Now().AddDate(0, 0, 7).UTC().Format(time.RFC3339) + `","category":"Primary"}`, 201,
+			`"groupDefault":true,"headers":[],"id":`},
+		{"a Ui link to javascript:", "POST", "/services/data/v62.0/connect/action-link-group-definitions", "sf-bob",
+			`{"category":"Primary","executionsAllowed":"Once","expirationDate":"` + time.Now().AddDate(0, 0, 7).UTC().Format(time.RFC3339) + `",
+			  "actionLinks":[{"actionType":"Ui","actionUrl":"javascript:alert(1)","method":"HttpGet","labelKey":"View","requiresConfirmation":false}]}`, 400,
+			`actionLinks[0].actionUrl: "javascript:alert(1)" has the scheme "javascript"; give an absolute https:// URL`},
+		{"a group expired already", "POST", "/services/data/v62.0/connect/action-link-group-definitions", "sf-bob",
+			`{"category":"Primary","executionsAllowed":"Once","expirationDate":"2001-07-07T23:59:11.168Z",
+			  "actionLinks":[{"actionType":"Ui","actionUrl":"https://www.example.com","method":"HttpGet","labelKey":"View","requiresConfirmation":false}]}`, 400,
+			"expirationDate: 2001-07-07T23:59:11.168Z has passed; the action links of the group could never be executed"},
 		{"a group a year and more ahead", "POST", "/services/data/v62.0/connect/action-link-group-definitions", "sf-bob",
 			`{"category":"Overflow","executionsAllowed":"Unlimited","expirationDate":"` + "2099-01-01T00:00:00Z" + `",
 			  "actionLinks":[{"actionType":"Ui","actionUrl":"https://www.example.com","method":"HttpGet","labelKey":"View","requiresConfirmation":false}]}`, 400,
@@ -119,10 +137,12 @@ func TestSalesforceCalloutsStayHome(t *testing.T) {
 		b, _ := io.ReadAll(resp.Body)
 		return resp.StatusCode, b
 	}
+	port := other.URL[strings.LastIndex(other.URL, ":")+1:]
 	tests := []struct{ name, actionURL, want string }{
 		{"the server itself", "{!communityUrl}/demo/callouts/approve", "SuccessfulStatus Approved"},
 		{"another local service", other.URL + "/admin", "FailedStatus Approval Failed"},
-		{"the same service by name", "http://localhost:" + other.URL[strings.LastIndex(other.URL, ":")+1:] + "/admin", "FailedStatus Approval Failed"},
+		{"the same service by name", "http://localhost:" + port + "/admin", "FailedStatus Approval Failed"},
+		{"the same service over https", "https://127.0.0.1:" + port + "/admin", "FailedStatus Approval Failed"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -143,6 +163,41 @@ func TestSalesforceCalloutsStayHome(t *testing.T) {
 	}
 	if n := hits.Load(); n != 0 {
 		t.Errorf("the other service got %d requests, want 0", n)
+	}
+}
+
+// TestSalesforceHTTPStaysHome: the demo accepts http:// action URLs for
+// the hosts its callouts may reach (itself, -callout-allow) only, as
+// Salesforce accepts https:// ones only.
+func TestSalesforceHTTPStaysHome(t *testing.T) {
+	srv := httptest.NewServer(demoHandler(t))
+	defer srv.Close()
+	for _, tt := range []struct {
+		name, actionURL string
+		want            int
+	}{
+		{"the server's own address", srv.URL + "/demo/callouts/approve", http.StatusCreated},
+		{"another host", "http://192.0.2.1/approve", http.StatusBadRequest},
+		{"another host over https", "https://192.0.2.1/approve", http.StatusCreated},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			req, err := http.NewRequest("POST", srv.URL+"/services/data/v62.0/connect/action-link-group-definitions", strings.NewReader(
+				`{"category":"Primary","executionsAllowed":"Once","expirationDate":"`+time.Now().AddDate(0, 1, 0).UTC().Format(time.RFC3339)+`",
+				"actionLinks":[{"actionType":"Api","actionUrl":"`+tt.actionURL+`","method":"HttpGet","labelKey":"Approve","requiresConfirmation":false}]}`))
+			if err != nil {
+				t.Fatal(err)
+			}
+			req.Header.Set("Authorization", "Bearer sf-alice")
+			resp, err := srv.Client().Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			b, _ := io.ReadAll(resp.Body)
+			if resp.StatusCode != tt.want {
+				t.Errorf("status %d, want %d: %s", resp.StatusCode, tt.want, b)
+			}
+		})
 	}
 }
 

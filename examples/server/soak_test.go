@@ -28,7 +28,8 @@ import (
 //     exactly as many execution records, as the successful executions the
 //     test counted; every Salesforce link made exactly the callouts its
 //     policy allows (one per Once link, one per user for OncePerUser),
-//     however many PATCHes raced;
+//     however many PATCHes raced, and its journal holds exactly one
+//     execution and one recorded answer per callout;
 //   - once the server is closed, the goroutines are back to their number
 //     before the test;
 //   - the heap in use, after a GC, grew from the end of the warm-up to the
@@ -78,9 +79,9 @@ func TestSoak(t *testing.T) {
 	}
 
 	time.Sleep(warmUp)
-	warmHeap, warmExecs := heapInUse(), srv.executions(t)+s.sfExecutions()
+	warmHeap, warmExecs := heapInUse(), srv.executions(t)
 	wg.Wait()
-	endHeap, endExecs := heapInUse(), srv.executions(t)+s.sfExecutions()
+	endHeap, endExecs := heapInUse(), srv.executions(t)
 
 	for _, f := range s.failures {
 		t.Error(f)
@@ -116,6 +117,24 @@ func TestSoak(t *testing.T) {
 	}
 	if diff := cmp.Diff(wantCallouts, callouts.byLink); diff != "" {
 		t.Errorf("callouts mismatch (-want +got):\n%s", diff)
+	}
+	// The Salesforce journal: one execution per callout, each with the
+	// answer its callout received, however many PATCHes raced.
+	wantRecords, gotRecords := map[string]int{}, map[string]int{}
+	for id, n := range wantCallouts {
+		for _, action := range []string{"execute-once", "execute-once-per-user", "callout-answer"} {
+			if k := srv.sfRecords(t, id, action); k > 0 {
+				gotRecords[id+" "+action] = k
+			}
+		}
+		execute := "execute-once"
+		if id == "0An000000000004AAA" {
+			execute = "execute-once-per-user"
+		}
+		wantRecords[id+" "+execute], wantRecords[id+" callout-answer"] = n, n
+	}
+	if diff := cmp.Diff(wantRecords, gotRecords); diff != "" {
+		t.Errorf("Salesforce execution records mismatch (-callouts +journal):\n%s", diff)
 	}
 
 	ts.Close()
@@ -209,11 +228,22 @@ func (s *server) records(t *testing.T, obj string) int {
 	return len(recs)
 }
 
-// executions returns how many execution records the three journals hold.
+// sfRecords returns how many records of action the Salesforce journal
+// holds for the link id.
+func (s *server) sfRecords(t *testing.T, id, action string) int {
+	t.Helper()
+	recs, err := s.sfStores.Links.(actions.Journal).Executions(context.Background(), actions.Filter{ObjectID: id, ActionID: action})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return len(recs)
+}
+
+// executions returns how many execution records the four journals hold.
 func (s *server) executions(t *testing.T) int {
 	t.Helper()
 	n := 0
-	for _, j := range []actions.Journal{s.workPackages, s.akanaObjects, s.documents} {
+	for _, j := range []actions.Journal{s.workPackages, s.akanaObjects, s.documents, s.sfStores.Links.(actions.Journal)} {
 		recs, err := j.Executions(context.Background(), actions.Filter{})
 		if err != nil {
 			t.Fatal(err)
@@ -243,14 +273,6 @@ func (c *calloutCount) total() int {
 		n += v
 	}
 	return n
-}
-
-// sfExecutions is how many Salesforce executions the test may have made
-// so far: one per Once link, two for the OncePerUser one.
-func (s *soak) sfExecutions() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return len(s.onceLinks) + len(s.users4)
 }
 
 // soak is the state the goroutines of TestSoak share: what they sent and
