@@ -32,6 +32,7 @@ type Action struct {
 type compiledGuard struct {
 	name string
 	cond *eval.Condition
+	fast *fastCond // see fastCond; set by buildIndex on the probes' copies
 }
 
 // ID returns the action's id.
@@ -86,6 +87,11 @@ type Catalog[T any] struct {
 
 	all   []probe // position order
 	index index   // see index.go
+
+	// The actor-only conjuncts of the catalog's conditions, each compiled
+	// once, and where each is by its source (see fastCond).
+	memo         []*eval.Condition
+	memoBySource map[string]int
 
 	defIndex []int // while compiling: the definition index of each action
 }
@@ -262,7 +268,7 @@ func Compile[T any](defs []Definition, opts ...CompileOption) (*Catalog[T], erro
 	}
 	c.defIndex = nil
 	sort.SliceStable(c.actions, func(i, j int) bool { return c.actions[i].def.Position < c.actions[j].def.Position })
-	c.buildIndex()
+	c.buildIndex(ec)
 	return c, nil
 }
 
@@ -402,7 +408,8 @@ type probe struct {
 	perm     string
 	reserved bool
 	policy   Policy
-	pos      int32 // place in position order
+	pos      int32     // place in position order
+	fast     *fastCond // cond as Resolve evaluates it through the index
 	action   *Action
 }
 

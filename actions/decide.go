@@ -28,7 +28,20 @@ type request[T any] struct {
 	lastPerm string
 	lastCan  bool
 	permSet  bool
+
+	// The answers of the catalog's actor-only conjuncts (see fastCond), by
+	// their index in Catalog.memo; those beyond the array are not kept.
+	memo [64]memoState
 }
+
+// memoState is what a request knows of an actor-only conjunct.
+type memoState uint8
+
+const (
+	memoUnknown memoState = iota
+	memoTrue
+	memoFalse
+)
 
 // eval returns the batch evaluating expressions against the environment of
 // the object and the actor.
@@ -84,7 +97,7 @@ const (
 // ReasonError, and is reported to the observer. decide returns an error only
 // for what ends the whole request: its context, or an environment of the
 // wrong type (a bug).
-func (r *request[T]) decide(p *probe, why *[]Reason) (verdict, error) {
+func (r *request[T]) decide(p *probe, why *[]Reason, indexed bool) (verdict, error) {
 	ok := true
 	if !r.can(p.perm) {
 		if why == nil {
@@ -103,7 +116,11 @@ func (r *request[T]) decide(p *probe, why *[]Reason) (verdict, error) {
 		}
 	}
 	if p.cond != nil {
-		holds, err := r.holds(p.action, p.cond, "", why)
+		var fast *fastCond
+		if indexed {
+			fast = p.fast
+		}
+		holds, err := r.holds(p.action, p.cond, fast, "", why)
 		if err != nil {
 			return refused, err
 		}
@@ -116,7 +133,11 @@ func (r *request[T]) decide(p *probe, why *[]Reason) (verdict, error) {
 	}
 	for i := range p.guards {
 		g := &p.guards[i]
-		holds, err := r.holds(p.action, g.cond, g.name, why)
+		var fast *fastCond
+		if indexed {
+			fast = g.fast
+		}
+		holds, err := r.holds(p.action, g.cond, fast, g.name, why)
 		if err != nil {
 			return refused, err
 		}
@@ -139,9 +160,17 @@ func (r *request[T]) decide(p *probe, why *[]Reason) (verdict, error) {
 // holds evaluates one condition of a: its Condition (guard "") or the
 // guard of that name. When it is false or fails and why is not nil, it
 // appends the reason. A failure is reported to the observer and refuses a
-// alone; the error returned is only one that ends the request.
-func (r *request[T]) holds(a *Action, c *eval.Condition, guard string, why *[]Reason) (bool, error) {
-	holds, err := r.eval().Evaluate(c)
+// alone; the error returned is only one that ends the request. With fast
+// (a probe Resolve reached through the index, asking for no reasons) it
+// evaluates the condition's residual instead (see fastCond).
+func (r *request[T]) holds(a *Action, c *eval.Condition, fast *fastCond, guard string, why *[]Reason) (bool, error) {
+	var holds bool
+	var err error
+	if fast != nil && why == nil {
+		holds, err = r.holdsFast(fast)
+	} else {
+		holds, err = r.eval().Evaluate(c)
+	}
 	switch {
 	case err != nil:
 		if fatal(err) {
@@ -164,6 +193,38 @@ func (r *request[T]) holds(a *Action, c *eval.Condition, guard string, why *[]Re
 		*why = append(*why, r.conditionReason(c, guard))
 	}
 	return holds, nil
+}
+
+// holdsFast evaluates a condition's actor-only conjuncts, once per request
+// each, then its residual.
+func (r *request[T]) holdsFast(f *fastCond) (bool, error) {
+	for _, m := range f.memo {
+		if m < len(r.memo) {
+			switch r.memo[m] {
+			case memoTrue:
+				continue
+			case memoFalse:
+				return false, nil
+			}
+		}
+		ok, err := r.eval().Evaluate(r.cat.memo[m])
+		if err != nil {
+			return false, err // not cached: each action that reads it reports it
+		}
+		if m < len(r.memo) {
+			r.memo[m] = memoFalse
+			if ok {
+				r.memo[m] = memoTrue
+			}
+		}
+		if !ok {
+			return false, nil
+		}
+	}
+	if f.residual == nil {
+		return true, nil
+	}
+	return r.eval().Evaluate(f.residual)
 }
 
 // conditionReason explains a condition that is false. Explain evaluates its
@@ -280,7 +341,7 @@ func policies(ctx context.Context, j Journal, actorID string, pairs []policyPair
 func (r *request[T]) reasons(a *Action) ([]Reason, error) {
 	var why []Reason
 	p := newProbe(a)
-	if _, err := r.decide(&p, &why); err != nil {
+	if _, err := r.decide(&p, &why, false); err != nil {
 		return nil, err
 	}
 	// The policy is read even when another check failed, so that Explain

@@ -249,7 +249,7 @@ func (e *Engine[T]) resolve(ctx context.Context, id string, obj T, actor Actor, 
 		if p.reserved && !cfg.reserved {
 			continue
 		}
-		v, err := r.decide(p, nil)
+		v, err := r.decide(p, nil, !cfg.noIndex)
 		if err != nil {
 			return nil, err
 		}

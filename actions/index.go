@@ -90,8 +90,9 @@ type indexedField struct {
 }
 
 // buildIndex files the catalog's probes; each probe's pos is its place in
-// position order.
-func (c *Catalog[T]) buildIndex() {
+// position order. It compiles the probes' residual conditions with ec (see
+// fastCond).
+func (c *Catalog[T]) buildIndex(ec *eval.Config) {
 	reqs := make([][]requirement, len(c.actions))
 	distinct := map[string]map[string]bool{} // field → every value some action requires
 	for i, a := range c.actions {
@@ -139,6 +140,12 @@ func (c *Catalog[T]) buildIndex() {
 				best = k
 			}
 		}
+		primary := ""
+		if best >= 0 {
+			primary = reqs[i][best].field.goName
+		}
+		c.prepareFast(&c.all[i], primary, ec)
+		p = c.all[i]
 		if best < 0 {
 			ix.always = append(ix.always, p)
 			continue
@@ -167,6 +174,87 @@ func (c *Catalog[T]) buildIndex() {
 		}
 	}
 	c.index = ix
+}
+
+// fastCond is how Resolve evaluates a condition of an action it reached
+// through the index, asking for no reasons: the equalities on the field the
+// action is filed under are dropped (the index lists it only for objects
+// that satisfy them), the conjuncts that read only the actor are answered
+// once per request (and once per ResolveAll), and the rest run as one
+// program. Explain, Check, Execute and Resolve without the index evaluate
+// the whole condition: a fastCond decides the same, but may skip a conjunct
+// that would have failed at run time (its action is not applicable either
+// way; only the observer may hear of it less).
+type fastCond struct {
+	memo     []int           // indexes in Catalog.memo
+	residual *eval.Condition // nil: nothing left to evaluate
+}
+
+// prepareFast gives p's condition and guards their fastCond; primary is
+// the Go name of the field p is filed under ("" for none).
+func (c *Catalog[T]) prepareFast(p *probe, primary string, ec *eval.Config) {
+	if c.memoBySource == nil {
+		c.memoBySource = map[string]int{}
+	}
+	a := p.action
+	if p.cond != nil {
+		p.fast = c.fastOf(a.def.Condition, primary, ec)
+	}
+	if len(p.guards) > 0 {
+		guards := make([]compiledGuard, len(p.guards))
+		copy(guards, p.guards)
+		for i := range guards {
+			guards[i].fast = c.fastOf(a.def.Guards[i].Expr, primary, ec)
+		}
+		p.guards = guards
+	}
+}
+
+// fastOf returns the fastCond of the condition src, or nil when it would
+// evaluate all of src anyway.
+func (c *Catalog[T]) fastOf(src, primary string, ec *eval.Config) *fastCond {
+	conjuncts := eval.Conjuncts(src)
+	var f fastCond
+	var rest []string
+	for _, cj := range conjuncts {
+		switch {
+		case cj.Equality != nil && primary != "" && c.isField(cj.Equality.Name, primary):
+			// Implied by the index.
+		case cj.ActorOnly:
+			m, ok := c.memoBySource[cj.Source]
+			if !ok {
+				cond, err := eval.Compile(cj.Source, c.shape.typ, ec)
+				if err != nil {
+					return nil // cannot happen for a part of a condition that compiled; be safe
+				}
+				cond.PrepareExplain()
+				m = len(c.memo)
+				c.memo = append(c.memo, cond)
+				c.memoBySource[cj.Source] = m
+			}
+			f.memo = append(f.memo, m)
+		default:
+			rest = append(rest, cj.Source)
+		}
+	}
+	if len(rest) == len(conjuncts) {
+		return nil
+	}
+	if len(rest) > 0 {
+		residual, err := eval.Compile(strings.Join(rest, " && "), c.shape.typ, ec)
+		if err != nil {
+			return nil // the printed conjuncts did not compile: evaluate src whole
+		}
+		f.residual = residual
+	}
+	return &f
+}
+
+// isField reports whether name, as expressions read it, is the string
+// field goName.
+func (c *Catalog[T]) isField(name, goName string) bool {
+	f, ok := c.shape.byExprName[name]
+	return ok && f.goName == goName && f.typ.Kind() == reflect.String
 }
 
 // mergeProbes merges two lists in position order.

@@ -31,6 +31,21 @@ var clauses = []string{
 	`A != "x"`, `!(B == "y")`, `not (C in ["x"])`, `A == "x" || B == "y"`, `(A == "y" || C == "x")`,
 	`N > 1`, `E == nil`, `E != nil`, `len(Tags) > 0`, `"x" in Tags`, `A == B`, `true`, `false`,
 	`A in ["x", B]`, `A == "x" ? B == "y" : true`, `let v = A; v == "x"`,
+	// Conjuncts that read only the actor, which Resolve answers once per
+	// request, and ones that only look like it.
+	`"x" in Actor.Roles`, `Actor.ID == "ann"`, `len(Actor.Roles) > 0`, `hasAny(Actor.Roles, "y")`,
+	`!("y" in Actor.Roles)`, `Actor.ID == A`, `Actor.Roles[0] == "x"`, `(A == "x" || "y" in Actor.Roles)`,
+}
+
+// randomActor returns an actor with an id or none and some roles.
+func randomActor(r *rand.Rand) Actor {
+	a := Actor{ID: []string{"", "ann"}[r.IntN(2)]}
+	for _, role := range []string{"x", "y"} {
+		if r.IntN(2) == 0 {
+			a.Roles = append(a.Roles, role)
+		}
+	}
+	return a
 }
 
 var values = []string{"", "x", "y", "z"}
@@ -108,7 +123,7 @@ func TestIndexChangesNothing(t *testing.T) {
 		}
 		for range 50 {
 			obj := randomObject(r)
-			actor := Actor{ID: []string{"", "ann"}[r.IntN(2)]}
+			actor := randomActor(r)
 			got, err := e.Resolve(ctx, "o", obj, actor)
 			if err != nil {
 				t.Fatal(err)
@@ -218,7 +233,7 @@ func TestResolveAllIsResolve(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		actor := Actor{ID: []string{"", "ann"}[r.IntN(2)]}
+		actor := randomActor(r)
 		got, err := e.ResolveAll(ctx, objects, actor)
 		if err != nil {
 			t.Fatal(err)

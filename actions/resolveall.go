@@ -60,7 +60,7 @@ func (e *Engine[T]) resolveAll(ctx context.Context, items []Item[T], actor Actor
 			if p.reserved && !cfg.reserved {
 				continue
 			}
-			v, err := r.decide(p, nil)
+			v, err := r.decide(p, nil, !cfg.noIndex)
 			if err != nil {
 				return nil, err
 			}

@@ -14,12 +14,20 @@ func Uses(src, name string) (line, column int, ok bool) {
 	if err != nil {
 		return 0, 0, false
 	}
-	v := &usesVisitor{name: name, callee: map[ast.Node]bool{}}
+	v := &usesVisitor{callee: map[ast.Node]bool{}}
 	ast.Walk(&tree.Node, v)
-	if v.found == nil {
+	// After the walk (ast.Walk visits a callee before its call), the
+	// first in the source.
+	from := -1
+	for _, id := range v.idents {
+		if id.Value == name && !v.callee[id] && (from < 0 || id.Location().From < from) {
+			from = id.Location().From
+		}
+	}
+	if from < 0 {
 		return 0, 0, false
 	}
-	line, column = position(src, v.found.Location().From)
+	line, column = position(src, from)
 	return line, column, true
 }
 
@@ -43,9 +51,8 @@ func position(src string, offset int) (line, column int) {
 }
 
 type usesVisitor struct {
-	name   string
+	idents []*ast.IdentifierNode // in the order ast.Walk visits them
 	callee map[ast.Node]bool
-	found  ast.Node
 }
 
 func (v *usesVisitor) Visit(n *ast.Node) {
@@ -53,9 +60,7 @@ func (v *usesVisitor) Visit(n *ast.Node) {
 	case *ast.CallNode:
 		v.callee[x.Callee] = true
 	case *ast.IdentifierNode:
-		if x.Value == v.name && !v.callee[x] && v.found == nil {
-			v.found = x
-		}
+		v.idents = append(v.idents, x)
 	}
 }
 
