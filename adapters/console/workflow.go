@@ -283,7 +283,9 @@ func (f *flow) draw(states []string, first bool) picture {
 			continue
 		}
 		for _, l := range a.lines {
-			need := textWidth(l, labelChar) + 12 - (widths[lo]+widths[hi])/2
+			// The label fits between the arcs that leave or reach the
+			// two boxes above it, with room to spare.
+			need := textWidth(l, labelChar) + 2*endOffset + 24 - (widths[lo]+widths[hi])/2
 			gaps[lo] = max(gaps[lo], need)
 		}
 	}
