@@ -62,7 +62,7 @@ type Options[T any] struct {
 	// (`Basic realm="console", charset="UTF-8"`).
 	Challenge string
 	// Objects lists the ids of stored objects the playground suggests;
-	// nil suggests none (any id can still be typed in).
+	// nil, or an error, suggests none (any id can still be typed in).
 	Objects func(ctx context.Context) ([]string, error)
 	// Samples are objects the playground can start from, in order.
 	Samples []Sample[T]

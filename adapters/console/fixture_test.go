@@ -81,8 +81,8 @@ func signedIn(r *http.Request) (actions.Actor, error) {
 	return actions.Actor{}, errors.New("unknown token")
 }
 
-// newFixture returns a console over the tickets, with opts (Authorize
-// defaults to signedIn when opts has none and noAuth is false).
+// newFixture returns a console over the tickets with opts, and the
+// tests' CSRF key unless opts has one.
 func newFixture(t testing.TB, opts console.Options[Ticket]) *fixture {
 	t.Helper()
 	cat, err := actions.LoadFile[Ticket](filepath.Join("testdata", "tickets.json"), actions.WithClock(func() time.Time { return pinned }))

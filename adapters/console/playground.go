@@ -578,8 +578,6 @@ func statusOf(err error) int {
 		return http.StatusConflict
 	case errors.Is(err, actions.ErrForbidden):
 		return http.StatusForbidden
-	case errors.Is(err, actions.ErrEffectFailed):
-		return http.StatusBadGateway
 	}
 	var ve *actions.ValidationError
 	if errors.Is(err, actions.ErrNotApplicable) || errors.As(err, &ve) {
