@@ -59,6 +59,9 @@ func newServer(dir string, allow allowList) (*server, error) {
 	if s.documents, err = mountWorkfront(s.mux, dir); err != nil {
 		return nil, fmt.Errorf("workfront: %w", err)
 	}
+	if err := mountConsoles(s.mux, dir, s); err != nil {
+		return nil, fmt.Errorf("console: %w", err)
+	}
 	return s, nil
 }
 

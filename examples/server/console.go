@@ -1,0 +1,250 @@
+package main
+
+import (
+	"context"
+	"crypto/subtle"
+	"errors"
+	"fmt"
+	"net/http"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/actionable-go/actionable/actions"
+	"github.com/actionable-go/actionable/adapters/akana"
+	"github.com/actionable-go/actionable/adapters/console"
+)
+
+// consoleUser is the user name the demo consoles take, with a demo token
+// as the password (HTTP Basic), as OpenProject takes its API keys. A
+// Bearer token works too.
+const consoleUser = "apikey"
+
+// mountConsoles mounts a console for each demo engine under /console/
+// (/console/openproject/, /console/akana/, /console/workfront/) and a menu
+// of them at /console/. Each console shows the engine over the store the
+// adapter serves, so it sees the same objects and the same journal; it
+// compiles the same rule file again, since the adapters keep their
+// engines to themselves. A console lets in the demo's admins, and offers
+// every demo user as an actor in its playground. Execution is off: the
+// consoles store nothing.
+//
+// The Salesforce demo has no console: its adapter keeps its engine, over
+// an object type of its own, private.
+func mountConsoles(mux *http.ServeMux, dir string, s *server) error {
+	type mounted struct {
+		name, path, description string
+		h                       http.Handler
+	}
+	op, err := opConsole(dir, s.workPackages)
+	if err != nil {
+		return fmt.Errorf("openproject: %w", err)
+	}
+	ak, err := akanaConsole(dir, s.akanaObjects)
+	if err != nil {
+		return fmt.Errorf("akana: %w", err)
+	}
+	wf, err := wfConsole(dir, s.documents)
+	if err != nil {
+		return fmt.Errorf("workfront: %w", err)
+	}
+	consoles := []mounted{
+		{"OpenProject", "openproject", "Custom actions on the work packages 42, 43 and 44. Sign in as " + consoleUser + " with the password op-admin; the playground offers Ada Admin, Max Member and Vera Viewer as actors.", op},
+		{"Akana", "akana", "Workflow actions on discussions, an API version, a user and an app version. Sign in as " + consoleUser + " with the password akana-admin.", ak},
+		{"Workfront", "workfront", "Archive and restore documents. Sign in as " + consoleUser + " with the password wf-token.", wf},
+	}
+	var entries []console.MenuEntry
+	for _, c := range consoles {
+		prefix := "/console/" + c.path
+		mux.Handle(prefix+"/", http.StripPrefix(prefix, c.h))
+		entries = append(entries, console.MenuEntry{Name: c.name, Path: c.path + "/", Description: c.description})
+	}
+	mux.Handle("/console/", http.StripPrefix("/console", console.NewMenu(console.MenuOptions{
+		Title:   "actionable example server",
+		Entries: entries,
+		// The menu shows the consoles' names and the demo's published
+		// tokens, nothing else: anyone may see it.
+		Authorize: func(*http.Request) (actions.Actor, error) { return actions.Actor{}, nil },
+	})))
+	return nil
+}
+
+// consoleToken is the demo token a console request carries: the password
+// of user apikey, or a Bearer token (as openproject.APIKey reads them).
+func consoleToken(r *http.Request) (string, bool) {
+	if user, pass, ok := r.BasicAuth(); ok {
+		return pass, user == consoleUser && pass != ""
+	}
+	t, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	return t, ok && t != ""
+}
+
+// errNotAdmin refuses a demo user who is not an admin (403).
+var errNotAdmin = errors.New("the console lets in the demo's admins only")
+
+// consoleAuthorize admits the request whose token lookup knows, if it is
+// an admin's. A request without a token, or with one the demo does not
+// know, is asked for one (401), so that a browser asks again.
+func consoleAuthorize(lookup func(token string) (a actions.Actor, known, admin bool)) console.AuthorizeFunc {
+	return func(r *http.Request) (actions.Actor, error) {
+		token, ok := consoleToken(r)
+		if !ok {
+			return actions.Actor{}, console.ErrUnauthenticated
+		}
+		a, known, admin := lookup(token)
+		switch {
+		case !known:
+			return actions.Actor{}, console.ErrUnauthenticated
+		case !admin:
+			return actions.Actor{}, errNotAdmin
+		}
+		return a, nil
+	}
+}
+
+func sameToken(a, b string) bool {
+	return a != "" && subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1
+}
+
+func challenge(name string) string {
+	return `Basic realm="actionable console: ` + name + `", charset="UTF-8"`
+}
+
+// opConsole is the console of the OpenProject demo: op-admin signs in.
+func opConsole(dir string, store *actions.MemoryStore[opWorkPackage]) (http.Handler, error) {
+	dir = filepath.Join(dir, "openproject")
+	cat, err := actions.LoadFile[opWorkPackage](filepath.Join(dir, "custom_actions.json"))
+	if err != nil {
+		return nil, err
+	}
+	engine, err := actions.New(cat, store)
+	if err != nil {
+		return nil, err
+	}
+	var users opUsers
+	if err := readJSON(filepath.Join(dir, "users.json"), &users); err != nil {
+		return nil, err
+	}
+	var actors []actions.Actor
+	for _, u := range users.Users {
+		actors = append(actors, users.actor(u))
+	}
+	return console.New(engine, console.Options[opWorkPackage]{
+		Title: "OpenProject demo",
+		Authorize: consoleAuthorize(func(token string) (actions.Actor, bool, bool) {
+			for _, u := range users.Users {
+				if sameToken(u.Token, token) {
+					return users.actor(u), true, u.Admin
+				}
+			}
+			return actions.Actor{}, false, false
+		}),
+		Challenge: challenge("OpenProject"),
+		Objects:   func(context.Context) ([]string, error) { return opSortedIDs(store), nil },
+		Samples: []console.Sample[opWorkPackage]{
+			{Name: "a new bug in demo", Object: opWorkPackage{Subject: "A new bug", Project: "demo", Type: "Bug", Status: "New"}},
+			{Name: "a closed task", Object: opWorkPackage{Subject: "Done and dusted", Project: "demo", Type: "Task", Status: "Closed", Assignee: "member", PercentageDone: 100}},
+		},
+		Actors:  actors,
+		MenuURL: "../",
+	})
+}
+
+// akanaConsole is the console of the Akana demo: akana-admin signs in.
+func akanaConsole(dir string, store *actions.MemoryStore[akanaObject]) (http.Handler, error) {
+	dir = filepath.Join(dir, "akana")
+	wf, err := akana.LoadWorkflowsFile(filepath.Join(dir, "workflows.json"), akana.Fields{Key: "WorkflowKey", State: "State"})
+	if err != nil {
+		return nil, err
+	}
+	cat, err := actions.Compile[akanaObject](wf.Definitions())
+	if err != nil {
+		return nil, err
+	}
+	engine, err := actions.New(cat, store)
+	if err != nil {
+		return nil, err
+	}
+	var users struct {
+		FedMember string      `json:"fedmember"`
+		Users     []akanaUser `json:"users"`
+	}
+	if err := readJSON(filepath.Join(dir, "users.json"), &users); err != nil {
+		return nil, err
+	}
+	actor := func(u akanaUser) actions.Actor {
+		return actions.Actor{ID: u.ID, Name: u.Name, Permissions: u.Permissions}
+	}
+	var actors []actions.Actor
+	for _, u := range users.Users {
+		actors = append(actors, actor(u))
+	}
+	return console.New(engine, console.Options[akanaObject]{
+		Title: "Akana demo",
+		Authorize: consoleAuthorize(func(token string) (actions.Actor, bool, bool) {
+			for _, u := range users.Users {
+				if sameToken(u.Token, token) {
+					return actor(u), true, slices.Contains(u.Permissions, actions.AllPermissions)
+				}
+			}
+			return actions.Actor{}, false, false
+		}),
+		Challenge: challenge("Akana"),
+		Objects:   func(context.Context) ([]string, error) { return sortedIDs(store), nil },
+		Samples: []console.Sample[akanaObject]{
+			{Name: "an API version pending approval", Object: akanaObject{Type: "apiversion", Name: "Payments API v2", WorkflowKey: "aba30718-a086-407c-99e9-76a1f07060a2", State: "Pending Approval"}},
+		},
+		Actors:  actors,
+		MenuURL: "../",
+	})
+}
+
+// wfConsole is the console of the Workfront demo: its user signs in with
+// the access token.
+func wfConsole(dir string, store *actions.MemoryStore[wfDocument]) (http.Handler, error) {
+	dir = filepath.Join(dir, "workfront")
+	cat, err := actions.LoadFile[wfDocument](filepath.Join(dir, "rules.json"))
+	if err != nil {
+		return nil, err
+	}
+	engine, err := actions.New(cat, store)
+	if err != nil {
+		return nil, err
+	}
+	var users []wfUser
+	if err := readJSON(filepath.Join(dir, "users.json"), &users); err != nil {
+		return nil, err
+	}
+	actor := func(u wfUser) actions.Actor {
+		return actions.Actor{ID: u.Username, Name: u.Name, Permissions: u.Permissions}
+	}
+	var actors []actions.Actor
+	for _, u := range users {
+		actors = append(actors, actor(u))
+	}
+	return console.New(engine, console.Options[wfDocument]{
+		Title: "Workfront demo",
+		Authorize: consoleAuthorize(func(token string) (actions.Actor, bool, bool) {
+			for _, u := range users {
+				if sameToken(u.Token, token) {
+					return actor(u), true, true // the demo's one user
+				}
+			}
+			return actions.Actor{}, false, false
+		}),
+		Challenge: challenge("Workfront"),
+		Objects:   func(context.Context) ([]string, error) { return sortedIDs(store), nil },
+		Samples: []console.Sample[wfDocument]{
+			{Name: "an archived document", Object: wfDocument{Name: "Old plan.docx", VersionID: "v1", Status: "archived", ArchivedBy: "johndoe@foo.com"}},
+		},
+		Actors:  actors,
+		MenuURL: "../",
+	})
+}
+
+// sortedIDs lists a store's ids in order.
+func sortedIDs[T any](store *actions.MemoryStore[T]) []string {
+	ids := store.IDs()
+	slices.Sort(ids)
+	return ids
+}
