@@ -124,9 +124,11 @@ func WithClock(now func() time.Time) Option {
 	}
 }
 
-// Function makes a host function callable from expressions. types are the
-// function's signatures as nil pointers to func types, e.g.
-// new(func(string) bool), so that calls are type-checked at compile time.
+// Function makes a host function callable from expressions. name must be
+// an identifier of the language (letters, digits, _ and $, not starting with
+// a digit). types are the function's signatures as nil pointers to func
+// types, e.g. new(func(string) bool), so that calls are type-checked at
+// compile time.
 // fn must not panic; if it does, the evaluation fails with an error. fn may
 // keep its arguments: no evaluation writes to a value it has handed out.
 func Function(name string, fn func(args ...any) (any, error), types ...any) Option {
