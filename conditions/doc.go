@@ -46,11 +46,12 @@
 //
 // # Limits
 //
-// Whatever a rule says, compiling and evaluating it end, with an *Error
-// whose cause is one of the sentinels below and less than 64 MiB allocated
-// under the defaults, within a second on a small machine. Run-time faults (a
-// nil dereference, a failed conversion of dynamic data) are errors too,
-// never panics.
+// Whatever a rule says, compiling and evaluating it end: a rule that reaches
+// a limit fails with an *Error whose cause is one of the sentinels below.
+// Under the defaults, a runaway rule stops within about a tenth of a second,
+// having built no more than its budgets allow (some tens of megabytes).
+// Run-time faults (a nil dereference, a failed conversion of dynamic data)
+// are errors too, never panics.
 //
 // Before expr reads the source, [Compile], [CompileExpression] and [Parse]
 // check it in one pass of expr's lexer:
@@ -67,8 +68,9 @@
 // The parser then counts the AST nodes: at most [DefaultMaxNodes] (1,000;
 // [MaxNodes]), or [ErrTooManyNodes]. A constant regular expression (the
 // right operand of matches) is at most 1,024 bytes long and compiles to at
-// most 10,000 instructions, or [ErrTooLong]: Go compiles patterns in linear
-// time, but a few kilobytes of \pL take hundreds of megabytes.
+// most 10,000 instructions, or [ErrTooLong]: Go matches in time linear in
+// the input, but the factor is the size of the pattern, and compiling a few
+// kilobytes of \pL takes hundreds of megabytes.
 //
 // An evaluation counts steps and memory; its program carries the counting,
 // inserted by the compiler:
@@ -100,9 +102,10 @@
 //     inside loops, the strings, lists and maps that host functions and
 //     methods return. Where the size of a result follows from the arguments
 //     (+, repeat, join, replace, split, concat...) it is checked before the
-//     result is built, and otherwise an upper bound of it is (string and
-//     toJSON: a multiple of the size of their argument); only the results of
-//     host functions are charged after the call.
+//     result is built; otherwise an upper bound of it is checked before
+//     (string and toJSON: a multiple of the size of their argument) and the
+//     result charged after. The results of host functions can only be
+//     charged after the call.
 //
 // Sizes are in units: an element of a list or map, a pointer followed or 8
 // bytes of a string (rounded up) is a unit, counted through nested lists,
@@ -115,9 +118,11 @@
 // ([Function]) or a method of an environment value is the host's to bound;
 // so is the size of the environment itself.
 //
-// An expression without loops, without string building and without matches
-// compiles to exactly the program expr compiles, and runs at expr's speed; a
-// metered one pays a few nanoseconds per step and per call of a built-in.
+// An expression without loops, without matches, without the built-ins above
+// and without + on strings (or on values whose type is known only at run
+// time) compiles to exactly the program expr compiles, and runs at expr's
+// speed; a metered one pays a function call per iteration of a loop, some
+// ten nanoseconds, and a few per call of a built-in.
 // The defaults let business rules through (dozens of clauses, loops over
 // the tags or roles of an object, a loop over hundreds of elements inside
 // another, strings of a few megabytes), and stop the rules that would run
