@@ -1,7 +1,9 @@
 // Package eval is the engine room behind packages conditions and actions:
-// it compiles expr expressions against a struct type, evaluates them on
-// pooled VMs, evaluates many of them against one environment (a Batch), and
-// explains a condition clause by clause.
+// it compiles expr expressions against a struct type, within limits that
+// it checks before expr parses (limits.go) and meters as they run
+// (patch.go, meter.go, metered.go), evaluates them on pooled VMs, evaluates
+// many of them against one environment (a Batch), and explains a condition
+// clause by clause.
 //
 // Package conditions wraps it for its public API; package actions uses it
 // directly, for what only a resolver needs. Nothing here is API: the types a
