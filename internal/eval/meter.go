@@ -13,43 +13,69 @@ import (
 // and a VM serves one evaluation at a time. Each pooled VM has its meter
 // (see runner).
 type meter struct {
-	ctx       context.Context
-	deadline  time.Time // ctx's, if hasDeadline
-	hasDL     bool
-	steps     uint
-	maxSteps  uint
-	nextCheck uint // the step count at which ctx is read next
-	mem       uint
-	maxMem    uint
+	// Steps are counted down in windows that end at the next read of the
+	// context or at the limit, so that counting a step is a decrement
+	// and a comparison.
+	left     uint // steps left in the window
+	window   uint // its size
+	steps    uint // the steps before it
+	maxSteps uint
+	mem      uint
+	maxMem   uint
+	ctx      context.Context
+	deadline time.Time // ctx's, if hasDL
+	hasDL    bool
 }
 
 // checkEvery is how many steps pass between two reads of the context: a
-// step costs tens of nanoseconds and ctx.Err a lock, so the context is read
+// step costs some nanoseconds and ctx.Err a lock, so the context is read
 // every few tens of microseconds for a fraction of a percent of the time.
 // The deadline is compared with the clock too: a context's timer fires on
 // a goroutine of its own, which a busy machine may run milliseconds late.
 const checkEvery = 1024
 
 func (m *meter) reset(ctx context.Context, maxSteps, maxMem uint) {
-	*m = meter{ctx: ctx, maxSteps: maxSteps, nextCheck: checkEvery, maxMem: maxMem}
+	*m = meter{ctx: ctx, maxSteps: maxSteps, maxMem: maxMem}
 	m.deadline, m.hasDL = ctx.Deadline()
+	m.open(0)
 }
+
+// open starts a window after n steps.
+func (m *meter) open(n uint) {
+	m.steps, m.window = n, min(checkEvery, m.maxSteps-n)
+	m.left = m.window
+}
+
+// counted returns the steps counted so far.
+func (m *meter) counted() uint { return m.steps + m.window - m.left }
+
+// stepsLeft is how many steps the limit still allows: the limit of a
+// measure whose size is counted as steps, plus one to tell "over".
+func (m *meter) stepsLeft() uint { return m.maxSteps - m.counted() + 1 }
 
 // step counts n steps, and reads the context every checkEvery steps.
 func (m *meter) step(n uint) error {
-	if n > m.maxSteps-m.steps {
-		m.steps = m.maxSteps
+	if n < m.left {
+		m.left -= n
+		return nil
+	}
+	return m.endWindow(n)
+}
+
+// endWindow counts n steps that reach the end of the window: it checks the
+// limit and the context, and opens the next window.
+func (m *meter) endWindow(n uint) error {
+	c := m.counted()
+	if n > m.maxSteps-c {
+		m.open(m.maxSteps)
 		return ErrTooManySteps
 	}
-	m.steps += n
-	if m.steps >= m.nextCheck {
-		m.nextCheck = m.steps + checkEvery
-		if err := m.ctx.Err(); err != nil {
-			return err
-		}
-		if m.hasDL && !time.Now().Before(m.deadline) {
-			return context.DeadlineExceeded
-		}
+	m.open(c + n)
+	if err := m.ctx.Err(); err != nil {
+		return err
+	}
+	if m.hasDL && !time.Now().Before(m.deadline) {
+		return context.DeadlineExceeded
 	}
 	return nil
 }
@@ -70,12 +96,6 @@ func (m *meter) alloc(n uint) error {
 	}
 	m.mem += n
 	return nil
-}
-
-// remaining is how many units of work the meter still allows, the limit of
-// a measure.
-func (m *meter) remaining() uint {
-	return max(m.maxSteps-m.steps, m.maxMem-m.mem)
 }
 
 // Sizes. Both budgets count in units: one per element of a list or map, and

@@ -61,7 +61,14 @@ func newRunner() *runner {
 	r := new(runner)
 	m := &r.meter
 	r.fns = [numFns]any{
-		fnStep:    func(v any) any { m.must(m.step(1)); return v },
+		fnStep: func(v any) any {
+			if m.left > 1 { // step(1) without a call
+				m.left--
+				return v
+			}
+			m.must(m.endWindow(1))
+			return v
+		},
 		fnWeigh:   m.weigh,
 		fnWeighIn: m.weighIn,
 		fnAdd:     m.add,
@@ -84,7 +91,7 @@ func (m *meter) must(err error) {
 // loop, an operation that compares or searches a string, list or map takes
 // time in proportion to its size.
 func (m *meter) weigh(v any) any {
-	m.must(m.step(units(deref(v), m.maxSteps-m.steps+1)))
+	m.must(m.step(units(deref(v), m.stepsLeft())))
 	return v
 }
 
@@ -94,7 +101,7 @@ func (m *meter) weighIn(v any) any {
 	switch d := deref(v); reflect.ValueOf(d).Kind() {
 	case reflect.Map, reflect.Struct:
 	default:
-		m.must(m.step(units(d, m.maxSteps-m.steps+1)))
+		m.must(m.step(units(d, m.stepsLeft())))
 	}
 	return v
 }
@@ -400,7 +407,7 @@ func (m *meter) builtin(args ...any) any {
 	depth := 0
 	for i, a := range in {
 		in[i] = deref(a)
-		n, d := measure(in[i], m.maxSteps-m.steps+1)
+		n, d := measure(in[i], m.stepsLeft())
 		size, depth = size+n, max(depth, d)
 	}
 	m.must(m.step(size + 1))
