@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/expr-lang/expr"
+	"github.com/expr-lang/expr/parser/utils"
 
 	"github.com/actionable-go/actionable/internal/eval"
 )
@@ -17,6 +18,9 @@ import (
 const (
 	DefaultMaxNodes     = eval.DefaultMaxNodes
 	DefaultMemoryBudget = eval.DefaultMemoryBudget
+	DefaultMaxLength    = eval.DefaultMaxLength
+	DefaultMaxDepth     = eval.DefaultMaxDepth
+	DefaultMaxSteps     = eval.DefaultMaxSteps
 )
 
 // Option configures compilation. Options are applied in order; a nil Option
@@ -49,16 +53,61 @@ func MaxNodes(n uint) Option {
 	}
 }
 
-// MemoryBudget limits what one evaluation may allocate, in expr's units
-// (roughly one per element of every range, array or map an expression builds
-// and per loop iteration; the bytes of strings are not counted). An
-// evaluation over budget fails with [ErrMemoryBudget]. n must be positive.
+// MemoryBudget limits what one evaluation may build, in units of one
+// element of a list or map or 8 bytes of a string: the ranges, array and map
+// literals and the results of map, filter and sortBy, as expr counts them,
+// and, counted apart against the same limit, the strings that + and the
+// string built-ins build and the lists that the list built-ins build, each
+// checked before it is built. An evaluation over budget fails with
+// [ErrMemoryBudget]. n must be positive. See the package documentation,
+// Limits.
 func MemoryBudget(n uint) Option {
 	return func(c *eval.Config) error {
 		if n == 0 {
 			return errors.New("conditions: memory budget must be positive")
 		}
 		c.MemoryBudget = n
+		return nil
+	}
+}
+
+// MaxLength limits the length of an expression's source, in bytes; a longer
+// one fails to compile (or to parse) with [ErrTooLong] before expr reads
+// it. n must be positive.
+func MaxLength(n uint) Option {
+	return func(c *eval.Config) error {
+		if n == 0 {
+			return errors.New("conditions: max length must be positive")
+		}
+		c.MaxLength = n
+		return nil
+	}
+}
+
+// MaxDepth limits how deep the brackets ((), [] and {}) of an expression
+// nest; a deeper one fails to compile (or to parse) with [ErrTooDeep],
+// before expr parses it. n must be positive.
+func MaxDepth(n uint) Option {
+	return func(c *eval.Config) error {
+		if n == 0 {
+			return errors.New("conditions: max depth must be positive")
+		}
+		c.MaxDepth = n
+		return nil
+	}
+}
+
+// MaxSteps limits the steps of one evaluation: each iteration of a loop is
+// a step, and the size of what a comparison or a search reads inside a loop,
+// of what a string or list built-in reads, and of what matches matches,
+// counts as steps too; see the package documentation, Limits. An evaluation
+// that takes more fails with [ErrTooManySteps]. n must be positive.
+func MaxSteps(n uint) Option {
+	return func(c *eval.Config) error {
+		if n == 0 {
+			return errors.New("conditions: max steps must be positive")
+		}
+		c.MaxSteps = n
 		return nil
 	}
 }
@@ -75,15 +124,20 @@ func WithClock(now func() time.Time) Option {
 	}
 }
 
-// Function makes a host function callable from expressions. types are the
-// function's signatures as nil pointers to func types, e.g.
-// new(func(string) bool), so that calls are type-checked at compile time.
+// Function makes a host function callable from expressions. name must be
+// an identifier of the language (letters, digits, _ and $, not starting with
+// a digit). types are the function's signatures as nil pointers to func
+// types, e.g. new(func(string) bool), so that calls are type-checked at
+// compile time.
 // fn must not panic; if it does, the evaluation fails with an error. fn may
 // keep its arguments: no evaluation writes to a value it has handed out.
 func Function(name string, fn func(args ...any) (any, error), types ...any) Option {
 	return func(c *eval.Config) error {
 		if name == "" || fn == nil {
 			return errors.New("conditions: function needs a name and a body")
+		}
+		if !utils.IsValidIdentifier(name) {
+			return fmt.Errorf("conditions: function name %q is not an identifier", name)
 		}
 		for _, t := range types {
 			rt := reflect.TypeOf(t)
@@ -184,7 +238,15 @@ func (c *Condition) Explain(ctx context.Context, env any) (Explanation, error) {
 
 // Parse reports whether src is one complete expression, checking its syntax
 // only (no environment, no types). It returns an *Error with the position of
-// a syntax error. Use it to validate an expression before embedding it in a
-// larger one: `a) || (b` compiles inside parentheses but does not parse
-// alone.
-func Parse(src string) error { return eval.Parse(src) }
+// a syntax error, or wrapping [ErrTooLong], [ErrTooDeep] or
+// [ErrTooManyNodes] for a source over the limits (set by [MaxLength],
+// [MaxDepth] and [MaxNodes] among opts; the other options do not matter
+// here). Use it to validate an expression before embedding it in a larger
+// one: `a) || (b` compiles inside parentheses but does not parse alone.
+func Parse(src string, opts ...Option) error {
+	c, err := newConfig(opts)
+	if err != nil {
+		return err
+	}
+	return eval.Parse(src, c)
+}

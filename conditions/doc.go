@@ -46,19 +46,87 @@
 //
 // # Limits
 //
-// An expression may have at most [DefaultMaxNodes] AST nodes ([MaxNodes]
-// changes it) and an evaluation may allocate at most [DefaultMemoryBudget]
-// units ([MemoryBudget] changes it). Exceeding either is an *Error wrapping
-// [ErrTooManyNodes] or [ErrMemoryBudget]. Run-time faults (a nil
-// dereference, a failed conversion of dynamic data) are errors, never panics.
+// Whatever a rule says, compiling and evaluating it end: a rule that reaches
+// a limit fails with an *Error whose cause is one of the sentinels below.
+// Under the defaults, a runaway rule stops within about a tenth of a second,
+// having built no more than its budgets allow (some tens of megabytes).
+// Run-time faults (a nil dereference, a failed conversion of dynamic data)
+// are errors too, never panics.
 //
-// The budget counts what expr counts: the elements of the ranges, arrays and
-// maps an evaluation builds and the iterations of its loops. It does not
-// count the bytes of the strings it builds (s + s, join, replace, toJSON) nor
-// the lists some built-ins return (split), so the limits stop runaway rules
-// written by mistake, not a hostile author: repeat(repeat("x", 900000),
-// 1000000) still asks the runtime for 900 GB, which ends the process. Load
-// rules only from authors trusted with the server.
+// Before expr reads the source, [Compile], [CompileExpression] and [Parse]
+// check it in one pass of expr's lexer:
+//
+//   - its length: at most [DefaultMaxLength] bytes (128 KiB; [MaxLength]),
+//     or [ErrTooLong];
+//   - the nesting of its brackets, (), [] and {}: at most [DefaultMaxDepth]
+//     (100; [MaxDepth]) deep, or [ErrTooDeep]. expr's parser recurses once
+//     per bracket before it counts a node: a million brackets would exhaust
+//     the stack, which no recover survives;
+//   - its prefix operators (!, not, - and +), on which the parser recurses
+//     the same way: more than the node limit is [ErrTooManyNodes] at once.
+//
+// The parser then counts the AST nodes: at most [DefaultMaxNodes] (1,000;
+// [MaxNodes]), or [ErrTooManyNodes]. A constant regular expression (the
+// right operand of matches) is at most 1,024 bytes long and compiles to at
+// most 10,000 instructions, or [ErrTooLong]: Go matches in time linear in
+// the input, but the factor is the size of the pattern, and compiling a few
+// kilobytes of \pL takes hundreds of megabytes.
+//
+// An evaluation counts steps and memory; its program carries the counting,
+// inserted by the compiler:
+//
+//   - Steps, at most [DefaultMaxSteps] (1,000,000; [MaxSteps]), or
+//     [ErrTooManySteps]. Each iteration of a loop (all, none, any, one,
+//     filter, map, count, sum, find, findIndex, findLast, findLastIndex,
+//     groupBy, sortBy, reduce) is a step. Inside a loop, what takes time in
+//     proportion to the size of its operands counts that size: the
+//     non-constant operands of ==, !=, <, <=, >, >=, contains, startsWith and
+//     endsWith, the right operand of in when it is a list, the arguments of
+//     trim, trimPrefix, trimSuffix, indexOf, lastIndexOf, hasPrefix,
+//     hasSuffix, max, min, mean, median, int, float, date, duration and
+//     timezone, and the arguments of host functions and methods. Anywhere,
+//     the built-ins that build strings and lists (below) count the size of
+//     their arguments, and matches counts the length of its input times the
+//     size of the compiled pattern, divided by 4 (Go matches a byte against
+//     an instruction in up to 16 ns); a computed pattern also counts 32 steps
+//     per byte for its compilation and is held to the limits of a constant
+//     one. A step takes some tens of nanoseconds: the default stops a runaway
+//     loop within about a tenth of a second.
+//   - Memory, at most [DefaultMemoryBudget] (1,000,000; [MemoryBudget])
+//     units, or [ErrMemoryBudget], in two counts each held to the budget.
+//     expr counts the elements of the ranges, array and map literals and of
+//     the results of map, filter and sortBy. This package counts the strings
+//     that + builds, the results of string, toJSON, fromJSON, upper, lower,
+//     split, splitAfter, replace, repeat, join, toBase64, fromBase64, keys,
+//     values, toPairs, fromPairs, reverse, uniq, sort, concat and flatten, and,
+//     inside loops, the strings, lists and maps that host functions and
+//     methods return. Where the size of a result follows from the arguments
+//     (+, repeat, join, replace, split, concat...) it is checked before the
+//     result is built; otherwise an upper bound of it is checked before
+//     (string and toJSON: a multiple of the size of their argument) and the
+//     result charged after. The results of host functions can only be
+//     charged after the call.
+//
+// Sizes are in units: an element of a list or map, a pointer followed or 8
+// bytes of a string (rounded up) is a unit, counted through nested lists,
+// maps and structs, so that a list holding the same large list a thousand
+// times is as large as it prints.
+//
+// Nothing else is counted. Outside loops, comparisons, searches and
+// arithmetic run once per node of the expression, on data whose size the
+// host or the budgets bound. The work done inside a host function
+// ([Function]) or a method of an environment value is the host's to bound;
+// so is the size of the environment itself.
+//
+// An expression without loops, without matches, without the built-ins above
+// and without + on strings (or on values whose type is known only at run
+// time) compiles to exactly the program expr compiles, and runs at expr's
+// speed; a metered one pays a function call per iteration of a loop, some
+// ten nanoseconds, and a few per call of a built-in.
+// The defaults let business rules through (dozens of clauses, loops over
+// the tags or roles of an object, a loop over hundreds of elements inside
+// another, strings of a few megabytes), and stop the rules that would run
+// for seconds or allocate gigabytes well before that.
 //
 // # Explain
 //
@@ -76,9 +144,14 @@
 // # Cancellation
 //
 // Evaluation checks its context before it starts (Explain before every
-// clause); a cancelled context gives an *Error wrapping ctx.Err(). An expr
-// program cannot be interrupted once running, which is why its size and
-// memory are bounded.
+// clause; the batches of the actions package before their first and every
+// 16th evaluation), and an evaluation that counts steps also reads it, and
+// compares its deadline with the clock, every 1,024 steps as it runs: a
+// context that ends stops it within some tens of microseconds, not only
+// between conditions. A cancelled context gives an *Error wrapping ctx.Err()
+// (context.DeadlineExceeded for a deadline the clock saw pass first). An
+// evaluation that counts no steps has no loop: it runs each node of the
+// expression once.
 //
 // Package actions evaluates the conditions of many actions against one
 // object with one VM, through machinery of this module that is not part of

@@ -10,6 +10,16 @@ var (
 	// ErrMemoryBudget means an evaluation allocated more than the budget
 	// set with [MemoryBudget].
 	ErrMemoryBudget = eval.ErrMemoryBudget
+	// ErrTooLong means the source of an expression is longer than the
+	// limit set with [MaxLength], or a regular expression it matches is
+	// longer than 1,024 bytes or compiles to more than 10,000 instructions.
+	ErrTooLong = eval.ErrTooLong
+	// ErrTooDeep means the brackets of an expression nest deeper than the
+	// limit set with [MaxDepth].
+	ErrTooDeep = eval.ErrTooDeep
+	// ErrTooManySteps means an evaluation took more steps than the limit
+	// set with [MaxSteps].
+	ErrTooManySteps = eval.ErrTooManySteps
 	// ErrEnvType means a value of the wrong type was passed as the
 	// environment of an evaluation.
 	ErrEnvType = eval.ErrEnvType

@@ -125,3 +125,36 @@ func ExampleMemoryBudget() {
 	fmt.Println(errors.Is(err, conditions.ErrMemoryBudget))
 	// Output: true
 }
+
+func ExampleMaxSteps() {
+	// A loop over a thousand elements is a thousand steps.
+	cond := conditions.MustCompile(`all(1..Priority, # > 0)`, Ticket{}, conditions.MaxSteps(100))
+	for _, p := range []int{10, 1000} {
+		ok, err := cond.Evaluate(context.Background(), Ticket{Priority: p})
+		fmt.Println(p, ok, errors.Is(err, conditions.ErrTooManySteps))
+	}
+	// Output:
+	// 10 true false
+	// 1000 false true
+}
+
+func ExampleMaxDepth() {
+	src := `((Status == "new" || (Priority > 2 && Type == "Bug")))`
+	for _, depth := range []uint{3, 2} {
+		_, err := conditions.Compile(src, Ticket{}, conditions.MaxDepth(depth))
+		fmt.Println(depth, errors.Is(err, conditions.ErrTooDeep))
+	}
+	// Output:
+	// 3 false
+	// 2 true
+}
+
+func ExampleMaxLength() {
+	src := `Status == "new" && Priority > 2`
+	err := conditions.Parse(src, conditions.MaxLength(16))
+	fmt.Println(errors.Is(err, conditions.ErrTooLong))
+	fmt.Println(err)
+	// Output:
+	// true
+	// expression is 31 bytes long, over the limit of 16
+}

@@ -5,13 +5,15 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/actionable-go/actionable/conditions"
 )
 
 // FuzzCompile checks that no rule text makes Compile, Evaluate or Explain
-// panic, and that every compile error is a *conditions.Error with a position
-// inside the source.
+// panic or run away, that every error is a *conditions.Error with a
+// position inside the source, and that Evaluate and Explain agree. Each
+// evaluation has a deadline: the limits, or the context, must end it.
 func FuzzCompile(f *testing.F) {
 	for _, src := range []string{
 		fourClauses,
@@ -34,24 +36,44 @@ func FuzzCompile(f *testing.F) {
 		strings.Repeat("Priority > 1 && ", 40) + "true",
 		`len(1..1000000) > 0`,
 		"\x00\xff",
+		nestedLoops,
+		repeatRepeat,
+		doubling40,
+		`all(Tags, {all(Tags, # in Tags)}) && join(map(Tags, upper(#)), ",") contains "B"`,
+		`Status + Type matches ("^" + Status) && toJSON(Data) != string(Tags)`,
+		`reduce(split(Status, ""), #acc + #, "") == Status && len(replace(Status, "", "-")) > 0`,
 	} {
 		f.Add(src)
+	}
+	env := benchEnv()
+	lines := func(src string) int { return strings.Count(src, "\n") + 1 }
+	check := func(t *testing.T, what, src string, err error) {
+		t.Helper()
+		if err == nil {
+			return
+		}
+		var ce *conditions.Error
+		if !errors.As(err, &ce) {
+			t.Fatalf("%s(%q) error %T is not a *conditions.Error: %v", what, src, err, err)
+		}
+		if ce.Line < 0 || ce.Line > lines(src) {
+			t.Fatalf("%s(%q) error on line %d of %d", what, src, ce.Line, lines(src))
+		}
 	}
 	f.Fuzz(func(t *testing.T, src string) {
 		cond, err := conditions.Compile(src, Env{})
 		if err != nil {
-			var ce *conditions.Error
-			if !errors.As(err, &ce) {
-				t.Fatalf("Compile(%q) error %T is not a *conditions.Error: %v", src, err, err)
-			}
-			if lines := strings.Count(src, "\n") + 1; ce.Line < 0 || ce.Line > lines {
-				t.Fatalf("Compile(%q) error on line %d of %d", src, ce.Line, lines)
-			}
+			check(t, "Compile", src, err)
 			return
 		}
-		ctx := context.Background()
-		got, err := cond.Evaluate(ctx, Env{})
-		why, err2 := cond.Explain(ctx, Env{})
+		evaluate, cancel := context.WithTimeout(context.Background(), time.Second)
+		defer cancel()
+		got, err := cond.Evaluate(evaluate, env)
+		check(t, "Evaluate", src, err)
+		explain, cancel2 := context.WithTimeout(context.Background(), time.Second)
+		defer cancel2()
+		why, err2 := cond.Explain(explain, env)
+		check(t, "Explain", src, err2)
 		if (err == nil) != (err2 == nil) {
 			t.Fatalf("Compile(%q): Evaluate error %v but Explain error %v", src, err, err2)
 		}

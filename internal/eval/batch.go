@@ -4,8 +4,6 @@ import (
 	"context"
 	"reflect"
 	"sync"
-
-	"github.com/expr-lang/expr/vm"
 )
 
 // Batch evaluates many conditions and expressions against one environment
@@ -19,19 +17,20 @@ type Batch struct {
 	ctx  context.Context
 	env  any
 	typ  reflect.Type
-	vm   *vm.VM
+	r    *runner
 	runs uint
 }
 
 // ctxCheckEvery is how often a batch looks at its context: Err takes a lock
 // on a cancellable context, which would cost more than a short condition.
+// A metered program (one with loops, say) also reads it as it runs.
 const ctxCheckEvery = 16
 
 // vms holds the VMs of single evaluations, batches those of batches (each
 // with its VM): a vm.VM is not safe for concurrent use, a program is.
 var (
-	vms     = sync.Pool{New: func() any { return new(vm.VM) }}
-	batches = sync.Pool{New: func() any { return &Batch{vm: new(vm.VM)} }}
+	vms     = sync.Pool{New: func() any { return newRunner() }}
+	batches = sync.Pool{New: func() any { return &Batch{r: newRunner()} }}
 )
 
 // NewBatch returns a batch evaluating against env (a struct value; see
@@ -62,8 +61,15 @@ func (b *Batch) Evaluate(c *Condition) (bool, error) {
 		}
 	}
 	b.runs++
-	b.vm.MemoryBudget = e.budget
-	out, err := b.vm.Run(e.program, b.env)
+	if e.vars > 0 {
+		out, err := e.execMetered(b.ctx, b.r, b.env)
+		if err != nil {
+			return false, err
+		}
+		return e.asBool(out)
+	}
+	b.r.vm.MemoryBudget = e.budget
+	out, err := b.r.vm.Run(e.program, b.env)
 	if err != nil {
 		return false, wrapError(e.source, err)
 	}
@@ -81,5 +87,5 @@ func (b *Batch) Run(e *Expression) (any, error) {
 		}
 	}
 	b.runs++
-	return e.exec(b.vm, b.env)
+	return e.exec(b.ctx, b.r, b.env)
 }

@@ -2,7 +2,6 @@ package eval
 
 import (
 	"github.com/expr-lang/expr/ast"
-	"github.com/expr-lang/expr/parser"
 )
 
 // Conjunct is one operand of the top-level && chain of a condition.
@@ -23,8 +22,8 @@ type Conjunct struct {
 // conjuncts, left to right. A source that does not parse, or whose top
 // level is not &&, is one conjunct.
 func Conjuncts(src string) []Conjunct {
-	tree, err := parser.Parse(src)
-	if err != nil {
+	tree, ok := parseBounded(src)
+	if !ok {
 		return []Conjunct{{Source: "(" + src + ")"}}
 	}
 	var out []Conjunct

@@ -2,7 +2,6 @@ package eval
 
 import (
 	"github.com/expr-lang/expr/ast"
-	"github.com/expr-lang/expr/parser"
 )
 
 // Equality is a top-level conjunct of a condition that pins a variable to
@@ -21,8 +20,8 @@ type Equality struct {
 // a string literal is not an equality. Whether Name is a field of the
 // environment, and of what type, is the caller's to check.
 func Equalities(src string) []Equality {
-	tree, err := parser.Parse(src)
-	if err != nil {
+	tree, ok := parseBounded(src)
+	if !ok {
 		return nil
 	}
 	var out []Equality

@@ -14,6 +14,16 @@ var (
 	// ErrMemoryBudget means an evaluation allocated more than the budget
 	// set with [MemoryBudget].
 	ErrMemoryBudget = errors.New("conditions: memory budget exceeded")
+	// ErrTooLong means the source of an expression is longer than the
+	// limit set with [MaxLength], or a regular expression it matches is
+	// longer than 1,024 bytes or compiles to more than 10,000 instructions.
+	ErrTooLong = errors.New("conditions: expression is too long")
+	// ErrTooDeep means the brackets of an expression nest deeper than the
+	// limit set with [MaxDepth].
+	ErrTooDeep = errors.New("conditions: expression is nested too deeply")
+	// ErrTooManySteps means an evaluation took more steps than the limit
+	// set with [MaxSteps].
+	ErrTooManySteps = errors.New("conditions: evaluation takes too many steps")
 	// ErrEnvType means a value of the wrong type was passed as the
 	// environment of an evaluation.
 	ErrEnvType = errors.New("conditions: wrong environment type")

@@ -1,7 +1,9 @@
 // Package eval is the engine room behind packages conditions and actions:
-// it compiles expr expressions against a struct type, evaluates them on
-// pooled VMs, evaluates many of them against one environment (a Batch), and
-// explains a condition clause by clause.
+// it compiles expr expressions against a struct type, within limits that
+// it checks before expr parses (limits.go) and meters as they run
+// (patch.go, meter.go, metered.go), evaluates them on pooled VMs, evaluates
+// many of them against one environment (a Batch), and explains a condition
+// clause by clause.
 //
 // Package conditions wraps it for its public API; package actions uses it
 // directly, for what only a resolver needs. Nothing here is API: the types a
@@ -20,15 +22,14 @@ import (
 	"time"
 
 	"github.com/expr-lang/expr"
+	"github.com/expr-lang/expr/ast"
+	"github.com/expr-lang/expr/checker"
+	"github.com/expr-lang/expr/compiler"
+	"github.com/expr-lang/expr/conf"
 	"github.com/expr-lang/expr/file"
+	"github.com/expr-lang/expr/optimizer"
 	"github.com/expr-lang/expr/parser"
 	"github.com/expr-lang/expr/vm"
-)
-
-// Default limits; see package conditions.
-const (
-	DefaultMaxNodes     = 1000
-	DefaultMemoryBudget = 1_000_000
 )
 
 // Config is what compilation needs beyond the source and the environment.
@@ -37,13 +38,23 @@ const (
 type Config struct {
 	MaxNodes     uint
 	MemoryBudget uint
+	MaxLength    uint
+	MaxDepth     uint
+	MaxSteps     uint
 	Clock        func() time.Time
 	Funcs        []expr.Option
 }
 
 // NewConfig returns a Config with the defaults.
 func NewConfig() *Config {
-	return &Config{MaxNodes: DefaultMaxNodes, MemoryBudget: DefaultMemoryBudget, Clock: time.Now}
+	return &Config{
+		MaxNodes:     DefaultMaxNodes,
+		MemoryBudget: DefaultMemoryBudget,
+		MaxLength:    DefaultMaxLength,
+		MaxDepth:     DefaultMaxDepth,
+		MaxSteps:     DefaultMaxSteps,
+		Clock:        time.Now,
+	}
 }
 
 // Now reads the clock of c.
@@ -56,6 +67,8 @@ type Expression struct {
 	envType reflect.Type
 	program *vm.Program
 	budget  uint
+	vars    int  // of a metered program, the number of its variables, the first numFns the metering functions; 0 if not metered
+	steps   uint // the step limit of a metered program
 	source  string
 	out     reflect.Type // static result type; nil when only known at run time
 }
@@ -81,30 +94,101 @@ func compile(src string, env any, c *Config, extra ...expr.Option) (*Expression,
 	if err != nil {
 		return nil, err
 	}
+	if err := checkSource(src, c); err != nil {
+		return nil, err
+	}
 	opts := []expr.Option{expr.Env(reflect.New(t).Elem().Interface()), expr.MaxNodes(c.MaxNodes)}
 	opts = append(opts, builtins(c.Clock)...)
 	opts = append(opts, c.Funcs...)
 	opts = append(opts, extra...)
-	p, err := safeCompile(src, opts)
+	p, vars, err := safeCompile(src, opts)
 	if err != nil {
 		return nil, wrapError(src, err)
 	}
-	e := &Expression{source: src, envType: t, program: p, budget: c.MemoryBudget}
+	e := &Expression{source: src, envType: t, program: p, budget: c.MemoryBudget, vars: vars, steps: c.MaxSteps}
 	if rt := p.Node().Type(); rt != nil && rt.Kind() != reflect.Interface {
 		e.out = rt
 	}
 	return e, nil
 }
 
-// safeCompile turns a panic inside expr (a bug there, or a host function
-// signature it rejects) into an error: rule text must never crash the host.
-func safeCompile(src string, opts []expr.Option) (p *vm.Program, err error) {
+// safeCompile is expr.Compile with the metering of patch.go between the
+// optimizer and the compiler, and the patterns of matches checked before
+// anything compiles them. It returns the number of variables of a metered
+// program (0 if it is not metered). It turns a panic inside expr (a bug
+// there, or a host function signature it rejects) into an error: rule text
+// must never crash the host.
+func safeCompile(src string, opts []expr.Option) (p *vm.Program, vars int, err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			err = fmt.Errorf("compiler panic: %v", r)
+			p, vars, err = nil, 0, fmt.Errorf("compiler panic: %v", r)
 		}
 	}()
-	return expr.Compile(src, opts...)
+	config := conf.CreateNew()
+	for _, op := range opts {
+		op(config)
+	}
+	for name := range config.Disabled {
+		delete(config.Builtins, name)
+	}
+	config.Check()
+	tree, err := parser.ParseWithConfig(src, config)
+	if err != nil {
+		return nil, 0, err
+	}
+	if err := checkPatterns(tree); err != nil {
+		return nil, 0, err
+	}
+	if _, err := new(checker.Checker).PatchAndCheck(tree, config); err != nil {
+		return nil, 0, err
+	}
+	if config.Optimize {
+		if err := optimizer.Optimize(&tree.Node, config); err != nil {
+			var fe *file.Error
+			if errors.As(err, &fe) {
+				return nil, 0, fe.Bind(tree.Source)
+			}
+			return nil, 0, err
+		}
+		if err := checkPatterns(tree); err != nil { // the optimizer folds constant strings
+			return nil, 0, err
+		}
+	}
+	metered := meterTree(tree)
+	p, err = compiler.Compile(tree, config)
+	if err != nil || !metered {
+		return p, 0, err
+	}
+	vars, err = meterProgram(p)
+	return p, vars, err
+}
+
+// checkPatterns checks the constant patterns of matches against the
+// limits, before expr's checker and compiler compile them.
+func checkPatterns(tree *parser.Tree) error {
+	v := &patternChecker{}
+	ast.Walk(&tree.Node, v)
+	if v.err != nil {
+		return v.err.Bind(tree.Source)
+	}
+	return nil
+}
+
+type patternChecker struct{ err *file.Error }
+
+func (v *patternChecker) Visit(n *ast.Node) {
+	b, ok := (*n).(*ast.BinaryNode)
+	if !ok || b.Operator != "matches" || v.err != nil {
+		return
+	}
+	s, ok := b.Right.(*ast.StringNode)
+	if !ok {
+		return
+	}
+	var pe *patternError
+	if _, err := patternSize(s.Value); errors.As(err, &pe) { // a syntax error is the checker's to report
+		v.err = &file.Error{Location: s.Location(), Message: pe.Error(), Prev: pe}
+	}
 }
 
 // CompileExpression compiles src against the environment type of env (a
@@ -128,9 +212,9 @@ func (e *Expression) Run(ctx context.Context, env any) (any, error) {
 	if err := e.check(ctx, reflect.TypeOf(env)); err != nil {
 		return nil, err
 	}
-	m := vms.Get().(*vm.VM)
-	out, err := e.exec(m, env)
-	vms.Put(m)
+	r := vms.Get().(*runner)
+	out, err := e.exec(ctx, r, env)
+	vms.Put(r)
 	return out, err
 }
 
@@ -153,6 +237,10 @@ func wrapError(src string, err error) error {
 		out.Message, out.Err = "expression has too many nodes", ErrTooManyNodes
 	case strings.Contains(out.Message, "memory budget exceeded"):
 		out.Message, out.Err = "memory budget exceeded", ErrMemoryBudget
+	case errors.Is(out.Err, ErrTooManySteps):
+		out.Message = "evaluation takes too many steps"
+	case errors.Is(out.Err, context.Canceled), errors.Is(out.Err, context.DeadlineExceeded):
+		out.Message = "evaluation cancelled"
 	}
 	return out
 }
@@ -189,10 +277,18 @@ func (c *Condition) Evaluate(ctx context.Context, env any) (bool, error) {
 	if ctx.Err() != nil || typ != e.envType {
 		return false, e.checkError(ctx, typ)
 	}
-	m := vms.Get().(*vm.VM)
-	m.MemoryBudget = e.budget
-	out, err := m.Run(e.program, env)
-	vms.Put(m)
+	r := vms.Get().(*runner)
+	if e.vars > 0 {
+		out, err := e.execMetered(ctx, r, env)
+		vms.Put(r)
+		if err != nil {
+			return false, err
+		}
+		return e.asBool(out)
+	}
+	r.vm.MemoryBudget = e.budget
+	out, err := r.vm.Run(e.program, env)
+	vms.Put(r)
 	if err != nil {
 		return false, wrapError(e.source, err)
 	}
@@ -218,10 +314,33 @@ func (e *Expression) checkError(ctx context.Context, typ reflect.Type) error {
 	return &Error{Source: e.source, Message: fmt.Sprintf("environment is %v, want %v", typ, e.envType), Err: ErrEnvType}
 }
 
-// exec runs the program on m within the expression's memory budget.
-func (e *Expression) exec(m *vm.VM, env any) (any, error) {
-	m.MemoryBudget = e.budget
-	out, err := m.Run(e.program, env)
+// exec runs the program on r within the expression's limits.
+func (e *Expression) exec(ctx context.Context, r *runner, env any) (any, error) {
+	if e.vars > 0 {
+		return e.execMetered(ctx, r, env)
+	}
+	r.vm.MemoryBudget = e.budget
+	out, err := r.vm.Run(e.program, env)
+	if err != nil {
+		return nil, wrapError(e.source, err)
+	}
+	return out, nil
+}
+
+// execMetered runs a metered program: its first variables are the metering
+// functions of r, which the program never writes (see meterProgram), and
+// which read ctx as the evaluation runs.
+func (e *Expression) execMetered(ctx context.Context, r *runner, env any) (any, error) {
+	v := &r.vm
+	if len(v.Variables) < e.vars {
+		v.Variables = make([]any, e.vars) // Run would replace a shorter one, functions and all
+	}
+	r.meter.reset(ctx, e.steps, e.budget)
+	copy(v.Variables, r.fns[:])
+	v.MemoryBudget = e.budget
+	out, err := v.Run(e.program, env)
+	clear(v.Variables[:e.vars]) // a pooled VM keeps neither the values of let nor the context
+	r.meter.ctx = nil
 	if err != nil {
 		return nil, wrapError(e.source, err)
 	}
@@ -237,9 +356,15 @@ func (e *Expression) asBool(out any) (bool, error) {
 }
 
 // Parse reports whether src is one complete expression, checking its syntax
-// only, with the position of a syntax error.
-func Parse(src string) error {
-	if _, err := parser.Parse(src); err != nil {
+// only, with the position of a syntax error, within the limits of c on its
+// length, depth and nodes.
+func Parse(src string, c *Config) error {
+	if err := checkSource(src, c); err != nil {
+		return err
+	}
+	pc := conf.CreateNew()
+	pc.MaxNodes = c.MaxNodes
+	if _, err := parser.ParseWithConfig(src, pc); err != nil {
 		return wrapError(src, err)
 	}
 	return nil

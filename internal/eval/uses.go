@@ -2,6 +2,7 @@ package eval
 
 import (
 	"github.com/expr-lang/expr/ast"
+	"github.com/expr-lang/expr/conf"
 	"github.com/expr-lang/expr/parser"
 )
 
@@ -10,8 +11,8 @@ import (
 // first: a 1-based line and column in runes. A source that does not parse
 // uses nothing.
 func Uses(src, name string) (line, column int, ok bool) {
-	tree, err := parser.Parse(src)
-	if err != nil {
+	tree, ok := parseBounded(src)
+	if !ok {
 		return 0, 0, false
 	}
 	v := &usesVisitor{callee: map[ast.Node]bool{}}
@@ -73,8 +74,8 @@ func PositionError(src string, line, column int, message string) *Error {
 // OuterCall returns the name of the function src calls at its top level
 // (round in `round(Amount * 1.1)`), or "" when src is not a call.
 func OuterCall(src string) string {
-	tree, err := parser.Parse(src)
-	if err != nil {
+	tree, ok := parseBounded(src)
+	if !ok {
 		return ""
 	}
 	switch n := tree.Node.(type) {
@@ -86,4 +87,19 @@ func OuterCall(src string) string {
 		}
 	}
 	return ""
+}
+
+// parseBounded parses src within the default limits of length, depth and
+// nodes, for the helpers here that read a condition's shape: a source over
+// them (which a compile with raised limits may have let through, or which
+// failed to compile) reads as no shape at all, never as a stack overflow.
+func parseBounded(src string) (*parser.Tree, bool) {
+	c := NewConfig()
+	if err := checkSource(src, c); err != nil {
+		return nil, false
+	}
+	pc := conf.CreateNew()
+	pc.MaxNodes = c.MaxNodes
+	tree, err := parser.ParseWithConfig(src, pc)
+	return tree, err == nil
 }
