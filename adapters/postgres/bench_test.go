@@ -153,6 +153,55 @@ func BenchmarkResolve(b *testing.B) {
 	}
 }
 
+// BenchmarkResolveAll resolves a list view of 100 objects whose catalog
+// has two actions with an execution policy, in one ResolveAll (one journal
+// query for the whole list) and in 100 Resolve calls (one query each).
+func BenchmarkResolveAll(b *testing.B) {
+	const n = 100
+	for _, st := range benchStores(b) {
+		store := st.store(b)
+		engine, err := actions.New(counterCatalog(b, "counter.json"), store)
+		if err != nil {
+			b.Fatal(err)
+		}
+		ctx := context.Background()
+		items := make([]actions.Item[Counter], n)
+		for i := range items {
+			id := fmt.Sprint("c", i)
+			if _, err := store.Create(ctx, id, Counter{}); err != nil {
+				b.Fatal(err)
+			}
+			if i%2 == 0 {
+				if _, err := execute(ctx, engine, "vote", id, "alice"); err != nil {
+					b.Fatal(err)
+				}
+			}
+			obj, _, err := store.Load(ctx, id)
+			if err != nil {
+				b.Fatal(err)
+			}
+			items[i] = actions.Item[Counter]{ID: id, Object: obj}
+		}
+		actor := actions.Actor{ID: "alice"}
+		b.Run(st.name+"/resolve-all", func(b *testing.B) {
+			for range b.N {
+				if _, err := engine.ResolveAll(ctx, items, actor); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+		b.Run(st.name+"/resolve-each", func(b *testing.B) {
+			for range b.N {
+				for _, it := range items {
+					if _, err := engine.Resolve(ctx, it.ID, it.Object, actor); err != nil {
+						b.Fatal(err)
+					}
+				}
+			}
+		})
+	}
+}
+
 // BenchmarkSeq compares the two ways of numbering the journal that keep a
 // reader from skipping a record (see the package documentation, "Seq"):
 // the sequence taken under a shared advisory lock, which Saves hold side
