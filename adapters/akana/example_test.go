@@ -2,7 +2,6 @@ package akana_test
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"log"
@@ -51,13 +50,19 @@ func Example() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	h, err := akana.New(engine, wf, akana.Options{
-		Authenticate: func(r *http.Request) (akana.Session, error) {
-			c, err := r.Cookie("AtmoAuthToken_acmepaymentscorp")
-			if err != nil || c.Value != "secret" {
-				return akana.Session{}, errors.New("not logged in")
+	h, err := akana.New(engine, wf, akana.Config{
+		Authenticate: func(r *http.Request) (actions.Actor, error) {
+			token, err := akana.AuthToken(r, "acmepaymentscorp")
+			if err != nil {
+				return actions.Actor{}, err // no login cookie
 			}
-			return akana.Session{Actor: actions.Actor{ID: "jo"}, CSRFToken: "csrf-secret"}, nil
+			if token != "secret" {
+				return actions.Actor{}, akana.ErrBadCredentials
+			}
+			return actions.Actor{ID: "jo"}, nil
+		},
+		CSRFToken: func(r *http.Request, actor actions.Actor) (string, error) {
+			return "csrf-secret", nil // the session's token, which login sent in the Csrf-Token cookie
 		},
 	})
 	if err != nil {
