@@ -11,11 +11,11 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/actionable-go/actionable/actions"
 	"github.com/actionable-go/actionable/adapters/akana"
+	"github.com/actionable-go/actionable/adapters/internal/adaptertest"
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 )
@@ -481,29 +481,11 @@ func (brokenStore) Load(context.Context, string) (Object, int64, error) {
 	return Object{}, 0, errors.New("disk on fire")
 }
 
-// conflictStore fails the first n Saves with a version conflict.
-type conflictStore struct {
-	*actions.MemoryStore[Object]
-	mu sync.Mutex
-	n  int
-}
-
-func (s *conflictStore) Save(ctx context.Context, id string, obj Object, expected int64, rec *actions.Execution) (int64, error) {
-	s.mu.Lock()
-	conflict := s.n > 0
-	s.n--
-	s.mu.Unlock()
-	if conflict {
-		return 0, fmt.Errorf("%w: simulated", actions.ErrConflict)
-	}
-	return s.MemoryStore.Save(ctx, id, obj, expected, rec)
-}
-
 func broken(m *actions.MemoryStore[Object]) actions.Store[Object] { return brokenStore{m} }
 
 func conflicting(n int) func(*actions.MemoryStore[Object]) actions.Store[Object] {
 	return func(m *actions.MemoryStore[Object]) actions.Store[Object] {
-		return &conflictStore{MemoryStore: m, n: n}
+		return adaptertest.NewConflictingStore(m, n)
 	}
 }
 

@@ -139,20 +139,6 @@ func TestBearerToken(t *testing.T) {
 	}
 }
 
-// conflictingLinks fails the first n saves of a link with a version
-// conflict, as a concurrent PATCH would.
-type conflictingLinks struct {
-	*actions.MemoryStore[salesforce.Link]
-	n atomic.Int32
-}
-
-func (s *conflictingLinks) Save(ctx context.Context, id string, l salesforce.Link, expected int64, rec *actions.Execution) (int64, error) {
-	if s.n.Add(-1) >= 0 {
-		return 0, fmt.Errorf("%w: simulated", actions.ErrConflict)
-	}
-	return s.MemoryStore.Save(ctx, id, l, expected, rec)
-}
-
 // TestMaxRetries: a PATCH that meets a concurrent change is retried
 // against the link as it is then, Config.MaxRetries times.
 func TestMaxRetries(t *testing.T) {
@@ -169,13 +155,13 @@ func TestMaxRetries(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			links := &conflictingLinks{MemoryStore: actions.NewMemoryStore[salesforce.Link]()}
+			links := adaptertest.NewConflictingStore(actions.NewMemoryStore[salesforce.Link](), 0)
 			e := newEnv(t, func(c *salesforce.Config) {
 				c.Stores.Links = links
 				c.MaxRetries = tt.retries
 			})
 			id := e.oneLink("Once", "Ui", "HttpGet", "https://a.example", "")
-			links.n.Store(tt.conflicts)
+			links.Conflicts.Store(tt.conflicts)
 			if code, body := e.do("PATCH", "/connect/action-links/"+id, "sf-alice", `{"status":"PendingStatus"}`); code != tt.want {
 				t.Errorf("status %d, want %d: %s", code, tt.want, body)
 			}

@@ -9,13 +9,17 @@ package adaptertest
 
 import (
 	"bytes"
+	"context"
 	"flag"
+	"fmt"
 	"log/slog"
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"testing"
 
+	"github.com/actionable-go/actionable/actions"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -81,4 +85,30 @@ func NewLogger() (*slog.Logger, *Log) {
 		}
 		return a
 	}})), l
+}
+
+// ConflictingStore is a memory store (and journal) whose next Conflicts
+// saves fail with actions.ErrConflict, as if a concurrent change had won
+// the race each time: what an adapter's retries are tested with. It is
+// safe for concurrent use.
+type ConflictingStore[T any] struct {
+	*actions.MemoryStore[T]
+	Conflicts atomic.Int32
+}
+
+// NewConflictingStore returns a ConflictingStore over m whose next n saves
+// fail.
+func NewConflictingStore[T any](m *actions.MemoryStore[T], n int) *ConflictingStore[T] {
+	s := &ConflictingStore[T]{MemoryStore: m}
+	s.Conflicts.Store(int32(n))
+	return s
+}
+
+// Save fails with actions.ErrConflict while Conflicts is above zero, and
+// counts it down; then it saves.
+func (s *ConflictingStore[T]) Save(ctx context.Context, id string, obj T, expected int64, rec *actions.Execution) (int64, error) {
+	if s.Conflicts.Add(-1) >= 0 {
+		return 0, fmt.Errorf("%w: simulated", actions.ErrConflict)
+	}
+	return s.MemoryStore.Save(ctx, id, obj, expected, rec)
 }

@@ -1,12 +1,15 @@
 package adaptertest_test
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/actionable-go/actionable/actions"
 	"github.com/actionable-go/actionable/adapters/internal/adaptertest"
 )
 
@@ -63,5 +66,22 @@ func TestNewLogger(t *testing.T) {
 	want := "level=ERROR msg=\"x: internal error\" path=/a stack=…\n"
 	if got := lines.String(); got != want {
 		t.Errorf("log = %q, want %q", got, want)
+	}
+}
+
+func TestConflictingStore(t *testing.T) {
+	ctx := context.Background()
+	s := adaptertest.NewConflictingStore(actions.NewMemoryStore[string](), 2)
+	if _, err := s.Create(ctx, "1", "a"); err != nil {
+		t.Fatal(err)
+	}
+	for i, want := range []error{actions.ErrConflict, actions.ErrConflict, nil} {
+		_, err := s.Save(ctx, "1", "b", 1, nil)
+		if !errors.Is(err, want) || (err == nil) != (want == nil) {
+			t.Errorf("save %d: %v, want %v", i+1, err, want)
+		}
+	}
+	if got, v, _ := s.Load(ctx, "1"); got != "b" || v != 2 {
+		t.Errorf("stored %q at version %d, want \"b\" at 2", got, v)
 	}
 }
