@@ -161,3 +161,24 @@ func ExampleParseWorkflows() {
 	// Output:
 	// manage-user-workflow/Change to managed users
 }
+
+// AuthToken reads the login cookie Config.Authenticate looks up, of the
+// fedmember given or, when none is, of the ObjectID's tenant.
+func ExampleAuthToken() {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /api/workflow/objects/{ObjectID}/actions", func(_ http.ResponseWriter, r *http.Request) {
+		token, err := akana.AuthToken(r, "") // "acmepaymentscorp", from the ObjectID
+		fmt.Printf("%q %v\n", token, err)
+	})
+	for _, cookie := range []string{"AtmoAuthToken_acmepaymentscorp=akana-admin", "AtmoAuthToken_otherfed=akana-admin", ""} {
+		r := httptest.NewRequest("GET", "/api/workflow/objects/discussion10121.acmepaymentscorp/actions", nil)
+		if cookie != "" {
+			r.Header.Set("Cookie", cookie)
+		}
+		mux.ServeHTTP(httptest.NewRecorder(), r)
+	}
+	// Output:
+	// "akana-admin" <nil>
+	// "" adapters: no credentials
+	// "" adapters: no credentials
+}

@@ -325,3 +325,18 @@ func errorMessage(body []byte) string {
 	}
 	return errs[0].Message
 }
+
+// BearerToken reads the access token Config.Authenticate looks up.
+func ExampleBearerToken() {
+	for _, auth := range []string{"Bearer 00Dx0000000BV7z!AR8AQAxo", "OAuth 00Dx0000000BV7z!AR8AQAxo", "Basic dXNlcjpwYXNz", ""} {
+		r := httptest.NewRequest("GET", "/connect/action-links/0An000000000001AAA", nil)
+		r.Header.Set("Authorization", auth)
+		token, err := salesforce.BearerToken(r)
+		fmt.Printf("%q %v\n", token, err)
+	}
+	// Output:
+	// "00Dx0000000BV7z!AR8AQAxo" <nil>
+	// "00Dx0000000BV7z!AR8AQAxo" <nil>
+	// "" adapters: no credentials
+	// "" adapters: no credentials
+}

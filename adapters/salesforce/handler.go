@@ -75,25 +75,27 @@ type Limits struct {
 	DefinitionsPerUser int
 }
 
-// withDefaults returns l with its zero fields set to their defaults.
+// withDefaults returns l with its zero fields set to their defaults; a
+// negative one is an error.
 func (l Limits) withDefaults() (Limits, error) {
-	for _, f := range []*int{&l.LabelKey, &l.ActionURL, &l.RequestBody, &l.HeaderName, &l.HeaderValue, &l.Headers, &l.DefinitionsPerUser} {
-		if *f < 0 {
-			return l, errors.New("salesforce: limits must not be negative")
+	for _, f := range []struct {
+		name  string
+		v     *int
+		value int
+	}{
+		{"LabelKey", &l.LabelKey, DefaultLabelKeyBytes},
+		{"ActionURL", &l.ActionURL, DefaultActionURLBytes},
+		{"RequestBody", &l.RequestBody, DefaultRequestBodyBytes},
+		{"HeaderName", &l.HeaderName, DefaultHeaderNameBytes},
+		{"HeaderValue", &l.HeaderValue, DefaultHeaderValueBytes},
+		{"Headers", &l.Headers, DefaultHeaders},
+		{"DefinitionsPerUser", &l.DefinitionsPerUser, DefaultDefinitionsPerUser},
+	} {
+		var err error
+		if *f.v, err = httpx.Limit("salesforce", "Limits."+f.name, *f.v, f.value); err != nil {
+			return l, err
 		}
 	}
-	def := func(f *int, v int) {
-		if *f == 0 {
-			*f = v
-		}
-	}
-	def(&l.LabelKey, DefaultLabelKeyBytes)
-	def(&l.ActionURL, DefaultActionURLBytes)
-	def(&l.RequestBody, DefaultRequestBodyBytes)
-	def(&l.HeaderName, DefaultHeaderNameBytes)
-	def(&l.HeaderValue, DefaultHeaderValueBytes)
-	def(&l.Headers, DefaultHeaders)
-	def(&l.DefinitionsPerUser, DefaultDefinitionsPerUser)
 	return l, nil
 }
 

@@ -169,7 +169,8 @@ func TestMaxRetries(t *testing.T) {
 	}
 }
 
-// TestNewRefusesNegativeOptions: a negative size or duration is a mistake.
+// TestNewRefusesNegativeOptions: a negative size, count or duration is a
+// mistake.
 func TestNewRefusesNegativeOptions(t *testing.T) {
 	tests := []struct {
 		name string
@@ -178,6 +179,7 @@ func TestNewRefusesNegativeOptions(t *testing.T) {
 	}{
 		{"body limit", salesforce.Config{MaxBodyBytes: -1}, "salesforce: MaxBodyBytes must not be negative, got -1"},
 		{"callout timeout", salesforce.Config{CalloutTimeout: -time.Second}, "salesforce: CalloutTimeout must not be negative, got -1s"},
+		{"a limit", salesforce.Config{Limits: salesforce.Limits{Headers: -1}}, "salesforce: Limits.Headers must not be negative, got -1"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

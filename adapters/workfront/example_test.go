@@ -113,3 +113,22 @@ func ExampleConfig() {
 	// 404 {"status":"error","error":"Version v6 is not the current version of this document; custom actions run on the current version only."}
 	// 200 {"status":"error","error":"This document is already archived."}
 }
+
+// ReadCredentials reads what Workfront sends, in either mode, for
+// Config.Authenticate to check.
+func ExampleReadCredentials() {
+	for _, header := range []http.Header{
+		{"Apikey": {"wf-key"}, "Username": {"johndoe@foo.com"}}, // ApiKey mode
+		{"Authorization": {"Bearer wf-token"}},                  // OAuth2 mode
+		{},                                                      // none
+	} {
+		r := httptest.NewRequest("GET", "/customAction?name=archive&documentId=1&documentVersionId=2&apiKey=ignored", nil)
+		r.Header = header
+		c, err := workfront.ReadCredentials(r)
+		fmt.Printf("%+v %v\n", c, err)
+	}
+	// Output:
+	// {APIKey:wf-key Username:johndoe@foo.com Token:} <nil>
+	// {APIKey: Username: Token:wf-token} <nil>
+	// {APIKey: Username: Token:} adapters: no credentials
+}

@@ -33,6 +33,14 @@
 //	MaxRetries   int          0: the adapter's DefaultMaxRetries; negative: no retry ([Retries])
 //	Logger       *slog.Logger nil: slog.Default() ([Logger])
 //
+// MaxBodyBytes is in the adapters that read a body (not workfront: its
+// requests are GETs), MaxRetries in those that execute at the version they
+// load because the vendor sends none (akana, workfront) or that retry a
+// status change that lost a race (salesforce); openproject's clients send
+// the lockVersion, and a conflict is theirs to retry (409). Every other
+// size, count or duration follows the rule of MaxBodyBytes ([Limit]:
+// openproject's MaxPageSize, salesforce's CalloutTimeout and Limits).
+//
 // # Errors, panics and 500s
 //
 // Each adapter maps errors to its vendor's statuses and bodies in one
