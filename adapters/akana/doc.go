@@ -25,7 +25,19 @@
 //	}})
 //	cat, err := actions.Compile[Discussion](wf.Definitions())
 //	engine, err := actions.New(cat, store)
-//	h, err := akana.New(engine, wf, akana.Options{Authenticate: fromCookie})
+//	h, err := akana.New(engine, wf, akana.Config{
+//		Authenticate: func(r *http.Request) (actions.Actor, error) {
+//			token, err := akana.AuthToken(r, "acmepaymentscorp") // the AtmoAuthToken_ cookie
+//			if err != nil {
+//				return actions.Actor{}, err // ErrNoCredentials: 401
+//			}
+//			return sessions.User(token) // the host's own; ErrBadCredentials if unknown
+//		},
+//		CSRFToken: func(r *http.Request, user actions.Actor) (string, error) {
+//			token, _ := akana.AuthToken(r, "acmepaymentscorp")
+//			return sessions.CSRFToken(token) // what login sent in the Csrf-Token_ cookie
+//		},
+//	})
 //	mux.Handle("/api/workflow/", h)
 //
 // The handler serves absolute paths; to mount it under a prefix, strip the
@@ -84,21 +96,31 @@
 // sends none). A comment longer than the engine's record limit is 400.
 // UserID is accepted and ignored. Unknown fields
 // or elements, trailing data, a missing ActionName or a body over
-// Options.MaxBodyBytes (413) are refused. The Accept header of a POST must
+// Config.MaxBodyBytes ([DefaultMaxBodyBytes]; 413) are refused. The Accept header of a POST must
 // allow text/plain (*/* does).
 //
 // # Authentication and CSRF
 //
-// The host's Options.Authenticate turns a request into a [Session] (the
-// actor and the session's CSRF token), typically from the
-// AtmoAuthToken_{fedmemberid} cookie. No function, or an error, is 401; an
-// error matching actions.ErrForbidden is 403.
+// The host's Config.Authenticate maps a request to the logged-in user (an
+// [actions.Actor]), typically from the AtmoAuthToken_{fedmemberid} cookie,
+// which [AuthToken] reads. Its refusals are those of every adapter of this
+// module:
 //
-// With CSRF protection on (the default; Options.DisableCSRF turns it off),
+//	ErrNoCredentials, ErrBadCredentials     401 "missing or invalid login"
+//	an actor without an ID                  401, as ErrBadCredentials
+//	an error matching actions.ErrForbidden  403 "not allowed" (logged in, not allowed)
+//	any other error                         500, logged
+//
+// Without Authenticate every request is 401 "login required". The two
+// sentinels are the same values in every adapter of this module, so one
+// user lookup can serve this handler and the others.
+//
+// With CSRF protection on (the default; Config.DisableCSRF turns it off),
 // a POST must carry the header X-Csrf-Token_{fedmemberid} equal to the
-// session's CSRF token, else 401. The fedmemberid is Options.FedMember or,
-// if empty, the tenant of the ObjectID (what follows its last dot). GET
-// never needs the header.
+// session's CSRF token, which Config.CSRFToken returns, else 401 (and
+// without CSRFToken every POST is refused). The fedmemberid is
+// Config.FedMember or, if empty, the tenant of the ObjectID (what follows
+// its last dot). GET never needs the header.
 //
 // # Workflows as rules
 //
@@ -113,7 +135,8 @@
 // Akana sends no version: a POST loads the object, maps the ActionName of
 // the object's workflow to its action id and executes it with the version it
 // loaded. On a version conflict it reloads and tries again, up to
-// Options.MaxRetries times (default 3), then answers 409.
+// Config.MaxRetries times ([DefaultMaxRetries]; a negative MaxRetries
+// tries once), then answers 409.
 //
 // # Errors
 //
@@ -137,11 +160,11 @@
 //	     (with an Allow header)
 //	406  Accept allows none of the answer's media types
 //	409  the object kept changing concurrently (after the retries)
-//	413  body larger than Options.MaxBodyBytes
+//	413  body larger than Config.MaxBodyBytes
 //	415  unsupported Content-Type
-//	500  anything unexpected (the message says no more; the error goes to
-//	     Options.Logger), or an effect that failed after the action was saved (the
-//	     message says so and gives the new state)
+//	500  anything unexpected, a panic of host code included (the message says
+//	     no more; the error goes to Config.Logger), or an effect that failed after
+//	     the action was saved (the message says so and gives the new state)
 //
 // # Concurrency
 //

@@ -2,7 +2,6 @@ package akana_test
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"log"
@@ -51,13 +50,19 @@ func Example() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	h, err := akana.New(engine, wf, akana.Options{
-		Authenticate: func(r *http.Request) (akana.Session, error) {
-			c, err := r.Cookie("AtmoAuthToken_acmepaymentscorp")
-			if err != nil || c.Value != "secret" {
-				return akana.Session{}, errors.New("not logged in")
+	h, err := akana.New(engine, wf, akana.Config{
+		Authenticate: func(r *http.Request) (actions.Actor, error) {
+			token, err := akana.AuthToken(r, "acmepaymentscorp")
+			if err != nil {
+				return actions.Actor{}, err // no login cookie
 			}
-			return akana.Session{Actor: actions.Actor{ID: "jo"}, CSRFToken: "csrf-secret"}, nil
+			if token != "secret" {
+				return actions.Actor{}, akana.ErrBadCredentials
+			}
+			return actions.Actor{ID: "jo"}, nil
+		},
+		CSRFToken: func(r *http.Request, actor actions.Actor) (string, error) {
+			return "csrf-secret", nil // the session's token, which login sent in the Csrf-Token cookie
 		},
 	})
 	if err != nil {
@@ -155,4 +160,25 @@ func ExampleParseWorkflows() {
 	fmt.Println(id)
 	// Output:
 	// manage-user-workflow/Change to managed users
+}
+
+// AuthToken reads the login cookie Config.Authenticate looks up, of the
+// fedmember given or, when none is, of the ObjectID's tenant.
+func ExampleAuthToken() {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /api/workflow/objects/{ObjectID}/actions", func(_ http.ResponseWriter, r *http.Request) {
+		token, err := akana.AuthToken(r, "") // "acmepaymentscorp", from the ObjectID
+		fmt.Printf("%q %v\n", token, err)
+	})
+	for _, cookie := range []string{"AtmoAuthToken_acmepaymentscorp=akana-admin", "AtmoAuthToken_otherfed=akana-admin", ""} {
+		r := httptest.NewRequest("GET", "/api/workflow/objects/discussion10121.acmepaymentscorp/actions", nil)
+		if cookie != "" {
+			r.Header.Set("Cookie", cookie)
+		}
+		mux.ServeHTTP(httptest.NewRecorder(), r)
+	}
+	// Output:
+	// "akana-admin" <nil>
+	// "" adapters: no credentials
+	// "" adapters: no credentials
 }

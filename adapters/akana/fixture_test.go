@@ -2,24 +2,19 @@ package akana_test
 
 import (
 	"context"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/actionable-go/actionable/actions"
 	"github.com/actionable-go/actionable/adapters/akana"
-	"github.com/google/go-cmp/cmp"
+	"github.com/actionable-go/actionable/adapters/internal/adaptertest"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
 
 // Object is the test's object type: the workflow key and state, by the
 // default field names.
@@ -91,21 +86,26 @@ var testObjects = map[string]Object{
 
 // authenticate reads the AtmoAuthToken_acmepaymentscorp cookie: akana-admin
 // may do everything, akana-viewer nothing, akana-banned is refused with 403.
-// Each token is its own CSRF token.
-func authenticate(r *http.Request) (akana.Session, error) {
-	c, err := r.Cookie("AtmoAuthToken_acmepaymentscorp")
+func authenticate(r *http.Request) (actions.Actor, error) {
+	token, err := akana.AuthToken(r, "acmepaymentscorp")
 	if err != nil {
-		return akana.Session{}, err
+		return actions.Actor{}, err
 	}
-	switch c.Value {
+	switch token {
 	case "akana-admin":
-		return akana.Session{Actor: actions.Actor{ID: "admin", Permissions: []string{"*"}}, CSRFToken: c.Value}, nil
+		return actions.Actor{ID: "admin", Permissions: []string{"*"}}, nil
 	case "akana-viewer":
-		return akana.Session{Actor: actions.Actor{ID: "viewer"}, CSRFToken: c.Value}, nil
+		return actions.Actor{ID: "viewer"}, nil
 	case "akana-banned":
-		return akana.Session{}, fmt.Errorf("user banned: %w", actions.ErrForbidden)
+		return actions.Actor{}, fmt.Errorf("user banned: %w", actions.ErrForbidden)
 	}
-	return akana.Session{}, errors.New("unknown token")
+	return actions.Actor{}, akana.ErrBadCredentials
+}
+
+// csrfToken is the session's CSRF token: each login token is its own.
+func csrfToken(r *http.Request, _ actions.Actor) (string, error) {
+	token, _ := akana.AuthToken(r, "acmepaymentscorp")
+	return token, nil
 }
 
 // fixture is a handler over a fresh store holding testObjects.
@@ -115,7 +115,7 @@ type fixture struct {
 }
 
 type fixtureConfig struct {
-	opts     akana.Options
+	cfg      akana.Config
 	store    func(*actions.MemoryStore[Object]) actions.Store[Object] // wraps the memory store if set
 	catalog  []actions.CompileOption
 	edit     func([]actions.Definition) []actions.Definition
@@ -152,12 +152,17 @@ func newFixture(t testing.TB, cfg fixtureConfig) fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	opts := cfg.opts
-	if opts.Authenticate == nil {
-		opts.Authenticate = authenticate
+	c := cfg.cfg
+	if c.Authenticate == nil {
+		c.Authenticate = authenticate
 	}
-	opts.Logger = slog.New(slog.DiscardHandler)
-	h, err := akana.New(engine, wf, opts)
+	if c.CSRFToken == nil {
+		c.CSRFToken = csrfToken
+	}
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.DiscardHandler)
+	}
+	h, err := akana.New(engine, wf, c)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -225,20 +230,7 @@ func (f fixture) check(t *testing.T, e exchange) {
 // golden compares got with testdata/name, or rewrites it with -update.
 func golden(t testing.TB, name string, got []byte) {
 	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run with -update to create it)", err)
-	}
-	if diff := cmp.Diff(string(want), string(got)); diff != "" {
-		t.Errorf("body mismatch with %s (-want +got):\n%s", path, diff)
-	}
+	adaptertest.Golden(t, filepath.Join("testdata", name), got)
 }
 
 // hdr builds a header map from pairs.

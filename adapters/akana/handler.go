@@ -15,37 +15,89 @@ import (
 	"strings"
 
 	"github.com/actionable-go/actionable/actions"
+	"github.com/actionable-go/actionable/adapters/internal/httpx"
 )
 
-// Session is what the host's Authenticate function makes of a request.
-type Session struct {
-	// Actor is the logged-in user.
-	Actor actions.Actor
-	// CSRFToken is the value the X-Csrf-Token_{fedmemberid} header of a
-	// POST must carry when CSRF protection is on. Empty refuses every POST.
-	CSRFToken string
+// Defaults of the fields of [Config].
+const (
+	// DefaultMaxBodyBytes bounds a POST body unless Config.MaxBodyBytes
+	// says otherwise.
+	DefaultMaxBodyBytes = 64 << 10
+	// DefaultMaxRetries is how many times a POST that met a concurrent
+	// change is retried unless Config.MaxRetries says otherwise.
+	DefaultMaxRetries = 3
+)
+
+// The refusals of Config.Authenticate, answered 401 "missing or invalid
+// login"; an error matching actions.ErrForbidden is a 403. They are the
+// same values in every adapter of this module (openproject, salesforce,
+// workfront), so that one user lookup serves them all.
+var (
+	// ErrNoCredentials: the request carries no login (no
+	// AtmoAuthToken_{fedmemberid} cookie).
+	ErrNoCredentials = httpx.ErrNoCredentials
+	// ErrBadCredentials: the login is not (or no longer) valid.
+	ErrBadCredentials = httpx.ErrBadCredentials
+)
+
+// AuthToken returns the value of the request's login cookie,
+// AtmoAuthToken_{fedMember}, for Config.Authenticate to look up; an empty
+// fedMember is the tenant of the request's ObjectID (what follows its last
+// dot), as for the CSRF header. No such cookie, or an empty one, is
+// ErrNoCredentials.
+func AuthToken(r *http.Request, fedMember string) (string, error) {
+	if fedMember == "" {
+		fedMember = tenant(r.PathValue("ObjectID"))
+	}
+	c, err := r.Cookie("AtmoAuthToken_" + fedMember)
+	if err != nil || fedMember == "" || c.Value == "" {
+		return "", ErrNoCredentials
+	}
+	return c.Value, nil
 }
 
-// Options configures a Handler. The zero value is valid: it refuses every
-// request (no Authenticate), with CSRF protection on.
-type Options struct {
-	// Authenticate turns a request into a session, typically from the
-	// AtmoAuthToken_{fedmemberid} cookie. An error refuses the request with
-	// 401, or with 403 if it matches actions.ErrForbidden (logged in but
-	// not allowed). Nil refuses every request with 401.
-	Authenticate func(r *http.Request) (Session, error)
+// tenant is the part of an ObjectID after its last dot
+// ("acmepaymentscorp" in "discussion10121.acmepaymentscorp"), or "".
+func tenant(objectID string) string {
+	if i := strings.LastIndexByte(objectID, '.'); i >= 0 {
+		return objectID[i+1:]
+	}
+	return ""
+}
+
+// Config configures a Handler. The zero value is valid: it refuses every
+// request (no Authenticate), with CSRF protection on. Every function may be
+// called concurrently.
+type Config struct {
+	// Authenticate maps a request to the logged-in user, typically from
+	// the AtmoAuthToken_{fedmemberid} cookie, which AuthToken reads. It
+	// returns ErrNoCredentials or ErrBadCredentials to refuse the request
+	// (401), or an error matching actions.ErrForbidden for a user who is
+	// logged in but not allowed (403); an actor without an ID counts as
+	// ErrBadCredentials, and any other error is a 500, logged. Nil refuses
+	// every request with 401.
+	Authenticate func(r *http.Request) (actions.Actor, error)
+	// CSRFToken returns the CSRF token of the session of r, which
+	// Authenticate accepted as actor: the value the
+	// X-Csrf-Token_{fedmemberid} header of a POST must carry when CSRF
+	// protection is on. It is asked only then. "" refuses the POST (401),
+	// and so does a nil CSRFToken; an error is a 500, logged.
+	CSRFToken func(r *http.Request, actor actions.Actor) (string, error)
 	// FedMember names the CSRF header X-Csrf-Token_{FedMember}. Empty takes
 	// the tenant of the ObjectID, the part after its last dot
 	// ("acmepaymentscorp" in "discussion10121.acmepaymentscorp").
 	FedMember string
 	// DisableCSRF turns CSRF protection off: a POST then needs no header.
 	DisableCSRF bool
-	// MaxBodyBytes bounds a POST body (default 64 KiB).
+	// MaxBodyBytes bounds a POST body: 0 means DefaultMaxBodyBytes, and a
+	// negative value is an error of New.
 	MaxBodyBytes int64
 	// MaxRetries bounds how many times a POST reloads the object and tries
-	// again after a version conflict (default 3).
+	// again after a version conflict: 0 means DefaultMaxRetries, and a
+	// negative value no retry (the first conflict is a 409).
 	MaxRetries int
-	// Logger receives the errors answered with 500 (default slog.Default()).
+	// Logger receives the cause of every 500 (a panic of a Config function
+	// or of the store included, with its stack). Nil means slog.Default().
 	Logger *slog.Logger
 }
 
@@ -54,7 +106,9 @@ type Options struct {
 type Handler[T any] struct {
 	engine   *actions.Engine[T]
 	wf       *Workflows
-	opts     Options
+	cfg      Config
+	log      *slog.Logger
+	retries  int
 	keyIdx   []int
 	stateIdx []int
 	mux      *http.ServeMux
@@ -69,24 +123,15 @@ const (
 // New returns a handler serving the workflows wf over engine. T must be a
 // struct with the string fields wf.Fields() names, and engine's catalog must
 // hold every action of wf (compile it from wf.Definitions()).
-func New[T any](engine *actions.Engine[T], wf *Workflows, opts Options) (*Handler[T], error) {
+func New[T any](engine *actions.Engine[T], wf *Workflows, cfg Config) (*Handler[T], error) {
 	if engine == nil || wf == nil {
 		return nil, errors.New("akana: New needs an engine and workflows")
 	}
-	if opts.MaxBodyBytes < 0 || opts.MaxRetries < 0 {
-		return nil, errors.New("akana: MaxBodyBytes and MaxRetries must not be negative")
-	}
-	if opts.MaxBodyBytes == 0 {
-		opts.MaxBodyBytes = 64 << 10
-	}
-	if opts.MaxRetries == 0 {
-		opts.MaxRetries = 3
-	}
-	if opts.Logger == nil {
-		opts.Logger = slog.Default()
-	}
-	h := &Handler[T]{engine: engine, wf: wf, opts: opts}
 	var err error
+	if cfg.MaxBodyBytes, err = httpx.Limit("akana", "MaxBodyBytes", cfg.MaxBodyBytes, DefaultMaxBodyBytes); err != nil {
+		return nil, err
+	}
+	h := &Handler[T]{engine: engine, wf: wf, cfg: cfg, log: httpx.Logger(cfg.Logger), retries: httpx.Retries(cfg.MaxRetries, DefaultMaxRetries)}
 	if h.keyIdx, err = stringField[T](wf.Fields().Key); err != nil {
 		return nil, err
 	}
@@ -129,8 +174,10 @@ func stringField[T any](name string) ([]int, error) {
 
 // ServeHTTP implements http.Handler. A path or a method the API does not
 // serve is answered in its error shape, as every other error: 404, or 405
-// with an Allow header.
+// with an Allow header. A panic of host code (a Config function, the store)
+// is answered 500 and logged.
 func (h *Handler[T]) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	defer httpx.Recover(func(err error) { h.fail(w, r, errorType(r), err) })
 	if _, pattern := h.mux.Handler(r); pattern == "" {
 		h.unrouted(w, r)
 		return
@@ -234,7 +281,7 @@ func status(err error) (int, string) {
 func (h *Handler[T]) fail(w http.ResponseWriter, r *http.Request, mediaType string, err error) {
 	code, msg := status(err)
 	if code == http.StatusInternalServerError {
-		h.opts.Logger.ErrorContext(r.Context(), "akana: request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+		httpx.LogInternal(r.Context(), h.log, "akana: internal error", r, err)
 	}
 	h.write(w, r, code, mediaType, Error{Code: code, Message: msg})
 }
@@ -242,7 +289,7 @@ func (h *Handler[T]) fail(w http.ResponseWriter, r *http.Request, mediaType stri
 func (h *Handler[T]) write(w http.ResponseWriter, r *http.Request, code int, mediaType string, v any) {
 	body, err := encode(mediaType, v)
 	if err != nil { // cannot happen with the wire types; never a crash
-		h.opts.Logger.ErrorContext(r.Context(), "akana: encoding the response", "err", err)
+		httpx.LogInternal(r.Context(), h.log, "akana: internal error", r, fmt.Errorf("akana: encoding the response: %w", err))
 		code, mediaType, body = http.StatusInternalServerError, mediaJSON, []byte(`{"code": 500, "message": "internal server error"}`+"\n")
 	}
 	w.Header().Set("Content-Type", mediaType)
@@ -252,35 +299,40 @@ func (h *Handler[T]) write(w http.ResponseWriter, r *http.Request, code int, med
 }
 
 // authenticate runs the host's function; nil refuses.
-func (h *Handler[T]) authenticate(r *http.Request) (Session, error) {
-	if h.opts.Authenticate == nil {
-		return Session{}, public(errUnauthorized, "login required")
+func (h *Handler[T]) authenticate(r *http.Request) (actions.Actor, error) {
+	if h.cfg.Authenticate == nil {
+		return actions.Actor{}, public(errUnauthorized, "login required")
 	}
-	s, err := h.opts.Authenticate(r)
+	actor, err := httpx.Authenticate(r, h.cfg.Authenticate)
 	switch {
+	case errors.Is(err, ErrNoCredentials), errors.Is(err, ErrBadCredentials):
+		return actions.Actor{}, public(errUnauthorized, "missing or invalid login")
 	case errors.Is(err, actions.ErrForbidden):
-		return Session{}, public(err, "not allowed")
-	case err != nil:
-		return Session{}, public(errUnauthorized, "missing or invalid login")
+		return actions.Actor{}, public(err, "not allowed")
 	}
-	return s, nil
+	return actor, err
 }
 
 // checkCSRF compares the X-Csrf-Token_{fedmemberid} header with the
 // session's token.
-func (h *Handler[T]) checkCSRF(r *http.Request, s Session, objectID string) error {
-	if h.opts.DisableCSRF {
+func (h *Handler[T]) checkCSRF(r *http.Request, actor actions.Actor, objectID string) error {
+	if h.cfg.DisableCSRF {
 		return nil
 	}
-	fed := h.opts.FedMember
+	fed := h.cfg.FedMember
 	if fed == "" {
-		if i := strings.LastIndexByte(objectID, '.'); i >= 0 {
-			fed = objectID[i+1:]
-		}
+		fed = tenant(objectID)
 	}
 	header := "X-Csrf-Token_" + fed
+	want := ""
+	if h.cfg.CSRFToken != nil {
+		var err error
+		if want, err = h.cfg.CSRFToken(r, actor); err != nil {
+			return &httpx.HostError{Hook: "CSRFToken", Err: err}
+		}
+	}
 	got := r.Header.Get(header)
-	if fed == "" || s.CSRFToken == "" || subtle.ConstantTimeCompare([]byte(got), []byte(s.CSRFToken)) != 1 {
+	if fed == "" || want == "" || subtle.ConstantTimeCompare([]byte(got), []byte(want)) != 1 {
 		return public(errUnauthorized, "missing or invalid CSRF token (header %s)", header)
 	}
 	return nil
@@ -333,7 +385,7 @@ func (h *Handler[T]) list(w http.ResponseWriter, r *http.Request) {
 
 func (h *Handler[T]) channel(r *http.Request) (Channel, error) {
 	ctx := r.Context()
-	s, err := h.authenticate(r)
+	actor, err := h.authenticate(r)
 	if err != nil {
 		return Channel{}, err
 	}
@@ -347,7 +399,7 @@ func (h *Handler[T]) channel(r *http.Request) (Channel, error) {
 		return Channel{}, err
 	}
 	key, state := h.workflowOf(&obj)
-	list, err := h.engine.Resolve(ctx, id, obj, s.Actor, actions.IncludeReserved(include))
+	list, err := h.engine.Resolve(ctx, id, obj, actor, actions.IncludeReserved(include))
 	if err != nil {
 		return Channel{}, err
 	}
@@ -376,10 +428,7 @@ func (h *Handler[T]) load(ctx context.Context, id string) (T, int64, error) {
 // perform serves POST: performs the action and answers the new state.
 func (h *Handler[T]) perform(w http.ResponseWriter, r *http.Request) {
 	ctype, ctErr := requestMediaType(r)
-	errType := ctype
-	if m, ok := negotiate(r.Header.Values("Accept"), mediaTypes, false); ok {
-		errType = m // an Accept naming a data type chooses the error's type
-	}
+	errType := errorType(r)
 	if _, ok := negotiate(r.Header.Values("Accept"), []string{"text/plain"}, true); !ok {
 		h.fail(w, r, errType, public(errNotAcceptable, "Accept must allow text/plain"))
 		return
@@ -393,6 +442,23 @@ func (h *Handler[T]) perform(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Length", strconv.Itoa(len(state)))
 	w.WriteHeader(http.StatusOK)
 	_, _ = w.Write([]byte(state))
+}
+
+// errorType is the media type of an error answered to r. For a POST, it
+// is the type an Accept header names (not by a wildcard), else the body's;
+// otherwise it is the type Accept prefers, else JSON.
+func errorType(r *http.Request) string {
+	if r.Method == http.MethodPost {
+		if m, ok := negotiate(r.Header.Values("Accept"), mediaTypes, false); ok {
+			return m
+		}
+		t, _ := requestMediaType(r)
+		return t
+	}
+	if m, ok := negotiate(r.Header.Values("Accept"), mediaTypes, true); ok {
+		return m
+	}
+	return mediaJSON
 }
 
 // requestMediaType returns the media type of the body: one of mediaTypes
@@ -411,18 +477,18 @@ func requestMediaType(r *http.Request) (string, error) {
 
 func (h *Handler[T]) execute(w http.ResponseWriter, r *http.Request, ctype string, ctErr error) (string, error) {
 	ctx := r.Context()
-	s, err := h.authenticate(r)
+	actor, err := h.authenticate(r)
 	if err != nil {
 		return "", err
 	}
 	id := r.PathValue("ObjectID")
-	if err := h.checkCSRF(r, s, id); err != nil {
+	if err := h.checkCSRF(r, actor, id); err != nil {
 		return "", err
 	}
 	if ctErr != nil {
 		return "", ctErr
 	}
-	body, err := decodeAction(http.MaxBytesReader(w, r.Body, h.opts.MaxBodyBytes), isXML(ctype))
+	body, err := decodeAction(http.MaxBytesReader(w, r.Body, h.cfg.MaxBodyBytes), isXML(ctype))
 	var tooLarge *http.MaxBytesError
 	switch {
 	case errors.As(err, &tooLarge):
@@ -434,47 +500,50 @@ func (h *Handler[T]) execute(w http.ResponseWriter, r *http.Request, ctype strin
 	case body.ActionName == "":
 		return "", public(errBadRequest, "malformed Action body: ActionName is required")
 	}
-	for attempt := 0; ; attempt++ {
+	// Akana sends no version: the action runs at the version loaded, again
+	// on the version stored after a concurrent change.
+	var state string
+	var res actions.Result[T]
+	_, err = httpx.Retry(h.retries, func() error {
 		obj, version, err := h.load(ctx, id)
 		if err != nil {
-			return "", err
+			return err
 		}
-		key, state := h.workflowOf(&obj)
+		var key string
+		key, state = h.workflowOf(&obj)
 		actionID, ok := h.wf.ActionID(key, body.ActionName)
 		if !ok {
-			return "", public(errUnknownAction, "unknown action %q for workflow %q", body.ActionName, key)
+			return public(errUnknownAction, "unknown action %q for workflow %q", body.ActionName, key)
 		}
-		res, err := h.engine.Execute(ctx, actions.Request{
-			ActionID: actionID, ObjectID: id, Version: version, Actor: s.Actor,
+		res, err = h.engine.Execute(ctx, actions.Request{
+			ActionID: actionID, ObjectID: id, Version: version, Actor: actor,
 			Comment: strings.Join(body.Comments, "\n"),
 		})
-		var ee *actions.EffectError
-		var ve *actions.ValidationError
-		switch {
-		case err == nil:
-			_, next := h.workflowOf(&res.Object)
-			return next, nil
-		case errors.As(err, &ee):
-			// Saved, but host code failed after: say so, the state did change.
-			// Checked first: the effect's cause may wrap any sentinel below.
-			_, next := h.workflowOf(&res.Object)
-			return "", public(err, "action %q was performed on %q (new state %q), but effect %q failed", body.ActionName, id, next, ee.Effect)
-		case errors.Is(err, actions.ErrConflict) && attempt < h.opts.MaxRetries:
-			continue
-		case errors.Is(err, actions.ErrConflict):
-			return "", public(err, "object %q changed concurrently; try again", id)
-		case errors.Is(err, actions.ErrForbidden):
-			return "", public(err, "not allowed to perform %q on %q", body.ActionName, id)
-		case errors.Is(err, actions.ErrNotApplicable):
-			return "", public(err, "action %q is not valid for %q in state %q", body.ActionName, id, state)
-		case errors.As(err, &ve):
-			msgs := make([]string, len(ve.Violations))
-			for i, v := range ve.Violations {
-				msgs[i] = v.Message
-			}
-			return "", public(err, "action %q would leave %q invalid: %s", body.ActionName, id, strings.Join(msgs, "; "))
-		default:
-			return "", err
+		return err
+	})
+	var ee *actions.EffectError
+	var ve *actions.ValidationError
+	switch {
+	case err == nil:
+		_, next := h.workflowOf(&res.Object)
+		return next, nil
+	case errors.As(err, &ee):
+		// Saved, but host code failed after: say so, the state did change.
+		// Checked first: the effect's cause may wrap any sentinel below.
+		_, next := h.workflowOf(&res.Object)
+		return "", public(err, "action %q was performed on %q (new state %q), but effect %q failed", body.ActionName, id, next, ee.Effect)
+	case errors.Is(err, actions.ErrConflict):
+		return "", public(err, "object %q changed concurrently; try again", id)
+	case errors.Is(err, actions.ErrForbidden):
+		return "", public(err, "not allowed to perform %q on %q", body.ActionName, id)
+	case errors.Is(err, actions.ErrNotApplicable):
+		return "", public(err, "action %q is not valid for %q in state %q", body.ActionName, id, state)
+	case errors.As(err, &ve):
+		msgs := make([]string, len(ve.Violations))
+		for i, v := range ve.Violations {
+			msgs[i] = v.Message
 		}
+		return "", public(err, "action %q would leave %q invalid: %s", body.ActionName, id, strings.Join(msgs, "; "))
 	}
+	return "", err
 }

@@ -11,11 +11,11 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/actionable-go/actionable/actions"
 	"github.com/actionable-go/actionable/adapters/akana"
+	"github.com/actionable-go/actionable/adapters/internal/adaptertest"
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 )
@@ -389,24 +389,24 @@ func TestCSRF(t *testing.T) {
 	unpublish := `{"ActionName": "discussion.action.unpublish"}`
 	tests := []struct {
 		name      string
-		opts      akana.Options
+		cfg       akana.Config
 		header    map[string]string
 		want      int
 		wantState string
 	}{
-		{"on by default, header of the ObjectID's tenant", akana.Options{},
+		{"on by default, header of the ObjectID's tenant", akana.Config{},
 			hdr(csrfHeader, "akana-admin"), 200, "Pending"},
-		{"on by default, no header", akana.Options{}, hdr(), 401, "Published"},
-		{"off, no header", akana.Options{DisableCSRF: true}, hdr(), 200, "Pending"},
-		{"off, wrong header ignored", akana.Options{DisableCSRF: true}, hdr(csrfHeader, "wrong"), 200, "Pending"},
-		{"FedMember names the header", akana.Options{FedMember: "otherfed"},
+		{"on by default, no header", akana.Config{}, hdr(), 401, "Published"},
+		{"off, no header", akana.Config{DisableCSRF: true}, hdr(), 200, "Pending"},
+		{"off, wrong header ignored", akana.Config{DisableCSRF: true}, hdr(csrfHeader, "wrong"), 200, "Pending"},
+		{"FedMember names the header", akana.Config{FedMember: "otherfed"},
 			hdr("X-Csrf-Token_otherfed", "akana-admin"), 200, "Pending"},
-		{"FedMember: the tenant's header does not count", akana.Options{FedMember: "otherfed"},
+		{"FedMember: the tenant's header does not count", akana.Config{FedMember: "otherfed"},
 			hdr(csrfHeader, "akana-admin"), 401, "Published"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			f := newFixture(t, fixtureConfig{opts: tt.opts})
+			f := newFixture(t, fixtureConfig{cfg: tt.cfg})
 			h := hdr("Cookie", adminAuth, "Content-Type", typeJSON)
 			for k, v := range tt.header {
 				h[k] = v
@@ -481,29 +481,11 @@ func (brokenStore) Load(context.Context, string) (Object, int64, error) {
 	return Object{}, 0, errors.New("disk on fire")
 }
 
-// conflictStore fails the first n Saves with a version conflict.
-type conflictStore struct {
-	*actions.MemoryStore[Object]
-	mu sync.Mutex
-	n  int
-}
-
-func (s *conflictStore) Save(ctx context.Context, id string, obj Object, expected int64, rec *actions.Execution) (int64, error) {
-	s.mu.Lock()
-	conflict := s.n > 0
-	s.n--
-	s.mu.Unlock()
-	if conflict {
-		return 0, fmt.Errorf("%w: simulated", actions.ErrConflict)
-	}
-	return s.MemoryStore.Save(ctx, id, obj, expected, rec)
-}
-
 func broken(m *actions.MemoryStore[Object]) actions.Store[Object] { return brokenStore{m} }
 
 func conflicting(n int) func(*actions.MemoryStore[Object]) actions.Store[Object] {
 	return func(m *actions.MemoryStore[Object]) actions.Store[Object] {
-		return &conflictStore{MemoryStore: m, n: n}
+		return adaptertest.NewConflictingStore(m, n)
 	}
 }
 
@@ -541,9 +523,26 @@ func TestUnexpected(t *testing.T) {
 		{"POST, conflicts beyond the retries", fixtureConfig{store: conflicting(4)},
 			exchange{method: "POST", header: post, body: unpublish, wantStatus: 409, wantType: typeJSON, golden: "error-409.json",
 				stateOf: discussion11018, wantState: "Published"}},
-		{"no Authenticate refuses", fixtureConfig{opts: akana.Options{Authenticate: func(*http.Request) (akana.Session, error) {
-			return akana.Session{}, errors.New("no")
+		{"POST, no retries", fixtureConfig{store: conflicting(1), cfg: akana.Config{MaxRetries: -1}},
+			exchange{method: "POST", header: post, body: unpublish, wantStatus: 409, wantType: typeJSON, golden: "error-409.json",
+				stateOf: discussion11018, wantState: "Published"}},
+		{"Authenticate refuses", fixtureConfig{cfg: akana.Config{Authenticate: func(*http.Request) (actions.Actor, error) {
+			return actions.Actor{}, fmt.Errorf("session expired: %w", akana.ErrBadCredentials)
 		}}}, exchange{method: "GET", header: hdr("Cookie", adminAuth), wantStatus: 401, wantType: typeJSON, golden: "error-401-login.json"}},
+		{"Authenticate returns an actor without an ID", fixtureConfig{cfg: akana.Config{Authenticate: func(*http.Request) (actions.Actor, error) {
+			return actions.Actor{Permissions: []string{"*"}}, nil
+		}}}, exchange{method: "GET", header: hdr("Cookie", adminAuth), wantStatus: 401, wantType: typeJSON, golden: "error-401-login.json"}},
+		{"Authenticate fails", fixtureConfig{cfg: akana.Config{Authenticate: func(*http.Request) (actions.Actor, error) {
+			return actions.Actor{}, fmt.Errorf("directory: %w", actions.ErrNotFound) // not the object's 404
+		}}}, exchange{method: "GET", header: hdr("Cookie", adminAuth), wantStatus: 500, wantType: typeJSON, golden: "error-500.json"}},
+		{"CSRFToken fails", fixtureConfig{cfg: akana.Config{CSRFToken: func(*http.Request, actions.Actor) (string, error) {
+			return "", errors.New("session store down")
+		}}}, exchange{method: "POST", header: post, body: unpublish, wantStatus: 500, wantType: typeJSON, golden: "error-500.json",
+			stateOf: discussion11018, wantState: "Published"}},
+		{"CSRFToken has none", fixtureConfig{cfg: akana.Config{CSRFToken: func(*http.Request, actions.Actor) (string, error) {
+			return "", nil
+		}}}, exchange{method: "POST", header: post, body: unpublish, wantStatus: 401, wantType: typeJSON, golden: "error-401-csrf.json",
+			stateOf: discussion11018, wantState: "Published"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -605,7 +604,7 @@ func TestNilAuthenticateRefuses(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h, err := akana.New(engine, wf, akana.Options{})
+	h, err := akana.New(engine, wf, akana.Config{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -648,17 +647,17 @@ func TestNewErrors(t *testing.T) {
 		new  func() error
 		want string
 	}{
-		{"nil engine", func() error { _, err := akana.New[Object](nil, wf, akana.Options{}); return err },
+		{"nil engine", func() error { _, err := akana.New[Object](nil, wf, akana.Config{}); return err },
 			"akana: New needs an engine and workflows"},
-		{"nil workflows", func() error { _, err := akana.New(engine, nil, akana.Options{}); return err },
+		{"nil workflows", func() error { _, err := akana.New(engine, nil, akana.Config{}); return err },
 			"akana: New needs an engine and workflows"},
-		{"negative retries", func() error { _, err := akana.New(engine, wf, akana.Options{MaxRetries: -1}); return err },
-			"akana: MaxBodyBytes and MaxRetries must not be negative"},
-		{"missing field", func() error { _, err := akana.New(engine, other, akana.Options{}); return err },
+		{"negative body limit", func() error { _, err := akana.New(engine, wf, akana.Config{MaxBodyBytes: -1}); return err },
+			"akana: MaxBodyBytes must not be negative, got -1"},
+		{"missing field", func() error { _, err := akana.New(engine, other, akana.Config{}); return err },
 			"akana: object type akana_test.Object has no exported field Missing"},
-		{"field not a string", func() error { _, err := akana.New(countEngine, typed, akana.Options{}); return err },
+		{"field not a string", func() error { _, err := akana.New(countEngine, typed, akana.Config{}); return err },
 			"akana: field Count of akana_test.counted is int, not a string"},
-		{"catalog lacks actions", func() error { _, err := akana.New(partial, wf, akana.Options{}); return err },
+		{"catalog lacks actions", func() error { _, err := akana.New(partial, wf, akana.Config{}); return err },
 			"akana: the engine's catalog lacks action"},
 	}
 	for _, tt := range tests {

@@ -10,6 +10,8 @@ import (
 	"mime"
 	"strconv"
 	"strings"
+
+	"github.com/actionable-go/actionable/adapters/internal/httpx"
 )
 
 // RSS is the body of GET .../actions: an RSS-style channel. In JSON the
@@ -236,15 +238,7 @@ func decodeAction(r io.Reader, asXML bool) (Action, error) {
 		return decodeXMLAction(r)
 	}
 	var a Action
-	dec := json.NewDecoder(r)
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&a); err != nil {
-		return Action{}, err
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		if err == nil {
-			err = errors.New("unexpected data after the JSON value")
-		}
+	if err := httpx.DecodeJSON(r, &a); err != nil {
 		return Action{}, err
 	}
 	return a, nil

@@ -2,7 +2,6 @@ package akana
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"go/token"
@@ -15,8 +14,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/actionable-go/actionable/actions"
+	"github.com/actionable-go/actionable/adapters/internal/httpx"
 	"github.com/actionable-go/actionable/conditions"
-	"github.com/hashicorp/go-multierror"
 )
 
 // Workflow is an Akana workflow definition: a key (the
@@ -136,15 +135,7 @@ func (e *DefinitionError) Error() string {
 func (e *DefinitionError) Unwrap() error { return e.errs }
 
 func newDefinitionError(ps []Problem) error {
-	var all *multierror.Error
-	for _, p := range ps {
-		all = multierror.Append(all, p)
-	}
-	errs := all.ErrorOrNil()
-	if errs == nil {
-		return nil
-	}
-	return &DefinitionError{Problems: ps, errs: errs}
+	return httpx.Collect(ps, func(ps []Problem, errs error) *DefinitionError { return &DefinitionError{Problems: ps, errs: errs} })
 }
 
 // Workflows is a validated, immutable set of workflow definitions. It
@@ -382,13 +373,11 @@ func ParseWorkflows(r io.Reader) ([]Workflow, error) {
 	var file struct {
 		Workflows []Workflow `json:"workflows"`
 	}
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&file); err != nil {
+	switch err := httpx.DecodeJSON(bytes.NewReader(data), &file); {
+	case errors.Is(err, httpx.ErrTrailingData):
+		return nil, fmt.Errorf("akana: workflow file: %w", httpx.ErrTrailingData)
+	case err != nil:
 		return nil, fmt.Errorf("akana: workflow file: %w", err)
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		return nil, errors.New("akana: workflow file: unexpected data after the JSON value")
 	}
 	return file.Workflows, nil
 }

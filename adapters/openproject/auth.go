@@ -1,27 +1,30 @@
 package openproject
 
 import (
-	"errors"
 	"net/http"
-	"strings"
+
+	"github.com/actionable-go/actionable/adapters/internal/httpx"
 )
 
 // The two refusals Config.Authenticate reports, which OpenProject answers
 // differently (spec/requests/api/v3/authentication_spec.rb). Both are a 401
-// Unauthenticated; any other error of Authenticate is a 500 and logged.
+// Unauthenticated; an error matching actions.ErrForbidden is a 403
+// MissingPermission, and any other error a 500, logged. They are the same
+// values in every adapter of this module (akana, salesforce, workfront), so
+// that one user lookup serves them all.
 var (
 	// ErrNoCredentials: the request carries no credentials the API reads
 	// (no Authorization header, or one that is neither Basic nor a Bearer
 	// token). OpenProject: "You need to be authenticated to access this
 	// resource.", WWW-Authenticate: Basic realm="OpenProject API".
-	ErrNoCredentials = errors.New("openproject: no credentials")
+	ErrNoCredentials = httpx.ErrNoCredentials
 
 	// ErrBadCredentials: the request carries credentials and they are
 	// refused (an unknown or revoked token, a Basic user other than
 	// "apikey", an empty password). OpenProject: "You did not provide the
 	// correct credentials."; a refused Bearer token is answered with
 	// WWW-Authenticate: Bearer realm="OpenProject API" error="invalid_token".
-	ErrBadCredentials = errors.New("openproject: bad credentials")
+	ErrBadCredentials = httpx.ErrBadCredentials
 )
 
 // APIKey returns the API token a request carries the ways OpenProject
@@ -44,21 +47,11 @@ func APIKey(r *http.Request) (token string, err error) {
 		}
 		return pass, nil
 	}
-	token, ok := bearerToken(r)
+	token, ok := httpx.BearerToken(r, "Bearer")
 	if !ok {
 		return "", ErrNoCredentials
 	}
 	return token, nil
-}
-
-// bearerToken returns the token of "Authorization: Bearer <token>".
-func bearerToken(r *http.Request) (string, bool) {
-	scheme, token, found := strings.Cut(strings.TrimSpace(r.Header.Get("Authorization")), " ")
-	if !found || !strings.EqualFold(scheme, "Bearer") {
-		return "", false
-	}
-	token = strings.TrimSpace(token)
-	return token, token != ""
 }
 
 // realm is the realm of every challenge
@@ -73,7 +66,7 @@ const realm = `realm="OpenProject API"`
 // (WWWAuthenticate.pick_auth_scheme: an exact match among the schemes of the
 // API's strategies).
 func challenge(r *http.Request, bad bool) string {
-	if _, bearer := bearerToken(r); bad && bearer {
+	if _, bearer := httpx.BearerToken(r, "Bearer"); bad && bearer {
 		return "Bearer " + realm + ` error="invalid_token"`
 	}
 	scheme := "Basic"

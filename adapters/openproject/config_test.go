@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -95,6 +96,22 @@ func TestConfig(t *testing.T) {
 		{"authenticate fails", func(c *openproject.Config[WorkPackage]) {
 			c.Authenticate = func(*http.Request) (actions.Actor, error) { return actions.Actor{}, errors.New("directory down") }
 		}, request{"GET", "/api/v3/work_packages/42", member, "", ""}, 500},
+		{"authenticate fails with not found", func(c *openproject.Config[WorkPackage]) {
+			c.Authenticate = func(*http.Request) (actions.Actor, error) {
+				return actions.Actor{}, fmt.Errorf("directory: %w", actions.ErrNotFound)
+			}
+		}, request{"GET", "/api/v3/work_packages/42", member, "", ""}, 500},
+		// The refusals every adapter's Authenticate may return.
+		{"authenticate forbids", func(c *openproject.Config[WorkPackage]) {
+			c.Authenticate = func(*http.Request) (actions.Actor, error) {
+				return actions.Actor{}, fmt.Errorf("locked account: %w", actions.ErrForbidden)
+			}
+		}, request{"GET", "/api/v3/work_packages/42", member, "", ""}, 403},
+		{"authenticate returns no actor id", func(c *openproject.Config[WorkPackage]) {
+			c.Authenticate = func(*http.Request) (actions.Actor, error) {
+				return actions.Actor{Permissions: []string{actions.AllPermissions}}, nil
+			}
+		}, request{"GET", "/api/v3/work_packages/42", member, "", ""}, 401},
 		{"linked property fails", func(c *openproject.Config[WorkPackage]) {
 			c.LinkedProperties = append(c.LinkedProperties[:3:3], openproject.LinkedProperty[WorkPackage]{Name: "assignee",
 				Link: func(context.Context, WorkPackage) (openproject.Link, error) {

@@ -122,7 +122,11 @@
 // challenge instead of Basic, as OpenProject's front end does. [APIKey]
 // reads the token the ways OpenProject accepts it, Basic apikey:<token> and
 // Bearer <token>, and tells the two refusals apart. Without Authenticate
-// every request is unauthenticated.
+// every request is unauthenticated. An error matching actions.ErrForbidden
+// (an account that may not use the API) is a 403 MissingPermission; an
+// actor without an ID counts as refused credentials; any other error is a
+// 500. The two sentinels are the same values in every adapter of this
+// module, so one user lookup can serve this handler and the others.
 //
 // OpenProject's roles and permissions belong to a project. First, of the
 // actor as authenticated, the adapter asks whether it may edit work packages
@@ -181,8 +185,9 @@
 // deleted."; an unknown custom action or path a 404 "The requested resource
 // could not be found."; other methods a 405, all in HAL. Errors the client
 // did not cause (a store that fails, a rule that fails at run time, an
-// error of a Config function) are 500 InternalServerError and logged, never
-// a panic.
+// error of a Config function, a panic in one of them or in the store) are
+// 500 InternalServerError and logged through [Config.Logger] (a panic with
+// its stack); a panic never reaches the server.
 //
 // # Where this package follows its contract rather than OpenProject
 //

@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/actionable-go/actionable/actions"
+	"github.com/actionable-go/actionable/adapters/internal/httpx"
 )
 
 // urnPrefix begins every errorIdentifier.
@@ -197,7 +198,7 @@ func (h *Handler[T]) writeError(w http.ResponseWriter, r *http.Request, err erro
 		w.Header().Set("Allow", mErr.allow)
 		status, body = http.StatusMethodNotAllowed, newHALError("MethodNotAllowed", msgMethodNotAllowed)
 	default:
-		h.log.ErrorContext(r.Context(), "openproject: internal error", "method", r.Method, "path", r.URL.Path, "error", err)
+		httpx.LogInternal(r.Context(), h.log, "openproject: internal error", r, err)
 		status, body = http.StatusInternalServerError, newHALError("InternalServerError", msgInternal)
 	}
 	enc, _ := marshal(body) // plain strings and structs: cannot fail

@@ -350,6 +350,6 @@ func ExampleAPIKey() {
 	// Output:
 	// "secret-token" <nil>
 	// "secret-token" <nil>
-	// "" openproject: bad credentials
-	// "" openproject: no credentials
+	// "" adapters: bad credentials
+	// "" adapters: no credentials
 }

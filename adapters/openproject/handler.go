@@ -16,6 +16,7 @@ import (
 	"strings"
 
 	"github.com/actionable-go/actionable/actions"
+	"github.com/actionable-go/actionable/adapters/internal/httpx"
 )
 
 // The permissions the default checks ask for, named as in OpenProject.
@@ -52,9 +53,11 @@ type Config[T any] struct {
 	// Authenticate maps a request to the actor it acts for. It returns
 	// ErrNoCredentials when the request carries none and ErrBadCredentials
 	// when it refuses them (both a 401, worded and challenged as
-	// OpenProject does); any other error is a 500 and logged. Nil treats
-	// every request as carrying no credentials. APIKey reads the token the
-	// ways OpenProject accepts it.
+	// OpenProject does), or an error matching actions.ErrForbidden for an
+	// actor who may not use the API at all (403 MissingPermission); an
+	// actor without an ID counts as ErrBadCredentials, and any other error
+	// is a 500 and logged. Nil treats every request as carrying no
+	// credentials. APIKey reads the token the ways OpenProject accepts it.
 	Authenticate func(r *http.Request) (actions.Actor, error)
 
 	// ActorFor returns the actor as it stands towards one work package: its
@@ -117,15 +120,16 @@ type Config[T any] struct {
 	AttributeNames map[string]string
 
 	// MaxBodyBytes bounds the body of an execute request; 0 means
-	// DefaultMaxBodyBytes.
+	// DefaultMaxBodyBytes, and a negative value is an error of New.
 	MaxBodyBytes int64
 
 	// MaxPageSize bounds the pageSize of GET /api/v3/work_packages; 0 means
-	// DefaultMaxPageSize.
+	// DefaultMaxPageSize, and a negative value is an error of New.
 	MaxPageSize int64
 
-	// Logger receives what the client is not told: internal errors (500)
-	// and effects that failed after a successful save. Nil uses
+	// Logger receives what the client is not told: the cause of every 500
+	// (a panic of a Config function or of the store included, with its
+	// stack) and effects that failed after a successful save. Nil uses
 	// slog.Default().
 	Logger *slog.Logger
 }
@@ -158,17 +162,12 @@ func New[T any](engine *actions.Engine[T], cfg Config[T]) (*Handler[T], error) {
 	if engine == nil {
 		return nil, errors.New("openproject: New needs an engine")
 	}
-	if cfg.MaxBodyBytes < 0 {
-		return nil, fmt.Errorf("openproject: MaxBodyBytes must not be negative, got %d", cfg.MaxBodyBytes)
+	var err error
+	if cfg.MaxBodyBytes, err = httpx.Limit("openproject", "MaxBodyBytes", cfg.MaxBodyBytes, DefaultMaxBodyBytes); err != nil {
+		return nil, err
 	}
-	if cfg.MaxBodyBytes == 0 {
-		cfg.MaxBodyBytes = DefaultMaxBodyBytes
-	}
-	if cfg.MaxPageSize < 0 {
-		return nil, fmt.Errorf("openproject: MaxPageSize must not be negative, got %d", cfg.MaxPageSize)
-	}
-	if cfg.MaxPageSize == 0 {
-		cfg.MaxPageSize = DefaultMaxPageSize
+	if cfg.MaxPageSize, err = httpx.Limit("openproject", "MaxPageSize", cfg.MaxPageSize, DefaultMaxPageSize); err != nil {
+		return nil, err
 	}
 	cat := engine.Catalog()
 	for _, a := range cat.Actions() {
@@ -190,10 +189,7 @@ func New[T any](engine *actions.Engine[T], cfg Config[T]) (*Handler[T], error) {
 		seen[p.Name] = true
 	}
 	cfg.LinkedProperties = append([]LinkedProperty[T](nil), cfg.LinkedProperties...)
-	h := &Handler[T]{engine: engine, cfg: cfg, log: cfg.Logger, mux: http.NewServeMux()}
-	if h.log == nil {
-		h.log = slog.Default()
-	}
+	h := &Handler[T]{engine: engine, cfg: cfg, log: httpx.Logger(cfg.Logger), mux: http.NewServeMux()}
 	h.mux.HandleFunc("GET "+customActionsPath+"{id}", h.getCustomAction)
 	h.mux.HandleFunc("POST "+customActionsPath+"{id}/execute", h.execute)
 	h.mux.HandleFunc("GET "+workPackagesPath+"{id}", h.getWorkPackage)
@@ -214,16 +210,15 @@ func (h *Handler[T]) methodNotAllowed(allow string) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) { h.writeError(w, r, &methodError{allow: allow}) }
 }
 
-// ServeHTTP implements http.Handler.
+// ServeHTTP implements http.Handler. A panic of host code (a Config
+// function, the store) is answered 500 InternalServerError and logged.
 func (h *Handler[T]) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	defer httpx.Recover(func(err error) { h.writeError(w, r, err) })
 	h.mux.ServeHTTP(w, r)
 }
 
 func (h *Handler[T]) authenticate(r *http.Request) (actions.Actor, error) {
-	if h.cfg.Authenticate == nil {
-		return actions.Actor{}, ErrNoCredentials
-	}
-	return h.cfg.Authenticate(r)
+	return httpx.Authenticate(r, h.cfg.Authenticate)
 }
 
 func (h *Handler[T]) canEdit(ctx context.Context, actor actions.Actor) bool {

@@ -4,13 +4,11 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -18,11 +16,10 @@ import (
 	"time"
 
 	"github.com/actionable-go/actionable/actions"
+	"github.com/actionable-go/actionable/adapters/internal/adaptertest"
 	"github.com/actionable-go/actionable/adapters/openproject"
 	"github.com/google/go-cmp/cmp"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
 
 // WorkPackage is the host's own type in these tests.
 type WorkPackage struct {
@@ -337,20 +334,7 @@ func dump(t *testing.T, res *http.Response) string {
 // golden compares got with testdata/name.golden, or rewrites it with -update.
 func golden(t *testing.T, name, got string) {
 	t.Helper()
-	path := filepath.Join("testdata", name+".golden")
-	if *update {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if diff := cmp.Diff(string(want), got); diff != "" {
-		t.Errorf("response mismatch (-want +got):\n%s", diff)
-	}
+	adaptertest.Golden(t, filepath.Join("testdata", name+".golden"), []byte(got))
 }
 
 // TestErrors covers every row of the contract's error table, and its order:

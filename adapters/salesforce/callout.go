@@ -227,11 +227,16 @@ func fitJSON(s string, max int) string {
 	return ""
 }
 
+// maxAnswerAttempts bounds the attempts to record a callout's answer while
+// the link keeps changing: not Config.MaxRetries, which is the client's
+// wait, while this is the record of what the callout did.
+const maxAnswerAttempts = 8
+
 // recordAnswer records answer, what the callout of execution execID
 // received, as an execution of actionAnswer on the link id by actor,
 // retried when the link changes meanwhile.
 func (h *Handler) recordAnswer(ctx context.Context, id string, actor actions.Actor, execID, answer string) error {
-	for range maxAttempts {
+	for range maxAnswerAttempts {
 		_, version, err := h.engine.Load(ctx, id)
 		if err != nil {
 			return err
@@ -244,7 +249,7 @@ func (h *Handler) recordAnswer(ctx context.Context, id string, actor actions.Act
 			return err
 		}
 	}
-	return fmt.Errorf("%w: action link %s changed %d times while its callout's answer was recorded", actions.ErrConflict, id, maxAttempts)
+	return fmt.Errorf("%w: action link %s changed %d times while its callout's answer was recorded", actions.ErrConflict, id, maxAnswerAttempts)
 }
 
 // answerOf returns what the callout of rec received, or "" when it made

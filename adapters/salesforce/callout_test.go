@@ -12,7 +12,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/actionable-go/actionable/actions"
 	"github.com/actionable-go/actionable/adapters/salesforce"
 	"github.com/google/go-cmp/cmp"
 )
@@ -29,11 +28,8 @@ func TestDefaultClientRefusesPrivateAddresses(t *testing.T) {
 	}))
 	defer internal.Close()
 	h, err := salesforce.New(salesforce.Config{
-		Stores: salesforce.NewMemoryStores(),
-		Authenticate: func(_ context.Context, token string) (actions.Actor, bool) {
-			a, ok := tokens[token]
-			return a, ok
-		},
+		Stores:       salesforce.NewMemoryStores(),
+		Authenticate: authenticate,
 		// Every URL passes the actionUrl check: the client's check, when
 		// it connects, is under test.
 		AllowHTTP: func(context.Context, *url.URL) bool { return true },

@@ -6,9 +6,13 @@
 //
 //	h, err := salesforce.New(salesforce.Config{
 //		Stores: salesforce.NewMemoryStores(), // or the host's database stores
-//		Authenticate: func(ctx context.Context, token string) (actions.Actor, bool) {
-//			u, ok := users[token] // the host's own sessions
-//			return u, ok          // Actor.ID is the Salesforce user id, 005...
+//		Authenticate: func(r *http.Request) (actions.Actor, error) {
+//			token, err := salesforce.BearerToken(r)
+//			if err != nil {
+//				return actions.Actor{}, err // ErrNoCredentials: 401
+//			}
+//			return sessions.User(token) // the host's own; ErrBadCredentials if unknown.
+//			                            // Actor.ID is the Salesforce user id, 005...
 //		},
 //		BasePath: "/services/data/v62.0",
 //	})
@@ -25,7 +29,14 @@
 //	GET    /connect/action-links/{id}/diagnostic-info       what the user's callout sent and received
 //
 // Every request carries "Authorization: Bearer <token>", which
-// [Config.Authenticate] maps to a user (401 otherwise). A link with a userId
+// [Config.Authenticate] maps to a user ([BearerToken] reads it). Its
+// refusals are those of every adapter of this module: [ErrNoCredentials]
+// and [ErrBadCredentials] (and an actor without an ID) are 401
+// INVALID_SESSION_ID, as Salesforce answers a missing and an expired
+// session alike; an error matching actions.ErrForbidden is 403
+// INSUFFICIENT_ACCESS "You do not have access to this API."; any other
+// error is a 500. The two sentinels are the same values in every adapter,
+// so one user lookup can serve this handler and the others. A link with a userId
 // is seen and executed by that user only, one with an excludedUserId by
 // everyone else; to anyone else it does not exist (404).
 //
@@ -116,7 +127,9 @@
 //
 // Concurrent PATCHes of one link are serialized by the link's version: the
 // loser of a race is retried against the winner's execution, so two users
-// PATCHing a Once link at the same time make one callout.
+// PATCHing a Once link at the same time make one callout. A PATCH is
+// retried up to [Config.MaxRetries] times ([DefaultMaxRetries]; a negative
+// MaxRetries tries once), then answered 409 UNABLE_TO_LOCK_ROW.
 //
 // # Callouts
 //
@@ -157,8 +170,11 @@
 // INVALID_ID_FIELD for a malformed id or one of another object type,
 // INVALID_OPERATION for a refused status change), 401 (INVALID_SESSION_ID),
 // 403 (INSUFFICIENT_ACCESS: a group definition read or deleted by another
-// user than its creator), 404 (NOT_FOUND), 405, 409 (UNABLE_TO_LOCK_ROW,
-// when a link keeps changing under a request) and 500 (UNKNOWN_EXCEPTION).
+// user than its creator, or a user Config.Authenticate forbids), 404
+// (NOT_FOUND), 405, 409 (UNABLE_TO_LOCK_ROW, when a link keeps changing
+// under a request) and 500 (UNKNOWN_EXCEPTION: a store that fails, an error
+// or a panic of a Config function; logged through [Config.Logger], a panic
+// with its stack).
 // Salesforce documents the array and the statuses, not the codes of the
 // action link rules: INVALID_OPERATION, STRING_TOO_LONG and LIMIT_EXCEEDED
 // are Salesforce codes this server chose for them.

@@ -9,7 +9,7 @@ import (
 	"strings"
 
 	"github.com/actionable-go/actionable/actions"
-	"github.com/hashicorp/go-multierror"
+	"github.com/actionable-go/actionable/adapters/internal/httpx"
 )
 
 // Error codes of the error array.
@@ -29,6 +29,7 @@ const (
 	codeUnknown       = "UNKNOWN_EXCEPTION"
 	msgNotFound       = "The requested resource does not exist"
 	msgSession        = "Session expired or invalid"
+	msgAPIAccess      = "You do not have access to this API."
 	msgUnknown        = "An unexpected error occurred. Please include this ErrorId if you contact support."
 	msgConflictRetry  = "The action link changed while the request ran; retry the request."
 	msgDefinitionUser = "Only the user who created an action link group definition can read or delete it."
@@ -56,15 +57,7 @@ type InputError struct {
 }
 
 func newInputError(ps []Problem) error {
-	var all *multierror.Error
-	for _, p := range ps {
-		all = multierror.Append(all, p)
-	}
-	errs := all.ErrorOrNil()
-	if errs == nil {
-		return nil
-	}
-	return &InputError{Problems: ps, errs: errs}
+	return httpx.Collect(ps, func(ps []Problem, errs error) *InputError { return &InputError{Problems: ps, errs: errs} })
 }
 
 // Error lists every message.
@@ -81,8 +74,6 @@ func (e *InputError) Unwrap() error { return e.errs }
 
 // Errors of requests, rendered by writeError.
 var (
-	// errUnauthenticated: no bearer token, or one the host does not know.
-	errUnauthenticated = errors.New("salesforce: not authenticated")
 	// errHidden: the link exists but the user may not see it; answered as
 	// an unknown id.
 	errHidden = errors.New("salesforce: action link not visible to the user")
@@ -90,6 +81,23 @@ var (
 	// delete it.
 	errNotCreator = fmt.Errorf("%w: not the creator of the definition", actions.ErrForbidden)
 )
+
+// accessError is a user whom Config.Authenticate refused with
+// actions.ErrForbidden: known, but not allowed to use the API.
+type accessError struct{ err error }
+
+func (e *accessError) Error() string { return "salesforce: no access to the API: " + e.err.Error() }
+func (e *accessError) Unwrap() error { return e.err }
+
+// authError returns the refusal of httpx.Authenticate as writeError
+// answers it: a forbidden user is an *accessError, not a refusal of one
+// resource.
+func authError(err error) error {
+	if errors.Is(err, actions.ErrForbidden) {
+		return &accessError{err: err}
+	}
+	return err
+}
 
 // idError is a malformed id, or one of another kind of object.
 type idError struct{ id string }
@@ -133,10 +141,11 @@ type apiError struct {
 
 // writeError maps err to its status code and error array: the one place
 // where errors become HTTP.
-func writeError(w http.ResponseWriter, err error) {
+func (h *Handler) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	var (
 		status int
 		body   []apiError
+		ae     *accessError
 		in     *InputError
 		ide    *idError
 		pe     *parseError
@@ -145,9 +154,11 @@ func writeError(w http.ResponseWriter, err error) {
 		me     *methodError
 	)
 	switch {
-	case errors.Is(err, errUnauthenticated):
+	case errors.Is(err, ErrNoCredentials), errors.Is(err, ErrBadCredentials):
 		status, body = http.StatusUnauthorized, []apiError{{codeSession, msgSession}}
 		w.Header().Set("WWW-Authenticate", `Bearer realm="salesforce"`)
+	case errors.As(err, &ae):
+		status, body = http.StatusForbidden, []apiError{{codeAccess, msgAPIAccess}}
 	case errors.As(err, &in):
 		status = http.StatusBadRequest
 		for _, p := range in.Problems {
@@ -173,17 +184,19 @@ func writeError(w http.ResponseWriter, err error) {
 	case errors.Is(err, actions.ErrConflict):
 		status, body = http.StatusConflict, []apiError{{codeConflict, msgConflictRetry}}
 	default:
+		httpx.LogInternal(r.Context(), h.log, "salesforce: internal error", r, err)
 		status, body = http.StatusInternalServerError, []apiError{{codeUnknown, msgUnknown}}
 	}
-	writeJSON(w, status, body)
+	h.writeJSON(w, r, status, body)
 }
 
 // writeJSON writes v as the response body.
-func writeJSON(w http.ResponseWriter, status int, v any) {
+func (h *Handler) writeJSON(w http.ResponseWriter, r *http.Request, status int, v any) {
 	var b bytes.Buffer
 	enc := json.NewEncoder(&b)
 	enc.SetEscapeHTML(false)
 	if err := enc.Encode(v); err != nil { // the adapter's own types always encode
+		httpx.LogInternal(r.Context(), h.log, "salesforce: internal error", r, fmt.Errorf("salesforce: encoding the response: %w", err))
 		status = http.StatusInternalServerError
 		b.Reset()
 		b.WriteString(`[{"errorCode":"UNKNOWN_EXCEPTION","message":"encoding the response failed"}]` + "\n")

@@ -33,9 +33,16 @@ func ExampleNew() {
 		// In memory here; a host keeps them in its database to survive a
 		// restart.
 		Stores: salesforce.NewMemoryStores(),
-		Authenticate: func(_ context.Context, token string) (actions.Actor, bool) {
+		Authenticate: func(r *http.Request) (actions.Actor, error) {
+			token, err := salesforce.BearerToken(r)
+			if err != nil {
+				return actions.Actor{}, err // no token: 401
+			}
 			u, ok := users[token]
-			return u, ok
+			if !ok {
+				return actions.Actor{}, salesforce.ErrBadCredentials // 401
+			}
+			return u, nil
 		},
 		BasePath: "/services/data/v62.0",
 		// The default client calls public addresses only; this provider
@@ -138,8 +145,8 @@ func ExampleConfig_client() {
 	}
 	h, err := salesforce.New(salesforce.Config{
 		Stores: salesforce.NewMemoryStores(),
-		Authenticate: func(context.Context, string) (actions.Actor, bool) {
-			return actions.Actor{ID: "005000000000001AAA"}, true
+		Authenticate: func(*http.Request) (actions.Actor, error) {
+			return actions.Actor{ID: "005000000000001AAA"}, nil
 		},
 		Client: &http.Client{Transport: transport},
 	})
@@ -201,8 +208,8 @@ func ExampleConfig_allowHTTP() {
 	}
 	h, err := salesforce.New(salesforce.Config{
 		Stores: salesforce.NewMemoryStores(),
-		Authenticate: func(context.Context, string) (actions.Actor, bool) {
-			return actions.Actor{ID: "005000000000001AAA"}, true
+		Authenticate: func(*http.Request) (actions.Actor, error) {
+			return actions.Actor{ID: "005000000000001AAA"}, nil
 		},
 		AllowHTTP: func(_ context.Context, u *url.URL) bool { return u.Host == self.Host },
 		Client:    provider.Client(), // the default client calls public addresses only
@@ -258,9 +265,16 @@ func ExampleConfig_provider() {
 	}
 	h, err := salesforce.New(salesforce.Config{
 		Stores: salesforce.NewMemoryStores(),
-		Authenticate: func(_ context.Context, token string) (actions.Actor, bool) {
+		Authenticate: func(r *http.Request) (actions.Actor, error) {
+			token, err := salesforce.BearerToken(r)
+			if err != nil {
+				return actions.Actor{}, err // no token: 401
+			}
 			u, ok := users[token]
-			return u, ok
+			if !ok {
+				return actions.Actor{}, salesforce.ErrBadCredentials // 401
+			}
+			return u, nil
 		},
 		Client: provider.Client(),
 		Provider: func(_ context.Context, user actions.Actor, l salesforce.Link) bool {
@@ -310,4 +324,19 @@ func errorMessage(body []byte) string {
 		return ""
 	}
 	return errs[0].Message
+}
+
+// BearerToken reads the access token Config.Authenticate looks up.
+func ExampleBearerToken() {
+	for _, auth := range []string{"Bearer 00Dx0000000BV7z!AR8AQAxo", "OAuth 00Dx0000000BV7z!AR8AQAxo", "Basic dXNlcjpwYXNz", ""} {
+		r := httptest.NewRequest("GET", "/connect/action-links/0An000000000001AAA", nil)
+		r.Header.Set("Authorization", auth)
+		token, err := salesforce.BearerToken(r)
+		fmt.Printf("%q %v\n", token, err)
+	}
+	// Output:
+	// "00Dx0000000BV7z!AR8AQAxo" <nil>
+	// "00Dx0000000BV7z!AR8AQAxo" <nil>
+	// "" adapters: no credentials
+	// "" adapters: no credentials
 }

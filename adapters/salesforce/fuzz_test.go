@@ -44,7 +44,7 @@ func FuzzGroupDefinition(f *testing.F) {
 	}
 	h, err := salesforce.New(salesforce.Config{
 		Stores:       salesforce.NewMemoryStores(),
-		Authenticate: func(context.Context, string) (actions.Actor, bool) { return actions.Actor{ID: alice}, true },
+		Authenticate: func(*http.Request) (actions.Actor, error) { return actions.Actor{ID: alice}, nil },
 		AllowHTTP:    func(_ context.Context, u *url.URL) bool { return u.Hostname() != "deny.example" },
 		Client: &http.Client{Transport: roundTripper(func(r *http.Request) (*http.Response, error) {
 			if r.Body != nil {

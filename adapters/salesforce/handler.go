@@ -8,18 +8,30 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
 	"time"
 
 	"github.com/actionable-go/actionable/actions"
+	"github.com/actionable-go/actionable/adapters/internal/httpx"
 )
 
 // Defaults of Config.
 const (
+	// DefaultCalloutTimeout bounds every callout unless
+	// Config.CalloutTimeout says otherwise.
 	DefaultCalloutTimeout = 10 * time.Second
-	DefaultMaxBodyBytes   = 1 << 20
+	// DefaultMaxBodyBytes bounds a request body unless Config.MaxBodyBytes
+	// says otherwise.
+	DefaultMaxBodyBytes = 1 << 20
+	// DefaultMaxRetries is how many times a status change that met a
+	// concurrent change of the link is retried unless Config.MaxRetries
+	// says otherwise: every round of concurrent PATCHes of one link lets
+	// one of them through, so with OncePerUser, where each user's execution
+	// changes the link, a few users PATCHing at once need a few rounds.
+	DefaultMaxRetries = 7
 )
 
 // Defaults of Limits. Salesforce documents no length limit for the Connect
@@ -63,25 +75,27 @@ type Limits struct {
 	DefinitionsPerUser int
 }
 
-// withDefaults returns l with its zero fields set to their defaults.
+// withDefaults returns l with its zero fields set to their defaults; a
+// negative one is an error.
 func (l Limits) withDefaults() (Limits, error) {
-	for _, f := range []*int{&l.LabelKey, &l.ActionURL, &l.RequestBody, &l.HeaderName, &l.HeaderValue, &l.Headers, &l.DefinitionsPerUser} {
-		if *f < 0 {
-			return l, errors.New("salesforce: limits must not be negative")
+	for _, f := range []struct {
+		name  string
+		v     *int
+		value int
+	}{
+		{"LabelKey", &l.LabelKey, DefaultLabelKeyBytes},
+		{"ActionURL", &l.ActionURL, DefaultActionURLBytes},
+		{"RequestBody", &l.RequestBody, DefaultRequestBodyBytes},
+		{"HeaderName", &l.HeaderName, DefaultHeaderNameBytes},
+		{"HeaderValue", &l.HeaderValue, DefaultHeaderValueBytes},
+		{"Headers", &l.Headers, DefaultHeaders},
+		{"DefinitionsPerUser", &l.DefinitionsPerUser, DefaultDefinitionsPerUser},
+	} {
+		var err error
+		if *f.v, err = httpx.Limit("salesforce", "Limits."+f.name, *f.v, f.value); err != nil {
+			return l, err
 		}
 	}
-	def := func(f *int, v int) {
-		if *f == 0 {
-			*f = v
-		}
-	}
-	def(&l.LabelKey, DefaultLabelKeyBytes)
-	def(&l.ActionURL, DefaultActionURLBytes)
-	def(&l.RequestBody, DefaultRequestBodyBytes)
-	def(&l.HeaderName, DefaultHeaderNameBytes)
-	def(&l.HeaderValue, DefaultHeaderValueBytes)
-	def(&l.Headers, DefaultHeaders)
-	def(&l.DefinitionsPerUser, DefaultDefinitionsPerUser)
 	return l, nil
 }
 
@@ -96,11 +110,15 @@ type Config struct {
 	// engine over Stores.Links: a journal other than the store
 	// (actions.WithJournal), an observer, record limits, execution ids.
 	EngineOptions []actions.Option
-	// Authenticate maps the token of an "Authorization: Bearer <token>"
-	// header to the user making the request; Actor.ID is the user's
-	// Salesforce id (005...). It returns false for an unknown token (401).
-	// Nil refuses every request.
-	Authenticate func(ctx context.Context, token string) (actions.Actor, bool)
+	// Authenticate maps a request to the user making it; Actor.ID is the
+	// user's Salesforce id (005...). BearerToken reads the token of its
+	// "Authorization: Bearer <token>" (or "OAuth <token>") header. It
+	// returns ErrNoCredentials or ErrBadCredentials to refuse the request
+	// (401 INVALID_SESSION_ID), or an error matching actions.ErrForbidden
+	// for a user who may not use the API (403 INSUFFICIENT_ACCESS); an
+	// actor without an ID counts as ErrBadCredentials, and any other error
+	// is a 500, logged. Nil refuses every request.
+	Authenticate func(r *http.Request) (actions.Actor, error)
 	// BasePath prefixes the url fields of responses: the path the host
 	// mounts the handler under, such as "/services/data/v62.0".
 	BasePath string
@@ -117,8 +135,8 @@ type Config struct {
 	// trusts, checked when connecting (net.Dialer.Control or
 	// Transport.DialContext) so that redirects are checked too.
 	Client *http.Client
-	// CalloutTimeout bounds every callout, whatever the client
-	// (default DefaultCalloutTimeout).
+	// CalloutTimeout bounds every callout, whatever the client: 0 means
+	// DefaultCalloutTimeout, and a negative value is an error of New.
 	CalloutTimeout time.Duration
 	// Clock is the time of creation dates, of executions and of expiry
 	// (default time.Now).
@@ -156,16 +174,27 @@ type Config struct {
 	// NewID returns a new id starting with prefix (0Ag for groups, 0An for
 	// links). Nil generates random 18-character ids.
 	NewID func(prefix string) string
-	// MaxBodyBytes bounds request bodies (default DefaultMaxBodyBytes).
+	// MaxBodyBytes bounds request bodies: 0 means DefaultMaxBodyBytes, and
+	// a negative value is an error of New.
 	MaxBodyBytes int64
+	// MaxRetries bounds how many times a PATCH that met a concurrent
+	// change of its link is retried against the link as it is then: 0
+	// means DefaultMaxRetries, and a negative value no retry (the first
+	// conflict is a 409 UNABLE_TO_LOCK_ROW).
+	MaxRetries int
 	// Limits bound what users may store (see Limits for the defaults).
 	Limits Limits
+	// Logger receives the cause of every 500 (a panic of a Config function
+	// or of a store included, with its stack). Nil means slog.Default().
+	Logger *slog.Logger
 }
 
 // Handler serves the action link resources of the Connect REST API,
 // relative to its mount point. It is safe for concurrent use.
 type Handler struct {
 	cfg     Config
+	log     *slog.Logger
+	retries int
 	mux     *http.ServeMux
 	engine  *actions.Engine[Link]
 	links   Store[Link]
@@ -186,22 +215,24 @@ func New(cfg Config) (*Handler, error) {
 	if cfg.Clock == nil {
 		cfg.Clock = time.Now
 	}
-	if cfg.CalloutTimeout <= 0 {
-		cfg.CalloutTimeout = DefaultCalloutTimeout
+	var err error
+	if cfg.CalloutTimeout, err = httpx.Limit("salesforce", "CalloutTimeout", cfg.CalloutTimeout, DefaultCalloutTimeout); err != nil {
+		return nil, err
 	}
-	if cfg.MaxBodyBytes <= 0 {
-		cfg.MaxBodyBytes = DefaultMaxBodyBytes
+	if cfg.MaxBodyBytes, err = httpx.Limit("salesforce", "MaxBodyBytes", cfg.MaxBodyBytes, DefaultMaxBodyBytes); err != nil {
+		return nil, err
 	}
 	if cfg.NewID == nil {
 		cfg.NewID = randomID
 	}
-	var err error
 	if cfg.Limits, err = cfg.Limits.withDefaults(); err != nil {
 		return nil, err
 	}
 	cfg.BasePath = strings.TrimSuffix(cfg.BasePath, "/")
 	h := &Handler{
 		cfg:     cfg,
+		log:     httpx.Logger(cfg.Logger),
+		retries: httpx.Retries(cfg.MaxRetries, DefaultMaxRetries),
 		links:   cfg.Stores.Links,
 		groups:  cfg.Stores.Groups,
 		owners:  cfg.Stores.Owners,
@@ -252,9 +283,9 @@ func (h *Handler) routes() {
 		pathLinks + "/{id}":                 "GET, HEAD, PATCH",
 		pathLinks + "/{id}/diagnostic-info": "GET, HEAD",
 	} {
-		h.mux.HandleFunc(path, func(w http.ResponseWriter, r *http.Request) { writeError(w, &methodError{allow: allow}) })
+		h.mux.HandleFunc(path, func(w http.ResponseWriter, r *http.Request) { h.writeError(w, r, &methodError{allow: allow}) })
 	}
-	h.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) { writeError(w, actions.ErrNotFound) })
+	h.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) { h.writeError(w, r, actions.ErrNotFound) })
 }
 
 // endpoint serves one resource for an authenticated user: it returns the
@@ -263,9 +294,9 @@ type endpoint func(r *http.Request, user actions.Actor) (int, any, error)
 
 func (h *Handler) handle(pattern string, e endpoint) {
 	h.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
-		user, err := h.authenticate(r)
+		user, err := httpx.Authenticate(r, h.cfg.Authenticate)
 		if err != nil {
-			writeError(w, err)
+			h.writeError(w, r, authError(err))
 			return
 		}
 		if h.cfg.Variables != nil {
@@ -275,29 +306,20 @@ func (h *Handler) handle(pattern string, e endpoint) {
 		status, body, err := e(r, user)
 		switch {
 		case err != nil:
-			writeError(w, err)
+			h.writeError(w, r, err)
 		case body == nil:
 			w.WriteHeader(status)
 		default:
-			writeJSON(w, status, body)
+			h.writeJSON(w, r, status, body)
 		}
 	})
 }
 
-// ServeHTTP implements http.Handler.
-func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) { h.mux.ServeHTTP(w, r) }
-
-func (h *Handler) authenticate(r *http.Request) (actions.Actor, error) {
-	scheme, token, _ := strings.Cut(r.Header.Get("Authorization"), " ")
-	token = strings.TrimSpace(token)
-	if h.cfg.Authenticate == nil || token == "" || !strings.EqualFold(scheme, "Bearer") && !strings.EqualFold(scheme, "OAuth") {
-		return actions.Actor{}, errUnauthenticated
-	}
-	user, ok := h.cfg.Authenticate(r.Context(), token)
-	if !ok || user.ID == "" {
-		return actions.Actor{}, errUnauthenticated
-	}
-	return user, nil
+// ServeHTTP implements http.Handler. A panic of host code (a Config
+// function, a store) is answered 500 UNKNOWN_EXCEPTION and logged.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	defer httpx.Recover(func(err error) { h.writeError(w, r, err) })
+	h.mux.ServeHTTP(w, r)
 }
 
 // pathID returns the {id} of the request if it is an id with prefix.
@@ -335,13 +357,8 @@ func decodeJSON(data []byte, v any) error {
 	if len(bytes.TrimSpace(data)) == 0 {
 		return &parseError{msg: "The request body is empty; it must be a JSON object."}
 	}
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
+	if err := httpx.DecodeJSON(bytes.NewReader(data), v); err != nil {
 		return &parseError{msg: jsonMessage(err)}
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		return &parseError{msg: "Unexpected data after the JSON object."}
 	}
 	return nil
 }
@@ -353,6 +370,8 @@ func jsonMessage(err error) string {
 		typ    *json.UnmarshalTypeError
 	)
 	switch {
+	case errors.Is(err, httpx.ErrTrailingData):
+		return "Unexpected data after the JSON object."
 	case errors.As(err, &syntax):
 		return fmt.Sprintf("Malformed JSON at offset %d: %v", syntax.Offset, syntax)
 	case errors.As(err, &typ):

@@ -4,14 +4,13 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -20,11 +19,9 @@ import (
 	"time"
 
 	"github.com/actionable-go/actionable/actions"
+	"github.com/actionable-go/actionable/adapters/internal/adaptertest"
 	"github.com/actionable-go/actionable/adapters/salesforce"
-	"github.com/google/go-cmp/cmp"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
 
 const (
 	base  = "/services/data/v62.0"
@@ -38,6 +35,19 @@ var tokens = map[string]actions.Actor{
 	"sf-alice": {ID: alice, Name: "Alice"},
 	"sf-bob":   {ID: bob, Name: "Bob"},
 	"sf-carol": {ID: carol, Name: "Carol"},
+}
+
+// authenticate knows the users of tokens.
+func authenticate(r *http.Request) (actions.Actor, error) {
+	token, err := salesforce.BearerToken(r)
+	if err != nil {
+		return actions.Actor{}, err
+	}
+	a, ok := tokens[token]
+	if !ok {
+		return actions.Actor{}, salesforce.ErrBadCredentials
+	}
+	return a, nil
 }
 
 // userSummary is the host's directory of the tests' users: what it knows
@@ -218,11 +228,8 @@ func newEnv(t *testing.T, configure ...func(*salesforce.Config)) *env {
 	t.Helper()
 	e := &env{t: t, clock: &clock{now: start}, callouts: newCallouts(t), stores: salesforce.NewMemoryStores()}
 	cfg := salesforce.Config{
-		Stores: e.stores,
-		Authenticate: func(_ context.Context, token string) (actions.Actor, bool) {
-			a, ok := tokens[token]
-			return a, ok
-		},
+		Stores:       e.stores,
+		Authenticate: authenticate,
 		// The test provider speaks plain HTTP, as a developer's does.
 		AllowHTTP: func(_ context.Context, u *url.URL) bool { return u.Hostname() == "callouts.example" },
 		BasePath:  base,
@@ -236,6 +243,7 @@ func newEnv(t *testing.T, configure ...func(*salesforce.Config)) *env {
 		},
 		UserSummary: userSummary,
 		NewID:       ids(),
+		Logger:      slog.New(slog.DiscardHandler),
 	}
 	for _, c := range configure {
 		c(&cfg)
@@ -314,20 +322,7 @@ func (e *env) oneLink(executions, actionType, method, url string, extra string) 
 // golden compares got with testdata/name, or rewrites it with -update.
 func golden(t *testing.T, name, got string) {
 	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run with -update to create it)", err)
-	}
-	if diff := cmp.Diff(string(want), got); diff != "" {
-		t.Errorf("%s mismatch (-want +got):\n%s", name, diff)
-	}
+	adaptertest.Golden(t, filepath.Join("testdata", name), []byte(got))
 }
 
 // pretty indents a JSON body for a golden file; the content is unchanged.

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/actionable-go/actionable/actions"
+	"github.com/actionable-go/actionable/adapters/internal/httpx"
 )
 
 // The actions of the catalog. An action link is executed by the action of
@@ -135,20 +136,16 @@ func (h *Handler) visible(ctx context.Context, l *Link, user actions.Actor) erro
 	return h.refusal(ctx, h.engine.Check(ctx, actionView, l.ID, *l, user), l, user, "")
 }
 
-// maxAttempts bounds the retries of a status change that lost a race.
-const maxAttempts = 8
-
 // setStatus changes the status of the link id for user, as PATCH does. The
-// change is retried when another request changed the link at the same time,
-// so that the engine's policy check sees that request's execution.
+// change is retried (Config.MaxRetries) when another request changed the
+// link at the same time, so that the engine's policy check sees that
+// request's execution.
 func (h *Handler) setStatus(ctx context.Context, id string, user actions.Actor, target string) error {
-	for range maxAttempts {
-		err := h.trySetStatus(ctx, id, user, target)
-		if !errors.Is(err, actions.ErrConflict) {
-			return err
-		}
+	attempts, err := httpx.Retry(h.retries, func() error { return h.trySetStatus(ctx, id, user, target) })
+	if errors.Is(err, actions.ErrConflict) {
+		return fmt.Errorf("%w: action link %s changed %d times during the request", actions.ErrConflict, id, attempts)
 	}
-	return fmt.Errorf("%w: action link %s changed %d times during the request", actions.ErrConflict, id, maxAttempts)
+	return err
 }
 
 // trySetStatus maps one PATCH to the engine: PendingStatus executes the

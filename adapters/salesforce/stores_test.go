@@ -46,17 +46,14 @@ func TestRestart(t *testing.T) {
 
 	// A new handler over the same stores, and another set of ids.
 	e.mount(salesforce.Config{
-		Stores: e.stores,
-		Authenticate: func(_ context.Context, token string) (actions.Actor, bool) {
-			a, ok := tokens[token]
-			return a, ok
-		},
-		BasePath:    base,
-		Client:      e.callouts.client(),
-		Clock:       e.clock.Now,
-		UserSummary: userSummary,
-		Limits:      salesforce.Limits{DefinitionsPerUser: 3},
-		NewID:       func(prefix string) string { return prefix + "00000000000RAAA" },
+		Stores:       e.stores,
+		Authenticate: authenticate,
+		BasePath:     base,
+		Client:       e.callouts.client(),
+		Clock:        e.clock.Now,
+		UserSummary:  userSummary,
+		Limits:       salesforce.Limits{DefinitionsPerUser: 3},
+		NewID:        func(prefix string) string { return prefix + "00000000000RAAA" },
 	})
 	if diff := cmp.Diff(before, answers()); diff != "" {
 		t.Errorf("answers after the restart mismatch (-before +after):\n%s", diff)

@@ -17,10 +17,14 @@
 // # Quick start
 //
 //	engine, err := actions.New(catalog, store) // objects of your type Document
-//	h, err := workfront.New(engine, workfront.Options[Document]{
+//	h, err := workfront.New(engine, workfront.Config[Document]{
 //		Publisher: "Acme, LLC",
-//		Authenticate: func(ctx context.Context, c workfront.Credentials) (actions.Actor, error) {
-//			return lookUp(ctx, c.APIKey, c.Username, c.Token) // your users
+//		Authenticate: func(r *http.Request) (actions.Actor, error) {
+//			c, err := workfront.ReadCredentials(r) // apiKey and username, or a Bearer token
+//			if err != nil {
+//				return actions.Actor{}, err // ErrNoCredentials: 403
+//			}
+//			return lookUp(r.Context(), c) // your users; ErrBadCredentials if unknown
 //		},
 //	})
 //	mux.Handle("/webhooks/", http.StripPrefix("/webhooks", h))
@@ -44,19 +48,20 @@
 //	     (*actions.EffectError), or concurrent changes exhausted the retries
 //	400  name, documentId or documentVersionId is missing, empty or given
 //	     twice, or the query string is malformed
-//	403  missing or refused credentials, or the user lacks the action's
-//	     permission (actions.ErrForbidden)
+//	403  missing or refused credentials, a user Config.Authenticate forbids,
+//	     or the user lacks the action's permission (actions.ErrForbidden)
 //	404  an unknown action name, an unknown document, or (with
-//	     Options.DocumentVersion) a documentVersionId that is not the
+//	     Config.DocumentVersion) a documentVersionId that is not the
 //	     document's current version
-//	500  anything else; the cause goes to Options.Logger
+//	500  anything else, a panic of host code included; the cause goes to
+//	     Config.Logger
 //
 // An action failure is answered with 200 because the page on /customAction
 // carries the outcome in the body's status field, while the API's error
 // table keeps 403, 404 and 500 for requests that could not be served;
 // Workfront shows the message either way. An unknown action name is 404,
 // like an unknown document: the resource the request names does not exist.
-// Options.ErrorMessage rewords the message of an action failure, for
+// Config.ErrorMessage rewords the message of an action failure, for
 // example to translate it.
 //
 // An effect runs after the document was saved, so when it fails the
@@ -67,17 +72,24 @@
 //
 // Credentials are read from the headers only, as Workfront sends them:
 // apiKey and username in its ApiKey mode, Authorization: Bearer <token> in
-// its OAuth2 mode. Credentials in the query string are ignored (Workfront
-// appends the administrator's extra parameters to every query string; they
-// are ignored too). The host's Options.Authenticate maps [Credentials] to an
-// actions.Actor; without it every request is denied. A refusal is 403, on
-// which Workfront refreshes its OAuth2 token and retries.
+// its OAuth2 mode; [ReadCredentials] reads them. Credentials in the query
+// string are ignored (Workfront appends the administrator's extra
+// parameters to every query string; they are ignored too). The host's
+// Config.Authenticate maps a request to an actions.Actor; without it every
+// request is denied. Its refusals are those of every adapter of this
+// module: [ErrNoCredentials] and [ErrBadCredentials] (and an actor without
+// an ID) are 403 "Invalid or missing credentials.", on which Workfront
+// refreshes its OAuth2 token and retries; an error matching
+// actions.ErrForbidden is 403 "You are not allowed to run custom
+// actions."; any other error is a 500. The two sentinels are the same
+// values in every adapter, so one user lookup can serve this handler and
+// the others.
 //
 // # Documents and versions
 //
 // By default the documentId is the object's id in the engine's store and the
 // documentVersionId is only recorded (in the execution's comment).
-// Options.ObjectID maps the two to another id; Options.DocumentVersion reads
+// Config.ObjectID maps the two to another id; Config.DocumentVersion reads
 // the Workfront version id held by a stored document, and then a request for
 // any other version is answered 404.
 //
@@ -87,9 +99,11 @@
 // optimistic check from the client: the handler executes the action against
 // the version it loads. If a concurrent change is saved between that load and
 // the action's save (actions.ErrConflict), it loads the document again,
-// checks it again and re-executes, up to Options.ConflictRetries times (3 by
-// default), then answers with an action failure. The action is therefore
-// always decided on the document as it is saved, never on a stale copy.
+// checks it again and re-executes, up to Config.MaxRetries times
+// ([DefaultMaxRetries]; a negative MaxRetries tries once), then answers with
+// an action failure. The action is therefore always decided on the document
+// as it is saved, never on a stale copy. An effect that failed after the
+// save is never retried, whatever its cause: the change is saved already.
 //
 // A Handler is safe for concurrent use. It reads the engine's catalog on
 // every request, so a catalog installed with Engine.Swap changes both

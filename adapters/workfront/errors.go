@@ -7,13 +7,8 @@ import (
 	"strings"
 
 	"github.com/actionable-go/actionable/actions"
+	"github.com/actionable-go/actionable/adapters/internal/httpx"
 )
-
-// authError: no credentials, or the host refused them.
-type authError struct{ err error }
-
-func (e *authError) Error() string { return "workfront: not authenticated: " + e.err.Error() }
-func (e *authError) Unwrap() error { return e.err }
 
 // paramError: a query parameter is missing, repeated or malformed.
 type paramError struct{ msg string }
@@ -42,7 +37,8 @@ func (e *conflictError) Unwrap() error { return e.err }
 // place where errors become status codes and messages:
 //
 //	400  missing, repeated or malformed parameters
-//	403  no or refused credentials; the actor lacks the action's permission
+//	403  no or refused credentials; a user Authenticate forbids; the actor
+//	     lacks the action's permission
 //	404  unknown action, unknown document, or not its current version
 //	200  the action failed: not applicable, validation failed, effect
 //	     failed, or conflicts with concurrent changes exhausted the retries
@@ -51,7 +47,6 @@ func (e *conflictError) Unwrap() error { return e.err }
 // a is the action when it is known.
 func (h *Handler[T]) fail(w http.ResponseWriter, r *http.Request, a *actions.Action, err error) {
 	var (
-		auth     *authError
 		param    *paramError
 		version  *versionError
 		notFound *actions.NotFoundError
@@ -61,8 +56,10 @@ func (h *Handler[T]) fail(w http.ResponseWriter, r *http.Request, a *actions.Act
 	)
 	status, msg := http.StatusOK, ""
 	switch {
-	case errors.As(err, &auth):
+	case errors.Is(err, ErrNoCredentials), errors.Is(err, ErrBadCredentials):
 		status, msg = http.StatusForbidden, "Invalid or missing credentials."
+	case a == nil && errors.Is(err, actions.ErrForbidden): // Authenticate's
+		status, msg = http.StatusForbidden, "You are not allowed to run custom actions."
 	case errors.As(err, &param):
 		status, msg = http.StatusBadRequest, param.msg
 	case errors.As(err, &notFound) && notFound.Kind == "action":
@@ -84,7 +81,7 @@ func (h *Handler[T]) fail(w http.ResponseWriter, r *http.Request, a *actions.Act
 		}
 		msg = fmt.Sprintf("%s was not applied: %s.", a.Name(), strings.Join(msgs, "; "))
 	case errors.As(err, &effect):
-		h.opts.Logger.WarnContext(r.Context(), "workfront: effect failed", "action", a.ID(), "effect", effect.Effect, "execution", effect.Execution.ID, "error", effect.Err)
+		h.log.WarnContext(r.Context(), "workfront: effect failed", "action", a.ID(), "effect", effect.Effect, "execution", effect.Execution.ID, "error", effect.Err)
 		msg = fmt.Sprintf("%s was applied, but its follow-up step %q failed.", a.Name(), effect.Effect)
 	case errors.As(err, &conflict):
 		msg = fmt.Sprintf("%s was not applied: the document kept changing while it ran. Please try again.", a.Name())
@@ -92,10 +89,10 @@ func (h *Handler[T]) fail(w http.ResponseWriter, r *http.Request, a *actions.Act
 		status = http.StatusInternalServerError
 	}
 	if status == http.StatusInternalServerError {
-		h.opts.Logger.ErrorContext(r.Context(), "workfront: custom action failed", "url", r.URL.String(), "error", err)
+		httpx.LogInternal(r.Context(), h.log, "workfront: internal error", r, err)
 		msg = "Internal error."
-	} else if a != nil && (status == http.StatusOK || status == http.StatusForbidden) && h.opts.ErrorMessage != nil {
-		if m := h.opts.ErrorMessage(a, err); m != "" {
+	} else if a != nil && (status == http.StatusOK || status == http.StatusForbidden) && h.cfg.ErrorMessage != nil {
+		if m := h.cfg.ErrorMessage(a, err); m != "" {
 			msg = m
 		}
 	}

@@ -34,13 +34,17 @@ func ExampleNew() {
 		panic(err)
 	}
 
-	h, err := workfront.New(engine, workfront.Options[Document]{
+	h, err := workfront.New(engine, workfront.Config[Document]{
 		Publisher: "Acme, LLC",
-		Authenticate: func(ctx context.Context, c workfront.Credentials) (actions.Actor, error) {
+		Authenticate: func(r *http.Request) (actions.Actor, error) {
+			c, err := workfront.ReadCredentials(r)
+			if err != nil {
+				return actions.Actor{}, err // none: 403
+			}
 			if c.APIKey == "wf-key" && c.Username == "johndoe@foo.com" {
 				return actions.Actor{ID: c.Username, Permissions: []string{"archive"}}, nil
 			}
-			return actions.Actor{}, errors.New("unknown key or user")
+			return actions.Actor{}, workfront.ErrBadCredentials // 403
 		},
 	})
 	if err != nil {
@@ -67,9 +71,9 @@ func ExampleNew() {
 	// 200 {"status":"error","error":"Archive cannot be run on this document: status is \"archived\", not one of [\"active\"]."}
 }
 
-// ExampleOptions maps Workfront's ids to the store's, runs actions on the
+// ExampleConfig maps Workfront's ids to the store's, runs actions on the
 // current version of a document only, and words a refusal for the user.
-func ExampleOptions() {
+func ExampleConfig() {
 	ctx := context.Background()
 	cat := actions.MustCompile[Document]([]actions.Definition{{
 		ID: "archive", Name: "Archive",
@@ -79,12 +83,12 @@ func ExampleOptions() {
 	_, _ = store.Create(ctx, "doc/42", Document{Name: "Memo", VersionID: "v7", Status: "archived"})
 	engine, _ := actions.New(cat, store)
 
-	h, _ := workfront.New(engine, workfront.Options[Document]{
-		Authenticate: func(ctx context.Context, c workfront.Credentials) (actions.Actor, error) {
-			if c.Token == "wf-token" {
-				return actions.Actor{ID: "johndoe@foo.com"}, nil
+	h, _ := workfront.New(engine, workfront.Config[Document]{
+		Authenticate: func(r *http.Request) (actions.Actor, error) {
+			if c, err := workfront.ReadCredentials(r); err != nil || c.Token != "wf-token" {
+				return actions.Actor{}, workfront.ErrBadCredentials
 			}
-			return actions.Actor{}, errors.New("unknown token")
+			return actions.Actor{ID: "johndoe@foo.com"}, nil
 		},
 		ObjectID: func(ctx context.Context, documentID, versionID string) (string, error) {
 			return "doc/" + documentID, nil
@@ -108,4 +112,23 @@ func ExampleOptions() {
 	// Output:
 	// 404 {"status":"error","error":"Version v6 is not the current version of this document; custom actions run on the current version only."}
 	// 200 {"status":"error","error":"This document is already archived."}
+}
+
+// ReadCredentials reads what Workfront sends, in either mode, for
+// Config.Authenticate to check.
+func ExampleReadCredentials() {
+	for _, header := range []http.Header{
+		{"Apikey": {"wf-key"}, "Username": {"johndoe@foo.com"}}, // ApiKey mode
+		{"Authorization": {"Bearer wf-token"}},                  // OAuth2 mode
+		{},                                                      // none
+	} {
+		r := httptest.NewRequest("GET", "/customAction?name=archive&documentId=1&documentVersionId=2&apiKey=ignored", nil)
+		r.Header = header
+		c, err := workfront.ReadCredentials(r)
+		fmt.Printf("%+v %v\n", c, err)
+	}
+	// Output:
+	// {APIKey:wf-key Username:johndoe@foo.com Token:} <nil>
+	// {APIKey: Username: Token:wf-token} <nil>
+	// {APIKey: Username: Token:} adapters: no credentials
 }

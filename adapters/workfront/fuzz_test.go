@@ -32,7 +32,7 @@ func FuzzCustomActionQuery(f *testing.F) {
 		f.Add(q)
 	}
 	engine := newEngine(f, actions.NewMemoryStore[Doc]())
-	h := newHandler(f, engine, workfront.Options[Doc]{
+	h := newHandler(f, engine, workfront.Config[Doc]{
 		Authenticate:    authenticate,
 		DocumentVersion: func(d Doc) string { return d.VersionID },
 	})

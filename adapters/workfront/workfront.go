@@ -9,12 +9,12 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
-	"strings"
 
 	"github.com/actionable-go/actionable/actions"
+	"github.com/actionable-go/actionable/adapters/internal/httpx"
 )
 
-// Defaults of the fields of [Options].
+// Defaults of the fields of [Config].
 const (
 	// DefaultWebhookVersion is the version of the Document Webhooks API
 	// that /serviceInfo announces.
@@ -23,9 +23,10 @@ const (
 	DefaultVersion = "1.0"
 	// DefaultPublisher is the publisher in /serviceInfo.
 	DefaultPublisher = "actionable"
-	// DefaultConflictRetries is how many times an execution that met a
-	// concurrent change is retried.
-	DefaultConflictRetries = 3
+	// DefaultMaxRetries is how many times an execution that met a
+	// concurrent change is retried unless Config.MaxRetries says
+	// otherwise.
+	DefaultMaxRetries = 3
 )
 
 // The endpoints the handler serves, always listed first in
@@ -33,6 +34,18 @@ const (
 const (
 	EndpointServiceInfo  = "serviceInfo"
 	EndpointCustomAction = "customAction"
+)
+
+// The refusals of Config.Authenticate, both answered 403 "Invalid or
+// missing credentials." (on which Workfront refreshes its OAuth2 token and
+// tries again). They are the same values in every adapter of this module
+// (openproject, akana, salesforce), so that one user lookup serves them
+// all.
+var (
+	// ErrNoCredentials: the request carries no credentials.
+	ErrNoCredentials = httpx.ErrNoCredentials
+	// ErrBadCredentials: the credentials are refused.
+	ErrBadCredentials = httpx.ErrBadCredentials
 )
 
 // Credentials are what a request presented to authenticate, read from its
@@ -45,17 +58,32 @@ type Credentials struct {
 	Token    string // the access token of an Authorization: Bearer header
 }
 
-// Options configure a [Handler]. The zero value is valid: it serves
+// ReadCredentials returns the credentials of a request, for
+// Config.Authenticate to check; a request with none (no apiKey, no
+// username, no Bearer token) is ErrNoCredentials.
+func ReadCredentials(r *http.Request) (Credentials, error) {
+	c := Credentials{APIKey: r.Header.Get("apiKey"), Username: r.Header.Get("username")}
+	c.Token, _ = httpx.BearerToken(r, "Bearer")
+	if c == (Credentials{}) {
+		return c, ErrNoCredentials
+	}
+	return c, nil
+}
+
+// Config configures a [Handler]. The zero value is valid: it serves
 // /serviceInfo with the defaults and denies every /customAction with 403,
-// because it has no Authenticate function.
-type Options[T any] struct {
-	// Authenticate maps the credentials of a /customAction request to the
-	// actor the action runs as. It is called only when at least one
-	// credential was sent. Any error, or an actor without an ID, denies the
-	// request with 403 (Workfront then refreshes its OAuth2 token and
-	// tries again). Nil denies every request. It may be called
-	// concurrently.
-	Authenticate func(ctx context.Context, c Credentials) (actions.Actor, error)
+// because it has no Authenticate function. Every function may be called
+// concurrently. Workfront sends no request body, so there is no body
+// limit.
+type Config[T any] struct {
+	// Authenticate maps a /customAction request to the actor the action
+	// runs as; ReadCredentials reads what Workfront sends. It returns
+	// ErrNoCredentials or ErrBadCredentials to refuse the request (403
+	// "Invalid or missing credentials."), or an error matching
+	// actions.ErrForbidden for a user who may run no custom action (403);
+	// an actor without an ID counts as ErrBadCredentials, and any other
+	// error is a 500, logged. Nil denies every request.
+	Authenticate func(r *http.Request) (actions.Actor, error)
 
 	// WebhookVersion, Version and Publisher are announced by /serviceInfo;
 	// empty means DefaultWebhookVersion, DefaultVersion, DefaultPublisher.
@@ -81,10 +109,10 @@ type Options[T any] struct {
 	// of a document only). Nil accepts any documentVersionId.
 	DocumentVersion func(doc T) string
 
-	// ConflictRetries is how many times an execution that met a concurrent
+	// MaxRetries is how many times an execution that met a concurrent
 	// change (actions.ErrConflict) is retried against the version then
-	// stored; 0 means DefaultConflictRetries, a negative value none.
-	ConflictRetries int
+	// stored: 0 means DefaultMaxRetries, and a negative value no retry.
+	MaxRetries int
 
 	// ErrorMessage, if set, writes the message shown to the Workfront user
 	// when an action fails (not applicable, validation failed, effect
@@ -93,7 +121,8 @@ type Options[T any] struct {
 	// translate or to word a rule's refusal for your users.
 	ErrorMessage func(a *actions.Action, err error) string
 
-	// Logger receives the cause of every 500 and of every failed effect.
+	// Logger receives the cause of every 500 (a panic of a Config function
+	// or of the store included, with its stack) and of every failed effect.
 	// Nil means slog.Default().
 	Logger *slog.Logger
 }
@@ -104,7 +133,8 @@ type Options[T any] struct {
 // /serviceInfo lists.
 type Handler[T any] struct {
 	engine    *actions.Engine[T]
-	opts      Options[T]
+	cfg       Config[T]
+	log       *slog.Logger
 	endpoints []string
 	retries   int
 	mux       *http.ServeMux
@@ -113,31 +143,22 @@ type Handler[T any] struct {
 // New returns a Handler that runs the actions of engine. Mount it at the
 // base URL registered in Workfront, for example under a prefix with
 // http.StripPrefix.
-func New[T any](engine *actions.Engine[T], opts Options[T]) (*Handler[T], error) {
+func New[T any](engine *actions.Engine[T], cfg Config[T]) (*Handler[T], error) {
 	if engine == nil {
 		return nil, errors.New("workfront: New needs an engine")
 	}
-	h := &Handler[T]{engine: engine, opts: opts, retries: opts.ConflictRetries}
-	if h.opts.WebhookVersion == "" {
-		h.opts.WebhookVersion = DefaultWebhookVersion
+	h := &Handler[T]{engine: engine, cfg: cfg, log: httpx.Logger(cfg.Logger), retries: httpx.Retries(cfg.MaxRetries, DefaultMaxRetries)}
+	if h.cfg.WebhookVersion == "" {
+		h.cfg.WebhookVersion = DefaultWebhookVersion
 	}
-	if h.opts.Version == "" {
-		h.opts.Version = DefaultVersion
+	if h.cfg.Version == "" {
+		h.cfg.Version = DefaultVersion
 	}
-	if h.opts.Publisher == "" {
-		h.opts.Publisher = DefaultPublisher
-	}
-	if h.opts.Logger == nil {
-		h.opts.Logger = slog.Default()
-	}
-	switch {
-	case h.retries == 0:
-		h.retries = DefaultConflictRetries
-	case h.retries < 0:
-		h.retries = 0
+	if h.cfg.Publisher == "" {
+		h.cfg.Publisher = DefaultPublisher
 	}
 	h.endpoints = []string{EndpointServiceInfo, EndpointCustomAction}
-	for _, e := range opts.Endpoints {
+	for _, e := range cfg.Endpoints {
 		if e != "" && !slices.Contains(h.endpoints, e) {
 			h.endpoints = append(h.endpoints, e)
 		}
@@ -153,20 +174,11 @@ func New[T any](engine *actions.Engine[T], opts Options[T]) (*Handler[T], error)
 	return h, nil
 }
 
-// ServeHTTP implements http.Handler.
+// ServeHTTP implements http.Handler. A panic of host code (a Config
+// function, the store) is answered 500, as any unexpected error, and
+// logged; the engine stores nothing partly, so there is nothing to undo.
 func (h *Handler[T]) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	defer func() {
-		// A panic here is a bug of host code (Authenticate, ObjectID,
-		// DocumentVersion, ErrorMessage): answer 500, as for any
-		// unexpected error, and keep serving. The engine stores nothing
-		// partly, so there is nothing to undo.
-		if v := recover(); v != nil {
-			if v == http.ErrAbortHandler {
-				panic(v)
-			}
-			h.fail(w, r, nil, fmt.Errorf("workfront: panic: %v", v))
-		}
-	}()
+	defer httpx.Recover(func(err error) { h.fail(w, r, nil, err) })
 	h.mux.ServeHTTP(w, r)
 }
 
@@ -186,14 +198,14 @@ type customAction struct {
 
 func (h *Handler[T]) serviceInfo(w http.ResponseWriter, r *http.Request) {
 	info := serviceInfo{
-		WebhookVersion:     h.opts.WebhookVersion,
-		Version:            h.opts.Version,
-		Publisher:          h.opts.Publisher,
+		WebhookVersion:     h.cfg.WebhookVersion,
+		Version:            h.cfg.Version,
+		Publisher:          h.cfg.Publisher,
 		AvailableEndpoints: h.endpoints,
 		CustomActions:      []customAction{},
 	}
 	for _, a := range h.engine.Catalog().Actions() {
-		if a.Reserved() && !h.opts.IncludeReserved {
+		if a.Reserved() && !h.cfg.IncludeReserved {
 			continue
 		}
 		info.CustomActions = append(info.CustomActions, customAction{Name: a.ID(), DisplayName: a.Name()})
@@ -216,7 +228,7 @@ type params struct {
 
 func (h *Handler[T]) customAction(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	actor, err := h.authenticate(ctx, r.Header)
+	actor, err := httpx.Authenticate(r, h.cfg.Authenticate)
 	if err != nil {
 		h.fail(w, r, nil, err)
 		return
@@ -232,8 +244,8 @@ func (h *Handler[T]) customAction(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	id := p.documentID
-	if h.opts.ObjectID != nil {
-		if id, err = h.opts.ObjectID(ctx, p.documentID, p.versionID); err != nil {
+	if h.cfg.ObjectID != nil {
+		if id, err = h.cfg.ObjectID(ctx, p.documentID, p.versionID); err != nil {
 			h.fail(w, r, a, err)
 			return
 		}
@@ -253,48 +265,24 @@ func (h *Handler[T]) execute(ctx context.Context, a *actions.Action, id string, 
 		ActionID: a.ID(), ObjectID: id, Actor: actor,
 		Comment: fmt.Sprintf("Workfront custom action on document %s version %s", p.documentID, p.versionID),
 	}
-	for attempt := 0; ; attempt++ {
+	attempts, err := httpx.Retry(h.retries, func() error {
 		doc, version, err := h.engine.Load(ctx, id)
 		if err != nil {
 			return err
 		}
-		if h.opts.DocumentVersion != nil {
-			if current := h.opts.DocumentVersion(doc); current != p.versionID {
+		if h.cfg.DocumentVersion != nil {
+			if current := h.cfg.DocumentVersion(doc); current != p.versionID {
 				return &versionError{document: p.documentID, version: p.versionID}
 			}
 		}
 		req.Version = version
 		_, err = h.engine.Execute(ctx, req)
-		if errors.Is(err, actions.ErrConflict) && attempt < h.retries {
-			continue
-		}
-		if errors.Is(err, actions.ErrConflict) {
-			return &conflictError{attempts: attempt + 1, err: err}
-		}
 		return err
+	})
+	if errors.Is(err, actions.ErrConflict) && !errors.Is(err, actions.ErrEffectFailed) {
+		return &conflictError{attempts: attempts, err: err}
 	}
-}
-
-// authenticate reads the credentials from the headers and asks the host.
-func (h *Handler[T]) authenticate(ctx context.Context, hdr http.Header) (actions.Actor, error) {
-	c := Credentials{APIKey: hdr.Get("apiKey"), Username: hdr.Get("username")}
-	if scheme, token, ok := strings.Cut(hdr.Get("Authorization"), " "); ok && strings.EqualFold(scheme, "Bearer") {
-		c.Token = strings.TrimSpace(token)
-	}
-	if c == (Credentials{}) {
-		return actions.Actor{}, &authError{errors.New("no credentials")}
-	}
-	if h.opts.Authenticate == nil {
-		return actions.Actor{}, &authError{errors.New("no Authenticate function")}
-	}
-	actor, err := h.opts.Authenticate(ctx, c)
-	if err != nil {
-		return actions.Actor{}, &authError{err}
-	}
-	if actor.ID == "" {
-		return actions.Actor{}, &authError{errors.New("Authenticate returned an actor without an ID")}
-	}
-	return actor, nil
+	return err
 }
 
 // parseParams reads name, documentId and documentVersionId: each must be

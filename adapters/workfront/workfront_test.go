@@ -5,23 +5,21 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/actionable-go/actionable/actions"
+	"github.com/actionable-go/actionable/adapters/internal/adaptertest"
 	"github.com/actionable-go/actionable/adapters/workfront"
 	"github.com/google/go-cmp/cmp"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
 
 // Doc is the document type of the tests.
 type Doc struct {
@@ -98,27 +96,31 @@ func newEngine(t testing.TB, store testStore) *actions.Engine[Doc] {
 }
 
 // authenticate knows one API key for one user, and one bearer token.
-func authenticate(_ context.Context, c workfront.Credentials) (actions.Actor, error) {
+func authenticate(r *http.Request) (actions.Actor, error) {
+	c, err := workfront.ReadCredentials(r)
+	if err != nil {
+		return actions.Actor{}, err
+	}
 	john := actions.Actor{ID: "johndoe@foo.com", Name: "John Doe", Permissions: []string{"edit"}}
 	switch {
 	case c.Token == "wf-token":
 		return john, nil
 	case c.Token != "":
-		return actions.Actor{}, errors.New("unknown token")
+		return actions.Actor{}, fmt.Errorf("unknown token: %w", workfront.ErrBadCredentials)
 	case c.APIKey == "wf-key" && c.Username == "johndoe@foo.com":
 		return john, nil
 	}
-	return actions.Actor{}, errors.New("unknown key or user")
+	return actions.Actor{}, fmt.Errorf("unknown key or user: %w", workfront.ErrBadCredentials)
 }
 
 func discard() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
 
-func newHandler(t testing.TB, engine *actions.Engine[Doc], opts workfront.Options[Doc]) http.Handler {
+func newHandler(t testing.TB, engine *actions.Engine[Doc], cfg workfront.Config[Doc]) http.Handler {
 	t.Helper()
-	if opts.Logger == nil {
-		opts.Logger = discard()
+	if cfg.Logger == nil {
+		cfg.Logger = discard()
 	}
-	h, err := workfront.New(engine, opts)
+	h, err := workfront.New(engine, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -140,23 +142,7 @@ func serve(h http.Handler, method, target string, hdr http.Header) *httptest.Res
 // golden compares got with testdata/name, or rewrites it with -update.
 func golden(t *testing.T, name string, got []byte) {
 	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if diff := cmp.Diff(string(want), string(got)); diff != "" {
-		t.Errorf("body mismatch with %s (-want +got):\n%s", path, diff)
-	}
+	adaptertest.Golden(t, filepath.Join("testdata", name), got)
 }
 
 // TestSeedExample is the request of Workfront's /customAction page, under
@@ -164,7 +150,7 @@ func golden(t *testing.T, name string, got []byte) {
 func TestSeedExample(t *testing.T) {
 	engine := newEngine(t, actions.NewMemoryStore[Doc]())
 	mux := http.NewServeMux()
-	mux.Handle("/webhooks/", http.StripPrefix("/webhooks", newHandler(t, engine, workfront.Options[Doc]{Authenticate: authenticate})))
+	mux.Handle("/webhooks/", http.StripPrefix("/webhooks", newHandler(t, engine, workfront.Config[Doc]{Authenticate: authenticate})))
 
 	w := serve(mux, "GET", "https://sample.com/webhooks/customAction?"+seedQuery, apiKey)
 
@@ -227,7 +213,7 @@ func TestCustomAction(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			h := newHandler(t, newEngine(t, actions.NewMemoryStore[Doc]()), workfront.Options[Doc]{Authenticate: authenticate})
+			h := newHandler(t, newEngine(t, actions.NewMemoryStore[Doc]()), workfront.Config[Doc]{Authenticate: authenticate})
 
 			w := serve(h, "GET", "/customAction?"+tt.query, tt.header)
 
@@ -261,7 +247,7 @@ func TestFailedActionLeavesDocumentUnchanged(t *testing.T) {
 			ctx := context.Background()
 			store := actions.NewMemoryStore[Doc]()
 			engine := newEngine(t, store)
-			h := newHandler(t, engine, workfront.Options[Doc]{Authenticate: authenticate})
+			h := newHandler(t, engine, workfront.Config[Doc]{Authenticate: authenticate})
 			before, beforeVersion, err := engine.Load(ctx, tt.doc)
 			if err != nil {
 				t.Fatal(err)
@@ -299,7 +285,7 @@ func TestEffectFailed(t *testing.T) {
 	ctx := context.Background()
 	var logs bytes.Buffer
 	engine := newEngine(t, actions.NewMemoryStore[Doc]())
-	h := newHandler(t, engine, workfront.Options[Doc]{Authenticate: authenticate, Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+	h := newHandler(t, engine, workfront.Config[Doc]{Authenticate: authenticate, Logger: slog.New(slog.NewTextHandler(&logs, nil))})
 
 	w := serve(h, "GET", "/customAction?name=notify&documentId="+seedDoc+"&documentVersionId="+seedVersion, apiKey)
 
@@ -321,7 +307,7 @@ func TestEffectFailed(t *testing.T) {
 
 func TestServiceInfo(t *testing.T) {
 	engine := newEngine(t, actions.NewMemoryStore[Doc]())
-	h := newHandler(t, engine, workfront.Options[Doc]{})
+	h := newHandler(t, engine, workfront.Config[Doc]{})
 
 	w := serve(h, "GET", "/serviceInfo", nil) // no credentials needed
 
@@ -352,7 +338,7 @@ func TestServiceInfo(t *testing.T) {
 
 func TestServiceInfoOptions(t *testing.T) {
 	engine := newEngine(t, actions.NewMemoryStore[Doc]())
-	h := newHandler(t, engine, workfront.Options[Doc]{
+	h := newHandler(t, engine, workfront.Config[Doc]{
 		WebhookVersion:  "1.1",
 		Version:         "2.3",
 		Publisher:       "Acme, LLC",
@@ -369,7 +355,7 @@ func TestServiceInfoOptions(t *testing.T) {
 // catalog installed with Swap.
 func TestServiceInfoCurrentCatalog(t *testing.T) {
 	engine := newEngine(t, actions.NewMemoryStore[Doc]())
-	h := newHandler(t, engine, workfront.Options[Doc]{Authenticate: authenticate})
+	h := newHandler(t, engine, workfront.Config[Doc]{Authenticate: authenticate})
 	next, err := actions.Compile[Doc]([]actions.Definition{
 		{ID: "shred", Name: "Shred", Position: 2, Changes: []actions.Change{{Field: "pages", Expr: "0"}}},
 		{ID: "archive", Name: "Archive now", Position: 1, Workflow: &actions.Workflow{Field: "status", From: []string{"active"}, To: "archived"}},
@@ -409,7 +395,7 @@ func TestDocumentVersion(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			engine := newEngine(t, actions.NewMemoryStore[Doc]())
-			h := newHandler(t, engine, workfront.Options[Doc]{
+			h := newHandler(t, engine, workfront.Config[Doc]{
 				Authenticate:    authenticate,
 				DocumentVersion: func(d Doc) string { return d.VersionID },
 			})
@@ -451,7 +437,7 @@ func TestObjectID(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			var logs bytes.Buffer
 			engine := newEngine(t, actions.NewMemoryStore[Doc]())
-			h := newHandler(t, engine, workfront.Options[Doc]{
+			h := newHandler(t, engine, workfront.Config[Doc]{
 				Authenticate: authenticate, ObjectID: objectID, Logger: slog.New(slog.NewTextHandler(&logs, nil)),
 			})
 
@@ -514,7 +500,7 @@ func TestConflictRetries(t *testing.T) {
 			store := &racyStore{MemoryStore: actions.NewMemoryStore[Doc]()}
 			engine := newEngine(t, store)
 			store.races = tt.races
-			h := newHandler(t, engine, workfront.Options[Doc]{Authenticate: authenticate, ConflictRetries: tt.retries})
+			h := newHandler(t, engine, workfront.Config[Doc]{Authenticate: authenticate, MaxRetries: tt.retries})
 
 			w := serve(h, "GET", "/customAction?name=archive&documentId=doc-big&documentVersionId=v-big", apiKey)
 
@@ -541,7 +527,7 @@ func TestConflictRechecksVersion(t *testing.T) {
 	engine := newEngine(t, store)
 	store.races = 1
 	versionOf := func(d Doc) string { return fmt.Sprintf("%s-%d", d.VersionID, d.Pages) } // the racer adds a page
-	h := newHandler(t, engine, workfront.Options[Doc]{Authenticate: authenticate, DocumentVersion: versionOf})
+	h := newHandler(t, engine, workfront.Config[Doc]{Authenticate: authenticate, DocumentVersion: versionOf})
 
 	w := serve(h, "GET", "/customAction?name=archive&documentId=doc-big&documentVersionId=v-big-80", apiKey)
 
@@ -551,21 +537,21 @@ func TestConflictRechecksVersion(t *testing.T) {
 }
 
 func TestAuthentication(t *testing.T) {
-	allow := func(context.Context, workfront.Credentials) (actions.Actor, error) {
+	allow := func(workfront.Credentials) (actions.Actor, error) {
 		return actions.Actor{ID: "someone", Permissions: []string{"*"}}, nil
 	}
-	anonymous := func(context.Context, workfront.Credentials) (actions.Actor, error) {
+	anonymous := func(workfront.Credentials) (actions.Actor, error) {
 		return actions.Actor{Permissions: []string{"*"}}, nil
 	}
 	tests := []struct {
 		name   string
-		auth   func(context.Context, workfront.Credentials) (actions.Actor, error)
+		auth   func(workfront.Credentials) (actions.Actor, error)
 		header http.Header
 		status int
-		want   workfront.Credentials // what Authenticate saw
+		want   workfront.Credentials // what ReadCredentials read
 	}{
 		{"no Authenticate denies", nil, apiKey, 403, workfront.Credentials{}},
-		{"no credentials are not passed", allow, nil, 403, workfront.Credentials{}},
+		{"no credentials are refused", allow, nil, 403, workfront.Credentials{}},
 		{"actor without id denies", anonymous, apiKey, 403, workfront.Credentials{APIKey: "wf-key", Username: "johndoe@foo.com"}},
 		{"every header is passed", allow, http.Header{"Apikey": {"k"}, "Username": {"u"}, "Authorization": {"Bearer  t "}}, 200,
 			workfront.Credentials{APIKey: "k", Username: "u", Token: "t"}},
@@ -575,14 +561,18 @@ func TestAuthentication(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var got workfront.Credentials
-			opts := workfront.Options[Doc]{}
+			cfg := workfront.Config[Doc]{}
 			if tt.auth != nil {
-				opts.Authenticate = func(ctx context.Context, c workfront.Credentials) (actions.Actor, error) {
+				cfg.Authenticate = func(r *http.Request) (actions.Actor, error) {
+					c, err := workfront.ReadCredentials(r)
+					if err != nil {
+						return actions.Actor{}, err
+					}
 					got = c
-					return tt.auth(ctx, c)
+					return tt.auth(c)
 				}
 			}
-			h := newHandler(t, newEngine(t, actions.NewMemoryStore[Doc]()), opts)
+			h := newHandler(t, newEngine(t, actions.NewMemoryStore[Doc]()), cfg)
 
 			w := serve(h, "GET", "/customAction?"+seedQuery, tt.header)
 
@@ -596,9 +586,46 @@ func TestAuthentication(t *testing.T) {
 	}
 }
 
+// TestAuthenticateRefusals: the refusals every adapter's Authenticate may
+// return, as the Document Webhooks API answers them (its error-handling
+// section: 403 for missing or invalid credentials or no access, 500 for
+// anything else).
+func TestAuthenticateRefusals(t *testing.T) {
+	tests := []struct {
+		name   string
+		err    error
+		status int
+		body   string
+	}{
+		{"no credentials", workfront.ErrNoCredentials, 403, `{"status":"error","error":"Invalid or missing credentials."}`},
+		{"bad credentials", fmt.Errorf("token expired: %w", workfront.ErrBadCredentials), 403,
+			`{"status":"error","error":"Invalid or missing credentials."}`},
+		{"forbidden", fmt.Errorf("account locked: %w", actions.ErrForbidden), 403,
+			`{"status":"error","error":"You are not allowed to run custom actions."}`},
+		{"fails", errors.New("directory down"), 500, `{"status":"error","error":"Internal error."}`},
+		{"fails with not found", fmt.Errorf("directory: %w", actions.ErrNotFound), 500, `{"status":"error","error":"Internal error."}`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := newHandler(t, newEngine(t, actions.NewMemoryStore[Doc]()), workfront.Config[Doc]{
+				Authenticate: func(*http.Request) (actions.Actor, error) { return actions.Actor{}, tt.err },
+			})
+
+			w := serve(h, "GET", "/customAction?"+seedQuery, apiKey)
+
+			if w.Code != tt.status {
+				t.Errorf("status = %d, want %d", w.Code, tt.status)
+			}
+			if diff := cmp.Diff(tt.body, w.Body.String()); diff != "" {
+				t.Errorf("body mismatch (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
 func TestErrorMessage(t *testing.T) {
 	engine := newEngine(t, actions.NewMemoryStore[Doc]())
-	h := newHandler(t, engine, workfront.Options[Doc]{
+	h := newHandler(t, engine, workfront.Config[Doc]{
 		Authenticate: authenticate,
 		ErrorMessage: func(a *actions.Action, err error) string {
 			if a.ID() == "archive" && errors.Is(err, actions.ErrNotApplicable) {
@@ -623,29 +650,129 @@ func TestErrorMessage(t *testing.T) {
 	}
 }
 
-// TestHostPanic: a panic in host code is answered 500 and logged.
+// panickyStore panics in its first Load once armed.
+type panickyStore struct {
+	*actions.MemoryStore[Doc]
+	armed *atomic.Bool
+}
+
+func (s panickyStore) Load(ctx context.Context, id string) (Doc, int64, error) {
+	if s.armed.Swap(false) {
+		panic("boom")
+	}
+	return s.MemoryStore.Load(ctx, id)
+}
+
+// TestHostPanic: a panic in host code (a Config function, the store) is
+// answered 500, logged with its stack, and the handler goes on serving.
 func TestHostPanic(t *testing.T) {
-	var logs bytes.Buffer
-	h := newHandler(t, newEngine(t, actions.NewMemoryStore[Doc]()), workfront.Options[Doc]{
-		Authenticate: func(context.Context, workfront.Credentials) (actions.Actor, error) { panic("boom") },
-		Logger:       slog.New(slog.NewTextHandler(&logs, nil)),
+	tests := []struct {
+		name      string
+		configure func(c *workfront.Config[Doc], boom func())
+		query     string
+		again     string // the body of the same request once the hook returns
+	}{
+		{"Authenticate", func(c *workfront.Config[Doc], boom func()) {
+			c.Authenticate = func(r *http.Request) (actions.Actor, error) { boom(); return authenticate(r) }
+		}, seedQuery, `{"status":"success"}`},
+		{"ObjectID", func(c *workfront.Config[Doc], boom func()) {
+			c.ObjectID = func(_ context.Context, id, _ string) (string, error) { boom(); return id, nil }
+		}, seedQuery, `{"status":"success"}`},
+		{"DocumentVersion", func(c *workfront.Config[Doc], boom func()) {
+			c.DocumentVersion = func(d Doc) string { boom(); return d.VersionID }
+		}, seedQuery, `{"status":"success"}`},
+		{"ErrorMessage", func(c *workfront.Config[Doc], boom func()) {
+			c.ErrorMessage = func(*actions.Action, error) string { boom(); return "" }
+		}, "name=archive&documentId=doc-archived&documentVersionId=v-old",
+			`{"status":"error","error":"Archive cannot be run on this document: status is \"archived\", not one of [\"active\"]."}`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var thrown atomic.Bool // the first call panics, the next ones return
+			log, lines := adaptertest.NewLogger()
+			cfg := workfront.Config[Doc]{Authenticate: authenticate, Logger: log}
+			tt.configure(&cfg, func() {
+				if !thrown.Swap(true) {
+					panic("boom")
+				}
+			})
+			engine := newEngine(t, actions.NewMemoryStore[Doc]())
+			h := newHandler(t, engine, cfg)
+
+			w := serve(h, "GET", "/customAction?"+tt.query, apiKey)
+
+			if w.Code != http.StatusInternalServerError {
+				t.Errorf("status = %d, want 500", w.Code)
+			}
+			if diff := cmp.Diff(`{"status":"error","error":"Internal error."}`, w.Body.String()); diff != "" {
+				t.Errorf("body mismatch (-want +got):\n%s", diff)
+			}
+			want := `level=ERROR msg="workfront: internal error" method=GET path=/customAction error="panic: boom" stack=…` + "\n"
+			if got := lines.String(); got != want {
+				t.Errorf("log = %q, want %q", got, want)
+			}
+			if w := serve(h, "GET", "/customAction?"+tt.query, apiKey); w.Body.String() != tt.again {
+				t.Errorf("the request again: %d %s, want %s", w.Code, w.Body, tt.again)
+			}
+		})
+	}
+	t.Run("the store", func(t *testing.T) {
+		var armed atomic.Bool
+		engine := newEngine(t, panickyStore{MemoryStore: actions.NewMemoryStore[Doc](), armed: &armed})
+		log, lines := adaptertest.NewLogger()
+		h := newHandler(t, engine, workfront.Config[Doc]{Authenticate: authenticate, Logger: log})
+		armed.Store(true)
+
+		w := serve(h, "GET", "/customAction?"+seedQuery, apiKey)
+
+		if w.Code != http.StatusInternalServerError || w.Body.String() != `{"status":"error","error":"Internal error."}` {
+			t.Errorf("got %d %s, want 500 and the internal error", w.Code, w.Body)
+		}
+		if got := lines.String(); !strings.HasPrefix(got, `level=ERROR msg="workfront: internal error" method=GET path=/customAction error="panic: boom"`) {
+			t.Errorf("log = %q, want the panic", got)
+		}
 	})
+}
 
-	w := serve(h, "GET", "/customAction?"+seedQuery, apiKey)
+// TestEffectConflictIsNotRetried: an effect that fails after the save is
+// never retried, even when its cause wraps a version conflict: retrying
+// would apply the action twice.
+func TestEffectConflictIsNotRetried(t *testing.T) {
+	cat, err := actions.Compile[Doc]([]actions.Definition{{ID: "bump", Name: "Bump", Effects: []string{"sync"},
+		Changes: []actions.Change{{Field: "pages", Expr: "Pages + 1"}}}},
+		actions.WithEffect[Doc]("sync", actions.EffectFunc[Doc](func(context.Context, actions.EffectInput[Doc]) error {
+			return fmt.Errorf("crm: %w", actions.ErrConflict)
+		})))
+	if err != nil {
+		t.Fatal(err)
+	}
+	store := actions.NewMemoryStore[Doc]()
+	if _, err := store.Create(context.Background(), "doc-big", testDocs["doc-big"]); err != nil {
+		t.Fatal(err)
+	}
+	engine, err := actions.New(cat, store)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := newHandler(t, engine, workfront.Config[Doc]{Authenticate: authenticate})
 
-	if w.Code != http.StatusInternalServerError {
-		t.Errorf("status = %d, want 500", w.Code)
+	w := serve(h, "GET", "/customAction?name=bump&documentId=doc-big&documentVersionId=v-big", apiKey)
+
+	want := `{"status":"error","error":"Bump was applied, but its follow-up step \"sync\" failed."}`
+	if w.Code != http.StatusOK || w.Body.String() != want {
+		t.Errorf("got %d %s, want 200 %s", w.Code, w.Body, want)
 	}
-	if diff := cmp.Diff(`{"status":"error","error":"Internal error."}`, w.Body.String()); diff != "" {
-		t.Errorf("body mismatch (-want +got):\n%s", diff)
+	doc, _, err := engine.Load(context.Background(), "doc-big")
+	if err != nil {
+		t.Fatal(err)
 	}
-	if !strings.Contains(logs.String(), "boom") {
-		t.Errorf("log = %q, want the panic", logs.String())
+	if doc.Pages != 81 {
+		t.Errorf("pages = %d, want 81: the action ran more than once", doc.Pages)
 	}
 }
 
 func TestRoutes(t *testing.T) {
-	h := newHandler(t, newEngine(t, actions.NewMemoryStore[Doc]()), workfront.Options[Doc]{Authenticate: authenticate})
+	h := newHandler(t, newEngine(t, actions.NewMemoryStore[Doc]()), workfront.Config[Doc]{Authenticate: authenticate})
 	tests := []struct {
 		name, method, target string
 		status               int
@@ -673,7 +800,7 @@ func TestRoutes(t *testing.T) {
 }
 
 func TestNewWithoutEngine(t *testing.T) {
-	if _, err := workfront.New[Doc](nil, workfront.Options[Doc]{}); err == nil {
+	if _, err := workfront.New[Doc](nil, workfront.Config[Doc]{}); err == nil {
 		t.Error("New(nil) succeeded, want an error")
 	}
 }

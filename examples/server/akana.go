@@ -83,22 +83,23 @@ func mountAkana(mux *http.ServeMux, dir string) (*actions.MemoryStore[akanaObjec
 		}
 		byToken[u.Token] = u
 	}
-	cookie := "AtmoAuthToken_" + users.FedMember
-	h, err := akana.New(engine, wf, akana.Options{
+	h, err := akana.New(engine, wf, akana.Config{
 		FedMember: users.FedMember,
-		Authenticate: func(r *http.Request) (akana.Session, error) {
-			c, err := r.Cookie(cookie)
+		Authenticate: func(r *http.Request) (actions.Actor, error) {
+			token, err := akana.AuthToken(r, users.FedMember)
 			if err != nil {
-				return akana.Session{}, err
+				return actions.Actor{}, err // no login cookie
 			}
-			u, ok := byToken[c.Value]
+			u, ok := byToken[token]
 			if !ok {
-				return akana.Session{}, errors.New("unknown token")
+				return actions.Actor{}, akana.ErrBadCredentials
 			}
-			return akana.Session{
-				Actor:     actions.Actor{ID: u.ID, Name: u.Name, Permissions: u.Permissions},
-				CSRFToken: u.CSRFToken,
-			}, nil
+			return actions.Actor{ID: u.ID, Name: u.Name, Permissions: u.Permissions}, nil
+		},
+		// The CSRF token of the session the login cookie names.
+		CSRFToken: func(r *http.Request, _ actions.Actor) (string, error) {
+			token, _ := akana.AuthToken(r, users.FedMember)
+			return byToken[token].CSRFToken, nil
 		},
 	})
 	if err != nil {

@@ -114,14 +114,18 @@ func sfUserSummary(users []sfUser) func(context.Context, string) (salesforce.Use
 }
 
 // sfAuthenticate maps the bearer tokens of users to their Salesforce ids.
-func sfAuthenticate(users []sfUser) func(context.Context, string) (actions.Actor, bool) {
-	return func(_ context.Context, token string) (actions.Actor, bool) {
+func sfAuthenticate(users []sfUser) func(*http.Request) (actions.Actor, error) {
+	return func(r *http.Request) (actions.Actor, error) {
+		token, err := salesforce.BearerToken(r)
+		if err != nil {
+			return actions.Actor{}, err
+		}
 		for _, u := range users {
 			if subtle.ConstantTimeCompare([]byte(u.Token), []byte(token)) == 1 {
-				return actions.Actor{ID: u.ID, Name: u.Name}, true
+				return actions.Actor{ID: u.ID, Name: u.Name}, nil
 			}
 		}
-		return actions.Actor{}, false
+		return actions.Actor{}, salesforce.ErrBadCredentials
 	}
 }
 

@@ -65,7 +65,7 @@ func mountWorkfront(mux *http.ServeMux, dir string) (*actions.MemoryStore[wfDocu
 	if err != nil {
 		return nil, err
 	}
-	h, err := workfront.New(engine, workfront.Options[wfDocument]{
+	h, err := workfront.New(engine, workfront.Config[wfDocument]{
 		Publisher:       "actionable example server",
 		Authenticate:    wfAuthenticate(users),
 		DocumentVersion: func(d wfDocument) string { return d.VersionID },
@@ -85,14 +85,18 @@ func mountWorkfront(mux *http.ServeMux, dir string) (*actions.MemoryStore[wfDocu
 
 // wfAuthenticate accepts the API key and username of a user, or a user's
 // access token.
-func wfAuthenticate(users []wfUser) func(context.Context, workfront.Credentials) (actions.Actor, error) {
+func wfAuthenticate(users []wfUser) func(*http.Request) (actions.Actor, error) {
 	same := func(a, b string) bool { return a != "" && subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1 }
-	return func(_ context.Context, c workfront.Credentials) (actions.Actor, error) {
+	return func(r *http.Request) (actions.Actor, error) {
+		c, err := workfront.ReadCredentials(r)
+		if err != nil {
+			return actions.Actor{}, err
+		}
 		for _, u := range users {
 			if c.Token != "" && same(u.Token, c.Token) || c.Token == "" && same(u.APIKey, c.APIKey) && same(u.Username, c.Username) {
 				return actions.Actor{ID: u.Username, Name: u.Name, Permissions: u.Permissions}, nil
 			}
 		}
-		return actions.Actor{}, errors.New("unknown credentials")
+		return actions.Actor{}, workfront.ErrBadCredentials
 	}
 }
