@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"path/filepath"
+	"slices"
 
 	"github.com/actionable-go/actionable/actions"
 	"github.com/actionable-go/actionable/adapters/akana"
@@ -31,9 +32,9 @@ type akanaUser struct {
 }
 
 // mountAkana mounts the akana adapter on /api/workflow/, with the
-// workflows, objects and users of dir/akana, and returns the store of the
-// objects.
-func mountAkana(mux *http.ServeMux, dir string) (*actions.MemoryStore[akanaObject], error) {
+// workflows, objects and users of dir/akana, over the stores of st, and
+// returns its engine.
+func mountAkana(ctx context.Context, mux *http.ServeMux, dir string, st *storage) (*demo[akanaObject], error) {
 	dir = filepath.Join(dir, "akana")
 	wf, err := akana.LoadWorkflowsFile(filepath.Join(dir, "workflows.json"), akana.Fields{Key: "WorkflowKey", State: "State"})
 	if err != nil {
@@ -52,12 +53,18 @@ func mountAkana(mux *http.ServeMux, dir string) (*actions.MemoryStore[akanaObjec
 	if err := readJSON(filepath.Join(dir, "objects.json"), &objects); err != nil {
 		return nil, err
 	}
-	store := actions.NewMemoryStore[akanaObject]()
+	store, err := newStore[akanaObject](ctx, st, "akana.objects")
+	if err != nil {
+		return nil, err
+	}
+	var ids []string
 	for _, o := range objects.Objects {
-		if _, err := store.Create(context.Background(), o.ID, o.akanaObject); err != nil {
+		if _, err := load(ctx, store, o.ID, o.akanaObject); err != nil {
 			return nil, err
 		}
+		ids = append(ids, o.ID)
 	}
+	slices.Sort(ids)
 	engine, err := actions.New(cat, store)
 	if err != nil {
 		return nil, err
@@ -106,5 +113,5 @@ func mountAkana(mux *http.ServeMux, dir string) (*actions.MemoryStore[akanaObjec
 		return nil, err
 	}
 	mux.Handle("/api/workflow/", h)
-	return store, nil
+	return &demo[akanaObject]{engine: engine, store: store, ids: ids}, nil
 }

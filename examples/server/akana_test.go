@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -278,7 +279,7 @@ func TestAkanaUsersNeedTokens(t *testing.T) {
 			if err := os.WriteFile(filepath.Join(dir, "users.json"), []byte(tt.users), 0o644); err != nil {
 				t.Fatal(err)
 			}
-			if _, err := mountAkana(http.NewServeMux(), root); err == nil {
+			if _, err := mountAkana(context.Background(), http.NewServeMux(), root, nil); err == nil {
 				t.Fatal("mountAkana accepted the users")
 			}
 		})

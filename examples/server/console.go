@@ -11,8 +11,8 @@ import (
 	"strings"
 
 	"github.com/actionable-go/actionable/actions"
-	"github.com/actionable-go/actionable/adapters/akana"
 	"github.com/actionable-go/actionable/adapters/console"
+	"github.com/actionable-go/actionable/adapters/salesforce"
 )
 
 // consoleUser is the user name the demo consoles take, with a demo token
@@ -21,36 +21,37 @@ import (
 const consoleUser = "apikey"
 
 // mountConsoles mounts a console for each demo engine under /console/
-// (/console/openproject/, /console/akana/, /console/workfront/) and a menu
-// of them at /console/. Each console shows the engine over the store the
-// adapter serves, so it sees the same objects and the same journal; it
-// compiles the same rule file again, since the adapters keep their
-// engines to themselves. A console lets in the demo's admins, and offers
-// every demo user as an actor in its playground. Execution is off: the
-// consoles store nothing.
-//
-// The Salesforce demo has no console: its adapter keeps its engine, over
-// an object type of its own, private.
+// (/console/openproject/, /console/akana/, /console/salesforce/,
+// /console/workfront/) and a menu of them at /console/. Each console shows
+// the adapter's own engine, so it sees the same rules, objects and
+// journal. A console lets in the demo's admins, and offers every demo user
+// as an actor in its playground. Execution is off: the consoles store
+// nothing.
 func mountConsoles(mux *http.ServeMux, dir string, s *server) error {
 	type mounted struct {
 		name, path, description string
 		h                       http.Handler
 	}
-	op, err := opConsole(dir, s.workPackages)
+	op, err := opConsole(dir, s.op)
 	if err != nil {
 		return fmt.Errorf("openproject: %w", err)
 	}
-	ak, err := akanaConsole(dir, s.akanaObjects)
+	ak, err := akanaConsole(dir, s.ak)
 	if err != nil {
 		return fmt.Errorf("akana: %w", err)
 	}
-	wf, err := wfConsole(dir, s.documents)
+	sf, err := sfConsole(dir, s.sf)
+	if err != nil {
+		return fmt.Errorf("salesforce: %w", err)
+	}
+	wf, err := wfConsole(dir, s.wf)
 	if err != nil {
 		return fmt.Errorf("workfront: %w", err)
 	}
 	consoles := []mounted{
 		{"OpenProject", "openproject", "Custom actions on the work packages 42, 43 and 44. Sign in as " + consoleUser + " with the password op-admin; the playground offers Ada Admin, Max Member and Vera Viewer as actors.", op},
 		{"Akana", "akana", "Workflow actions on discussions, an API version, a user and an app version. Sign in as " + consoleUser + " with the password akana-admin.", ak},
+		{"Salesforce", "salesforce", "The rules of action links (who sees one, Once and OncePerUser, expiry) on the demo's five links. Sign in as " + consoleUser + " with the password sf-alice.", sf},
 		{"Workfront", "workfront", "Archive and restore documents. Sign in as " + consoleUser + " with the password wf-token.", wf},
 	}
 	var entries []console.MenuEntry
@@ -111,16 +112,8 @@ func challenge(name string) string {
 }
 
 // opConsole is the console of the OpenProject demo: op-admin signs in.
-func opConsole(dir string, store *actions.MemoryStore[opWorkPackage]) (http.Handler, error) {
+func opConsole(dir string, d *demo[opWorkPackage]) (http.Handler, error) {
 	dir = filepath.Join(dir, "openproject")
-	cat, err := actions.LoadFile[opWorkPackage](filepath.Join(dir, "custom_actions.json"))
-	if err != nil {
-		return nil, err
-	}
-	engine, err := actions.New(cat, store)
-	if err != nil {
-		return nil, err
-	}
 	var users opUsers
 	if err := readJSON(filepath.Join(dir, "users.json"), &users); err != nil {
 		return nil, err
@@ -129,7 +122,7 @@ func opConsole(dir string, store *actions.MemoryStore[opWorkPackage]) (http.Hand
 	for _, u := range users.Users {
 		actors = append(actors, users.actor(u))
 	}
-	return console.New(engine, console.Options[opWorkPackage]{
+	return console.New(d.engine, console.Options[opWorkPackage]{
 		Title: "OpenProject demo",
 		Authorize: consoleAuthorize(func(token string) (actions.Actor, bool, bool) {
 			for _, u := range users.Users {
@@ -140,7 +133,7 @@ func opConsole(dir string, store *actions.MemoryStore[opWorkPackage]) (http.Hand
 			return actions.Actor{}, false, false
 		}),
 		Challenge: challenge("OpenProject"),
-		Objects:   func(context.Context) ([]string, error) { return opSortedIDs(store), nil },
+		Objects:   func(context.Context) ([]string, error) { return d.ids, nil },
 		Samples: []console.Sample[opWorkPackage]{
 			{Name: "a new bug in demo", Object: opWorkPackage{Subject: "A new bug", Project: "demo", Type: "Bug", Status: "New"}},
 			{Name: "a closed task", Object: opWorkPackage{Subject: "Done and dusted", Project: "demo", Type: "Task", Status: "Closed", Assignee: "member", PercentageDone: 100}},
@@ -151,20 +144,8 @@ func opConsole(dir string, store *actions.MemoryStore[opWorkPackage]) (http.Hand
 }
 
 // akanaConsole is the console of the Akana demo: akana-admin signs in.
-func akanaConsole(dir string, store *actions.MemoryStore[akanaObject]) (http.Handler, error) {
+func akanaConsole(dir string, d *demo[akanaObject]) (http.Handler, error) {
 	dir = filepath.Join(dir, "akana")
-	wf, err := akana.LoadWorkflowsFile(filepath.Join(dir, "workflows.json"), akana.Fields{Key: "WorkflowKey", State: "State"})
-	if err != nil {
-		return nil, err
-	}
-	cat, err := actions.Compile[akanaObject](wf.Definitions())
-	if err != nil {
-		return nil, err
-	}
-	engine, err := actions.New(cat, store)
-	if err != nil {
-		return nil, err
-	}
 	var users struct {
 		FedMember string      `json:"fedmember"`
 		Users     []akanaUser `json:"users"`
@@ -179,7 +160,7 @@ func akanaConsole(dir string, store *actions.MemoryStore[akanaObject]) (http.Han
 	for _, u := range users.Users {
 		actors = append(actors, actor(u))
 	}
-	return console.New(engine, console.Options[akanaObject]{
+	return console.New(d.engine, console.Options[akanaObject]{
 		Title: "Akana demo",
 		Authorize: consoleAuthorize(func(token string) (actions.Actor, bool, bool) {
 			for _, u := range users.Users {
@@ -190,7 +171,7 @@ func akanaConsole(dir string, store *actions.MemoryStore[akanaObject]) (http.Han
 			return actions.Actor{}, false, false
 		}),
 		Challenge: challenge("Akana"),
-		Objects:   func(context.Context) ([]string, error) { return sortedIDs(store), nil },
+		Objects:   func(context.Context) ([]string, error) { return d.ids, nil },
 		Samples: []console.Sample[akanaObject]{
 			{Name: "an API version pending approval", Object: akanaObject{Type: "apiversion", Name: "Payments API v2", WorkflowKey: "aba30718-a086-407c-99e9-76a1f07060a2", State: "Pending Approval"}},
 		},
@@ -201,16 +182,8 @@ func akanaConsole(dir string, store *actions.MemoryStore[akanaObject]) (http.Han
 
 // wfConsole is the console of the Workfront demo: its user signs in with
 // the access token.
-func wfConsole(dir string, store *actions.MemoryStore[wfDocument]) (http.Handler, error) {
+func wfConsole(dir string, d *demo[wfDocument]) (http.Handler, error) {
 	dir = filepath.Join(dir, "workfront")
-	cat, err := actions.LoadFile[wfDocument](filepath.Join(dir, "rules.json"))
-	if err != nil {
-		return nil, err
-	}
-	engine, err := actions.New(cat, store)
-	if err != nil {
-		return nil, err
-	}
 	var users []wfUser
 	if err := readJSON(filepath.Join(dir, "users.json"), &users); err != nil {
 		return nil, err
@@ -222,7 +195,7 @@ func wfConsole(dir string, store *actions.MemoryStore[wfDocument]) (http.Handler
 	for _, u := range users {
 		actors = append(actors, actor(u))
 	}
-	return console.New(engine, console.Options[wfDocument]{
+	return console.New(d.engine, console.Options[wfDocument]{
 		Title: "Workfront demo",
 		Authorize: consoleAuthorize(func(token string) (actions.Actor, bool, bool) {
 			for _, u := range users {
@@ -233,7 +206,7 @@ func wfConsole(dir string, store *actions.MemoryStore[wfDocument]) (http.Handler
 			return actions.Actor{}, false, false
 		}),
 		Challenge: challenge("Workfront"),
-		Objects:   func(context.Context) ([]string, error) { return sortedIDs(store), nil },
+		Objects:   func(context.Context) ([]string, error) { return d.ids, nil },
 		Samples: []console.Sample[wfDocument]{
 			{Name: "an archived document", Object: wfDocument{Name: "Old plan.docx", VersionID: "v1", Status: "archived", ArchivedBy: "johndoe@foo.com"}},
 		},
@@ -242,9 +215,41 @@ func wfConsole(dir string, store *actions.MemoryStore[wfDocument]) (http.Handler
 	})
 }
 
-// sortedIDs lists a store's ids in order.
-func sortedIDs[T any](store *actions.MemoryStore[T]) []string {
-	ids := store.IDs()
+// sfConsole is the console of the Salesforce demo: Alice, who created the
+// demo's groups, signs in. Its objects are the action links, as the
+// adapter stores them; its actors are the demo's users.
+func sfConsole(dir string, h *salesforce.Handler) (http.Handler, error) {
+	dir = filepath.Join(dir, "salesforce")
+	var users []sfUser
+	if err := readJSON(filepath.Join(dir, "users.json"), &users); err != nil {
+		return nil, err
+	}
+	var groups []sfGroup
+	if err := readJSON(filepath.Join(dir, "groups.json"), &groups); err != nil {
+		return nil, err
+	}
+	var ids []string
+	for _, g := range groups {
+		ids = append(ids, g.LinkIDs...)
+	}
 	slices.Sort(ids)
-	return ids
+	var actors []actions.Actor
+	for _, u := range users {
+		actors = append(actors, actions.Actor{ID: u.ID, Name: u.Name})
+	}
+	return console.New(h.Engine(), console.Options[salesforce.Link]{
+		Title: "Salesforce demo",
+		Authorize: consoleAuthorize(func(token string) (actions.Actor, bool, bool) {
+			for _, u := range users {
+				if sameToken(u.Token, token) {
+					return actions.Actor{ID: u.ID, Name: u.Name}, true, u.Token == "sf-alice"
+				}
+			}
+			return actions.Actor{}, false, false
+		}),
+		Challenge: challenge("Salesforce"),
+		Objects:   func(context.Context) ([]string, error) { return ids, nil },
+		Actors:    actors,
+		MenuURL:   "../",
+	})
 }

@@ -63,8 +63,8 @@ func TestConsoleSignIn(t *testing.T) {
 
 var menuLink = regexp.MustCompile(`<li><a href="([^"]+)">([^<]+)</a>`)
 
-// TestConsoleMenu shows that the menu links a console for each demo engine
-// but Salesforce's, and that each link leads to it.
+// TestConsoleMenu shows that the menu links a console for each demo
+// engine, and that each link leads to it.
 func TestConsoleMenu(t *testing.T) {
 	h := demoHandler(t)
 	body := consoleGet(t, h, "", "/console/").Body.String()
@@ -72,11 +72,11 @@ func TestConsoleMenu(t *testing.T) {
 	for _, m := range menuLink.FindAllStringSubmatch(body, -1) {
 		got = append(got, [2]string{m[1], m[2]})
 	}
-	want := [][2]string{{"openproject/", "OpenProject"}, {"akana/", "Akana"}, {"workfront/", "Workfront"}}
+	want := [][2]string{{"openproject/", "OpenProject"}, {"akana/", "Akana"}, {"salesforce/", "Salesforce"}, {"workfront/", "Workfront"}}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("menu mismatch (-want +got):\n%s", diff)
 	}
-	tokens := map[string]string{"openproject/": "op-admin", "akana/": "akana-admin", "workfront/": "wf-token"}
+	tokens := map[string]string{"openproject/": "op-admin", "akana/": "akana-admin", "salesforce/": "sf-alice", "workfront/": "wf-token"}
 	for _, l := range want {
 		w := consoleGet(t, h, basic(tokens[l[0]]), "/console/"+l[0])
 		if w.Code != 200 || !strings.Contains(w.Body.String(), "<h1>Catalog</h1>") || !strings.Contains(w.Body.String(), `href="../">All consoles</a>`) {
@@ -101,6 +101,10 @@ func TestConsoleCatalogs(t *testing.T) {
 		svgStates   [][]string
 	}{
 		{"/console/openproject/", "op-admin", []string{"Close", "Change project and type", "Unassign", "Make progress", "Start work"}, nil},
+		// The Salesforce rules: who sees a link, and the two executing
+		// actions; its links' statuses are derived from the journal, not
+		// a workflow field.
+		{"/console/salesforce/", "sf-alice", []string{"View", "Execute (Once)", "Execute (OncePerUser)"}, nil},
 		{"/console/workfront/", "wf-token", []string{"Archive", "Restore"}, [][]string{{"active", "archived"}}},
 		{"/console/akana/", "akana-admin", nil, [][]string{
 			{"Published", "Pending"},
@@ -157,5 +161,29 @@ func TestConsolePlayground(t *testing.T) {
 	}
 	if !strings.Contains(body, `value="Max Member"`) {
 		t.Errorf("the actor form is not Max Member's")
+	}
+}
+
+// TestConsoleSalesforce shows the Salesforce demo's playground on the Ui
+// link 0An000000000005AAA, which only Bob may see: for Alice the view
+// action is refused by its guard "visible", with the user ids it read.
+func TestConsoleSalesforce(t *testing.T) {
+	h := demoHandler(t)
+	w := consoleGet(t, h, basic("sf-alice"), "/console/salesforce/playground?object=0An000000000005AAA&actor=005000000000001AAA")
+	body := w.Body.String()
+	if w.Code != 200 {
+		t.Fatalf("status %d\n%s", w.Code, body)
+	}
+	_, refused, ok := strings.Cut(body, `id="refused"`)
+	if !ok {
+		t.Fatalf("no list of refused actions:\n%s", body)
+	}
+	for _, want := range []string{"View", "visible", `<code>UserID</code> = <code class="value">&#34;005000000000002AAA&#34;</code>`} {
+		if !strings.Contains(refused, want) {
+			t.Errorf("the refused actions do not show %s", want)
+		}
+	}
+	if w := consoleGet(t, h, basic("sf-bob"), "/console/salesforce/"); w.Code != 403 {
+		t.Errorf("Bob signing in: %d, want 403 (the console lets in Alice)", w.Code)
 	}
 }

@@ -1,8 +1,10 @@
 // Command server is the example server of actionable: every adapter of the
-// SDK mounted on one http.ServeMux, over in-memory data loaded from
-// testdata/.
+// SDK mounted on one http.ServeMux, over the demo data of testdata/, in
+// memory or, with -postgres, in a PostgreSQL schema that outlives the
+// process and that several servers can share.
 //
 //	go run ./examples/server -addr 127.0.0.1:8080 -data testdata
+//	go run ./examples/server -postgres postgres://postgres@127.0.0.1:5432/test
 //
 // The README lists curl commands for each adapter, and the flags (run with
 // -h to see them). The server bounds how long a client may take to send a
@@ -33,32 +35,51 @@ import (
 )
 
 // server is the example server's handler: every adapter on one mux. It
-// keeps the stores of the demo data so that tests can read their versions.
+// keeps the engines and stores of the demo data, for the consoles and so
+// that tests can read their versions.
 type server struct {
 	mux          *http.ServeMux
-	workPackages *actions.MemoryStore[opWorkPackage]
-	akanaObjects *actions.MemoryStore[akanaObject]
-	documents    *actions.MemoryStore[wfDocument]
+	op           *demo[opWorkPackage]
+	ak           *demo[akanaObject]
+	wf           *demo[wfDocument]
+	workPackages demoStore[opWorkPackage] // op.store
+	akanaObjects demoStore[akanaObject]   // ak.store
+	documents    demoStore[wfDocument]    // wf.store
+	sf           *salesforce.Handler
 	sfStores     salesforce.Stores // the Salesforce demo's links, groups and owners
 }
 
-// newServer returns the handler of every adapter, with data from dir; the
-// Salesforce demo's callouts may reach allow besides the server itself.
+// demo is one adapter's engine over its demo data.
+type demo[T any] struct {
+	engine *actions.Engine[T]
+	store  demoStore[T]
+	ids    []string // the demo's objects, in order
+}
+
+// newServer returns the handler of every adapter, over the demo data of
+// dir in memory; the Salesforce demo's callouts may reach allow besides
+// the server itself.
 func newServer(dir string, allow allowList) (*server, error) {
+	return newServerOn(context.Background(), dir, allow, nil)
+}
+
+// newServerOn is newServer on the stores of st (nil: in memory).
+func newServerOn(ctx context.Context, dir string, allow allowList, st *storage) (*server, error) {
 	s := &server{mux: http.NewServeMux()}
 	var err error
-	if s.workPackages, err = mountOpenProject(s.mux, dir); err != nil {
+	if s.op, err = mountOpenProject(ctx, s.mux, dir, st); err != nil {
 		return nil, fmt.Errorf("openproject: %w", err)
 	}
-	if s.akanaObjects, err = mountAkana(s.mux, dir); err != nil {
+	if s.ak, err = mountAkana(ctx, s.mux, dir, st); err != nil {
 		return nil, fmt.Errorf("akana: %w", err)
 	}
-	if s.sfStores, err = mountSalesforce(s.mux, dir, allow); err != nil {
+	if s.sf, s.sfStores, err = mountSalesforce(ctx, s.mux, dir, allow, st); err != nil {
 		return nil, fmt.Errorf("salesforce: %w", err)
 	}
-	if s.documents, err = mountWorkfront(s.mux, dir); err != nil {
+	if s.wf, err = mountWorkfront(ctx, s.mux, dir, st); err != nil {
 		return nil, fmt.Errorf("workfront: %w", err)
 	}
+	s.workPackages, s.akanaObjects, s.documents = s.op.store, s.ak.store, s.wf.store
 	if err := mountConsoles(s.mux, dir, s); err != nil {
 		return nil, fmt.Errorf("console: %w", err)
 	}
@@ -100,6 +121,8 @@ type config struct {
 	maxHeaderBytes    int
 	shutdownGrace     time.Duration
 	calloutAllow      string
+	postgres          string // the database URL; "" keeps everything in memory
+	postgresSchema    string
 }
 
 // parseFlags reads args into a config and checks it.
@@ -118,6 +141,10 @@ func parseFlags(args []string, output io.Writer) (config, error) {
 	fs.DurationVar(&c.shutdownGrace, "shutdown-grace", 10*time.Second, "on SIGINT or SIGTERM, time the requests in flight have to finish")
 	fs.StringVar(&c.calloutAllow, "callout-allow", "",
 		"comma-separated hosts or host:port pairs the Salesforce demo's callouts may reach besides the server itself (a host alone: any port)")
+	fs.StringVar(&c.postgres, "postgres", "",
+		"PostgreSQL URL (postgres://user@host:5432/db) to keep the demo's objects, journals and Salesforce links in; the default keeps them in memory")
+	fs.StringVar(&c.postgresSchema, "postgres-schema", "actionable_demo",
+		"the schema of -postgres, migrated at start-up; servers on one database and schema share their data")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return c, err
@@ -166,7 +193,12 @@ func run(ctx context.Context, args []string, stderr io.Writer, ready func(net.Ad
 	if err != nil {
 		return fmt.Errorf("-callout-allow: %w", err)
 	}
-	h, err := newServer(c.data, allow)
+	st, closeStorage, err := openStorage(ctx, c.postgres, c.postgresSchema)
+	if err != nil {
+		return err
+	}
+	defer closeStorage()
+	h, err := newServerOn(ctx, c.data, allow, st)
 	if err != nil {
 		return err
 	}

@@ -118,14 +118,18 @@ func (res *opResources) linkedProperties(names map[string]string) []openproject.
 
 // mountOpenProject mounts the openproject adapter on /api/v3/, with the
 // custom actions, work packages, users and resource ids of dir/openproject,
-// and returns the store of the work packages.
-func mountOpenProject(mux *http.ServeMux, dir string) (*actions.MemoryStore[opWorkPackage], error) {
+// over the stores of st, and returns its engine.
+func mountOpenProject(ctx context.Context, mux *http.ServeMux, dir string, st *storage) (*demo[opWorkPackage], error) {
 	dir = filepath.Join(dir, "openproject")
 	cat, err := actions.LoadFile[opWorkPackage](filepath.Join(dir, "custom_actions.json"))
 	if err != nil {
 		return nil, err
 	}
-	store, err := opLoadWorkPackages(filepath.Join(dir, "work_packages.json"))
+	store, err := newStore[opWorkPackage](ctx, st, "openproject.work_packages")
+	if err != nil {
+		return nil, err
+	}
+	ids, err := opLoadWorkPackages(ctx, store, filepath.Join(dir, "work_packages.json"))
 	if err != nil {
 		return nil, err
 	}
@@ -150,7 +154,7 @@ func mountOpenProject(mux *http.ServeMux, dir string) (*actions.MemoryStore[opWo
 		names[u.ID] = u.Name
 	}
 	linked := res.linkedProperties(names)
-	if err := opCheckLinks(store, linked); err != nil {
+	if err := opCheckLinks(store, ids, linked); err != nil {
 		return nil, fmt.Errorf("%s: %w", filepath.Join(dir, "resources.json"), err)
 	}
 	h, err := openproject.New(engine, openproject.Config[opWorkPackage]{
@@ -171,7 +175,7 @@ func mountOpenProject(mux *http.ServeMux, dir string) (*actions.MemoryStore[opWo
 		// Every work package, by id ascending, as OpenProject sorts them by
 		// default; the adapter keeps those the user may see.
 		List: func(context.Context, actions.Actor) ([]string, error) {
-			return opSortedIDs(store), nil
+			return ids, nil
 		},
 		LinkedProperties: linked,
 		AttributeNames:   map[string]string{"percentageDone": "% Complete", "startDate": "Start date"},
@@ -180,12 +184,13 @@ func mountOpenProject(mux *http.ServeMux, dir string) (*actions.MemoryStore[opWo
 		return nil, err
 	}
 	mux.Handle("/api/v3/", h)
-	return store, nil
+	return &demo[opWorkPackage]{engine: engine, store: store, ids: ids}, nil
 }
 
-// opLoadWorkPackages puts the demo's work packages in a memory store, each at
-// its lockVersion.
-func opLoadWorkPackages(path string) (*actions.MemoryStore[opWorkPackage], error) {
+// opLoadWorkPackages puts the demo's work packages in store, each at its
+// lockVersion, unless the store holds them already, and returns their ids
+// by their integer value.
+func opLoadWorkPackages(ctx context.Context, store demoStore[opWorkPackage], path string) ([]string, error) {
 	var file struct {
 		WorkPackages []struct {
 			ID          int64 `json:"id"`
@@ -196,15 +201,19 @@ func opLoadWorkPackages(path string) (*actions.MemoryStore[opWorkPackage], error
 	if err := readJSON(path, &file); err != nil {
 		return nil, err
 	}
-	ctx := context.Background()
-	store := actions.NewMemoryStore[opWorkPackage]()
+	var ids []string
 	for _, w := range file.WorkPackages {
 		id := strconv.FormatInt(w.ID, 10)
 		if w.LockVersion < 1 {
 			return nil, fmt.Errorf("%s: work package %s: lockVersion must be at least 1", path, id)
 		}
-		if _, err := store.Create(ctx, id, w.opWorkPackage); err != nil {
-			return nil, err
+		ids = append(ids, id)
+		created, err := load(ctx, store, id, w.opWorkPackage)
+		if err != nil || !created {
+			if err != nil {
+				return nil, err
+			}
+			continue
 		}
 		// A store starts objects at version 1; saving without an execution
 		// record brings one to its lockVersion.
@@ -214,25 +223,19 @@ func opLoadWorkPackages(path string) (*actions.MemoryStore[opWorkPackage], error
 			}
 		}
 	}
-	return store, nil
-}
-
-// opSortedIDs lists the store's ids by their integer value.
-func opSortedIDs(store *actions.MemoryStore[opWorkPackage]) []string {
-	ids := store.IDs()
 	slices.SortFunc(ids, func(a, b string) int {
 		x, _ := strconv.ParseInt(a, 10, 64)
 		y, _ := strconv.ParseInt(b, 10, 64)
 		return cmp.Compare(x, y)
 	})
-	return ids
+	return ids, nil
 }
 
 // opCheckLinks renders every linked property of every work package once,
 // so that a name the resource ids do not list fails at start-up.
-func opCheckLinks(store *actions.MemoryStore[opWorkPackage], linked []openproject.LinkedProperty[opWorkPackage]) error {
+func opCheckLinks(store demoStore[opWorkPackage], ids []string, linked []openproject.LinkedProperty[opWorkPackage]) error {
 	ctx := context.Background()
-	for _, id := range opSortedIDs(store) {
+	for _, id := range ids {
 		wp, _, err := store.Load(ctx, id)
 		if err != nil {
 			return err

@@ -59,18 +59,21 @@ type sfGroup struct {
 // to those addresses and to the hosts of allow (-callout-allow), and
 // nowhere else (see sfSelf). The demo speaks plain HTTP, so http:// action
 // URLs are accepted for the same hosts (Salesforce accepts https:// only).
-func mountSalesforce(mux *http.ServeMux, dir string, allow allowList) (salesforce.Stores, error) {
+func mountSalesforce(ctx context.Context, mux *http.ServeMux, dir string, allow allowList, st *storage) (*salesforce.Handler, salesforce.Stores, error) {
 	dir = filepath.Join(dir, "salesforce")
 	var users []sfUser
 	if err := readJSON(filepath.Join(dir, "users.json"), &users); err != nil {
-		return salesforce.Stores{}, err
+		return nil, salesforce.Stores{}, err
 	}
 	var groups []sfGroup
 	if err := readJSON(filepath.Join(dir, "groups.json"), &groups); err != nil {
-		return salesforce.Stores{}, err
+		return nil, salesforce.Stores{}, err
 	}
 	self := &sfSelf{allow: allow}
-	stores := salesforce.NewMemoryStores()
+	stores, err := salesforceStores(ctx, st)
+	if err != nil {
+		return nil, salesforce.Stores{}, err
+	}
 	h, err := salesforce.New(salesforce.Config{
 		Stores:         stores,
 		Authenticate:   sfAuthenticate(users),
@@ -84,19 +87,21 @@ func mountSalesforce(mux *http.ServeMux, dir string, allow allowList) (salesforc
 		UserSummary: sfUserSummary(users),
 	})
 	if err != nil {
-		return salesforce.Stores{}, err
+		return nil, salesforce.Stores{}, err
 	}
 	now := time.Now()
 	for _, g := range groups {
 		g.Input.ExpirationDate = now.AddDate(0, 0, g.ExpiresInDays).UTC().Format(time.RFC3339)
-		if _, err := h.CreateGroup(context.Background(), g.NewGroup); err != nil {
-			return salesforce.Stores{}, fmt.Errorf("group %s: %w", g.ID, err)
+		// A group the stores hold already (a restart on PostgreSQL) is kept
+		// as it is, with its links and their executions.
+		if _, err := h.CreateGroup(ctx, g.NewGroup); err != nil && !errors.Is(err, actions.ErrConflict) {
+			return nil, salesforce.Stores{}, fmt.Errorf("group %s: %w", g.ID, err)
 		}
 	}
 	mux.Handle(sfBasePath+"/", http.StripPrefix(sfBasePath, h))
 	mux.HandleFunc("/demo/callouts/approve", sfCallout(http.StatusOK, `{"approved":true}`))
 	mux.HandleFunc("/demo/callouts/fail", sfCallout(http.StatusInternalServerError, `{"error":"the demo provider always fails"}`))
-	return stores, nil
+	return h, stores, nil
 }
 
 // sfUserSummary is what the Platform Actions show of a demo user who

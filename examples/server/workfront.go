@@ -6,6 +6,7 @@ import (
 	"errors"
 	"net/http"
 	"path/filepath"
+	"slices"
 
 	"github.com/actionable-go/actionable/actions"
 	"github.com/actionable-go/actionable/adapters/workfront"
@@ -37,8 +38,8 @@ var wfRefusals = map[string]string{
 
 // mountWorkfront mounts the workfront adapter under /webhooks, the base URL
 // to register in Workfront, over the documents, rules and users of
-// dir/workfront, and returns the store of the documents.
-func mountWorkfront(mux *http.ServeMux, dir string) (*actions.MemoryStore[wfDocument], error) {
+// dir/workfront in the stores of st, and returns its engine.
+func mountWorkfront(ctx context.Context, mux *http.ServeMux, dir string, st *storage) (*demo[wfDocument], error) {
 	dir = filepath.Join(dir, "workfront")
 	cat, err := actions.LoadFile[wfDocument](filepath.Join(dir, "rules.json"))
 	if err != nil {
@@ -55,12 +56,18 @@ func mountWorkfront(mux *http.ServeMux, dir string) (*actions.MemoryStore[wfDocu
 	if err := readJSON(filepath.Join(dir, "users.json"), &users); err != nil {
 		return nil, err
 	}
-	store := actions.NewMemoryStore[wfDocument]()
+	store, err := newStore[wfDocument](ctx, st, "workfront.documents")
+	if err != nil {
+		return nil, err
+	}
+	var ids []string
 	for _, d := range docs {
-		if _, err := store.Create(context.Background(), d.ID, d.wfDocument); err != nil {
+		if _, err := load(ctx, store, d.ID, d.wfDocument); err != nil {
 			return nil, err
 		}
+		ids = append(ids, d.ID)
 	}
+	slices.Sort(ids)
 	engine, err := actions.New(cat, store)
 	if err != nil {
 		return nil, err
@@ -80,7 +87,7 @@ func mountWorkfront(mux *http.ServeMux, dir string) (*actions.MemoryStore[wfDocu
 		return nil, err
 	}
 	mux.Handle("/webhooks/", http.StripPrefix("/webhooks", h))
-	return store, nil
+	return &demo[wfDocument]{engine: engine, store: store, ids: ids}, nil
 }
 
 // wfAuthenticate accepts the API key and username of a user, or a user's
