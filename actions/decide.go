@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/actionable-go/actionable/internal/eval"
 )
@@ -168,12 +169,18 @@ func (r *request[T]) holds(a *Action, c *eval.Condition, fast *fastCond, guard s
 	var err error
 	if fast != nil && why == nil {
 		holds, err = r.holdsFast(fast)
+		if err != nil {
+			// The parts ran out of the condition's order and under names
+			// the author did not write: let the whole condition decide,
+			// and fail, if it fails, as written.
+			holds, err = r.eval().Evaluate(c)
+		}
 	} else {
 		holds, err = r.eval().Evaluate(c)
 	}
 	switch {
 	case err != nil:
-		if fatal(err) {
+		if r.fatal(err) {
 			what := "condition"
 			if guard != "" {
 				what = fmt.Sprintf("guard %q", guard)
@@ -209,7 +216,7 @@ func (r *request[T]) holdsFast(f *fastCond) (bool, error) {
 		}
 		ok, err := r.eval().Evaluate(r.cat.memo[m])
 		if err != nil {
-			return false, err // not cached: each action that reads it reports it
+			return false, err // not cached: the caller evaluates the whole condition
 		}
 		if m < len(r.memo) {
 			r.memo[m] = memoFalse
@@ -242,10 +249,23 @@ func (r *request[T]) conditionReason(c *eval.Condition, guard string) Reason {
 }
 
 // fatal reports whether an evaluation error ends the request rather than
-// refusing one action: the request's context is done, or the environment
-// is not the compiled type.
-func fatal(err error) bool {
-	return errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, eval.ErrEnvType)
+// refusing one action: the request's own context is done (not merely an
+// error that says "deadline", which a host function may return), or the
+// environment is not the compiled type.
+func (r *request[T]) fatal(err error) bool {
+	if errors.Is(err, eval.ErrEnvType) {
+		return true
+	}
+	if !errors.Is(err, context.Canceled) && !errors.Is(err, context.DeadlineExceeded) {
+		return false
+	}
+	if r.ctx.Err() != nil {
+		return true
+	}
+	// The evaluation compares the deadline with the clock, which may see
+	// it pass before the context's timer fires.
+	d, ok := r.ctx.Deadline()
+	return ok && !time.Now().Before(d)
 }
 
 // conditionMessage is the message of an evaluation error without its

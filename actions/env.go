@@ -54,6 +54,7 @@ func newEnvShape(t reflect.Type) (_ *envShape, err error) {
 		return nil, fmt.Errorf("actions: object type %v is not a struct", t)
 	}
 	s := &envShape{fields: map[string]fieldInfo{}, byExprName: map[string]fieldInfo{}}
+	ambiguous := map[string]bool{} // expression names two fields answer to
 	var fields []reflect.StructField
 	for _, f := range reflect.VisibleFields(t) {
 		if !f.IsExported() || f.Anonymous && f.Type.Kind() == reflect.Struct {
@@ -62,8 +63,8 @@ func newEnvShape(t reflect.Type) (_ *envShape, err error) {
 		if f.Anonymous && f.Type.Kind() == reflect.Pointer {
 			continue // promoted through a pointer: may be nil, not copied
 		}
-		if f.Name == "Actor" {
-			return nil, fmt.Errorf("actions: object type %v has a field Actor, a name the environment reserves for the actor", t)
+		if f.Name == "Actor" || exprName(f) == "Actor" {
+			return nil, fmt.Errorf("actions: object type %v has a field %s that expressions read as Actor, a name the environment reserves for the actor", t, f.Name)
 		}
 		if len(f.Index) > 1 && viaPointer(t, f.Index) {
 			continue
@@ -72,7 +73,16 @@ func newEnvShape(t reflect.Type) (_ *envShape, err error) {
 		s.src = append(s.src, f.Index)
 		info := fieldInfo{goName: f.Name, jsonName: jsonName(f), index: f.Index, offset: offsetOf(t, f.Index), typ: f.Type}
 		s.fields[f.Name] = info
-		s.byExprName[exprName(f)] = info
+		if name := exprName(f); name != "" {
+			if _, taken := s.byExprName[name]; taken || ambiguous[name] {
+				// Which one expr reads is not worth guessing: neither is
+				// indexed.
+				ambiguous[name] = true
+				delete(s.byExprName, name)
+			} else {
+				s.byExprName[name] = info
+			}
+		}
 		if _, taken := s.fields[info.jsonName]; !taken {
 			s.fields[info.jsonName] = info
 		}

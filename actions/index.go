@@ -182,9 +182,11 @@ func (c *Catalog[T]) buildIndex(ec *eval.Config) {
 // that satisfy them), the conjuncts that read only the actor are answered
 // once per request (and once per ResolveAll), and the rest run as one
 // program. Explain, Check, Execute and Resolve without the index evaluate
-// the whole condition: a fastCond decides the same, but may skip a conjunct
-// that would have failed at run time (its action is not applicable either
-// way; only the observer may hear of it less).
+// the whole condition. A fastCond decides the same: it is made only for a
+// condition that counts no steps or memory of its own (whose parts could
+// not fit a budget the whole does not), and when one of its parts fails at
+// run time, the whole condition is evaluated instead, in its own order and
+// words, and fails or not as written.
 type fastCond struct {
 	memo     []int           // indexes in Catalog.memo
 	residual *eval.Condition // nil: nothing left to evaluate
@@ -198,21 +200,25 @@ func (c *Catalog[T]) prepareFast(p *probe, primary string, ec *eval.Config) {
 	}
 	a := p.action
 	if p.cond != nil {
-		p.fast = c.fastOf(a.def.Condition, primary, ec)
+		p.fast = c.fastOf(a.def.Condition, p.cond, primary, ec)
 	}
 	if len(p.guards) > 0 {
 		guards := make([]compiledGuard, len(p.guards))
 		copy(guards, p.guards)
 		for i := range guards {
-			guards[i].fast = c.fastOf(a.def.Guards[i].Expr, primary, ec)
+			guards[i].fast = c.fastOf(a.def.Guards[i].Expr, guards[i].cond, primary, ec)
 		}
 		p.guards = guards
 	}
 }
 
-// fastOf returns the fastCond of the condition src, or nil when it would
-// evaluate all of src anyway.
-func (c *Catalog[T]) fastOf(src, primary string, ec *eval.Config) *fastCond {
+// fastOf returns the fastCond of the condition src (compiled as full), or
+// nil when it would evaluate all of src anyway, or when src counts steps or
+// memory: its parts evaluated apart would each get the whole budget.
+func (c *Catalog[T]) fastOf(src string, full *eval.Condition, primary string, ec *eval.Config) *fastCond {
+	if full == nil || full.Metered() || strings.Contains(src, "..") { // a range is charged to the memory budget
+		return nil
+	}
 	conjuncts := eval.Conjuncts(src)
 	var f fastCond
 	var rest []string
@@ -343,10 +349,14 @@ func (it *candidateIter) next() *probe {
 }
 
 // exprName is the name expressions read a field by: its expr tag, or its Go
-// name.
+// name; "" for a field tagged expr:"-", which expressions cannot read.
 func exprName(f reflect.StructField) string {
-	if tag, _, _ := strings.Cut(f.Tag.Get("expr"), ","); tag != "" && tag != "-" {
-		return tag
+	tag, _, _ := strings.Cut(f.Tag.Get("expr"), ",")
+	switch tag {
+	case "-":
+		return ""
+	case "":
+		return f.Name
 	}
-	return f.Name
+	return tag
 }

@@ -113,7 +113,8 @@ func compileInputs(base *envShape, ins []Input, v *validator.Validate, bad func(
 			Tag: reflect.StructTag(fmt.Sprintf(`expr:%q json:%q`, in.Name, in.Name)),
 		})
 	}
-	if _, taken := base.fields[inputField]; taken {
+	_, taken := base.fields[inputField]
+	if _, read := base.byExprName[inputField]; taken || read {
 		bad("inputs", fmt.Errorf("the object type has a field %s, a name the environment reserves for inputs", inputField))
 		ok = false
 	}
