@@ -76,6 +76,7 @@ func (c *Catalog[T]) apply(ctx context.Context, a *Action, obj T, actor *Actor, 
 	next := obj // fields are assigned whole: shared slices and maps are never written
 	after := reflect.ValueOf(&next).Elem()
 	var changes []FieldChange
+	var moves []Violation // of fields with declared states
 	set := func(f fieldInfo, v any) error {
 		dst := after.FieldByIndex(f.index)
 		old := dst.Interface()
@@ -84,6 +85,9 @@ func (c *Catalog[T]) apply(ctx context.Context, a *Action, obj T, actor *Actor, 
 		}
 		if nv := dst.Interface(); !reflect.DeepEqual(old, nv) {
 			changes = append(changes, FieldChange{Field: f.jsonName, Old: old, New: nv})
+			if v, bad := c.states.checkMove(f, reflect.ValueOf(old).String(), dst.String()); bad {
+				moves = append(moves, v)
+			}
 		}
 		return nil
 	}
@@ -112,14 +116,14 @@ func (c *Catalog[T]) apply(ctx context.Context, a *Action, obj T, actor *Actor, 
 	if err != nil {
 		return Applied[T]{}, err
 	}
-	return out, newValidationError(a.def.ID, vs)
+	return out, newValidationError(a.def.ID, append(moves, vs...))
 }
 
 // violations validates the changed object: validator/v10 struct tags of T
 // first, then the action's post-conditions. All are collected.
 func (c *Catalog[T]) violations(ctx context.Context, a *Action, after reflect.Value, actor *Actor, in reflect.Value) ([]Violation, error) {
 	var vs []Violation
-	err := c.validate.StructCtx(ctx, after.Interface())
+	err := guardValidator(func() error { return c.validate.StructCtx(ctx, after.Interface()) })
 	var fes validator.ValidationErrors
 	switch {
 	case errors.As(err, &fes):
@@ -299,9 +303,21 @@ func assignNumber(dst, src reflect.Value) error {
 			return fmt.Errorf("%v is not a whole number", f)
 		}
 		var i int64
-		if src.CanInt() {
+		switch {
+		case src.CanInt():
 			i = src.Int()
-		} else {
+		case src.CanUint():
+			if src.Uint() > math.MaxInt64 {
+				return fmt.Errorf("%v overflows %v", src.Uint(), dst.Type())
+			}
+			i = int64(src.Uint())
+		default:
+			// Converting a float outside int64's range is implementation
+			// defined in Go, so the range is checked first: 2^63 itself is
+			// exactly representable and already too big.
+			if f < -(1<<63) || f >= 1<<63 {
+				return fmt.Errorf("%v overflows %v", f, dst.Type())
+			}
 			i = int64(f)
 		}
 		if dst.OverflowInt(i) {
@@ -312,9 +328,17 @@ func assignNumber(dst, src reflect.Value) error {
 		if f != math.Trunc(f) || f < 0 || math.IsInf(f, 0) || math.IsNaN(f) {
 			return fmt.Errorf("%v is not a non-negative whole number", f)
 		}
-		u := uint64(f)
-		if src.CanUint() {
+		var u uint64
+		switch {
+		case src.CanUint():
 			u = src.Uint()
+		case src.CanInt():
+			u = uint64(src.Int())
+		default:
+			if f >= 1<<64 {
+				return fmt.Errorf("%v overflows %v", f, dst.Type())
+			}
+			u = uint64(f)
 		}
 		if dst.OverflowUint(u) {
 			return fmt.Errorf("%v overflows %v", f, dst.Type())
@@ -327,4 +351,17 @@ func assignNumber(dst, src reflect.Value) error {
 		dst.SetFloat(f)
 	}
 	return nil
+}
+
+// guardValidator runs validator code, which panics on tags it cannot parse
+// and runs the host's custom validation functions: either panicking is a bug
+// in the host's declarations, reported as an error rather than taking the
+// server down.
+func guardValidator(validate func() error) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("validator panicked: %v", r)
+		}
+	}()
+	return validate()
 }

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/go-playground/validator/v10"
 	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/actionable-go/actionable/actions"
@@ -485,5 +486,60 @@ func TestJournalOrderAndPaging(t *testing.T) {
 	diff(t, "records without an actor", []int64{3, 6}, seqs, cmpopts.EquateEmpty())
 	if _, err := engine.Executions(ctx, actions.Filter{NoActor: true, ActorID: "ann"}); err == nil {
 		t.Error("a filter for an actor and for no actor was accepted")
+	}
+}
+
+// TestValidatorPanic: a host's custom validation that panics is the host's
+// bug; Execute reports it as an error and stores nothing.
+func TestValidatorPanic(t *testing.T) {
+	v := validator.New(validator.WithRequiredStructEnabled())
+	v.RegisterStructValidation(func(sl validator.StructLevel) {
+		if sl.Current().Interface().(Ticket).Title == "boom" {
+			panic("struct boom")
+		}
+	}, Ticket{})
+	if err := v.RegisterValidation("notboom", func(fl validator.FieldLevel) bool {
+		if fl.Field().String() == "boom" {
+			panic("input boom")
+		}
+		return true
+	}); err != nil {
+		t.Fatal(err)
+	}
+	cat, err := actions.Compile[Ticket]([]actions.Definition{
+		{ID: "retitle", Name: "Retitle", Changes: []actions.Change{{Field: "title", Expr: `"boom"`}}},
+		{ID: "note", Name: "Note", Inputs: []actions.Input{{Name: "text", Type: actions.InputString, Validate: "notboom"}}},
+	}, actions.WithValidator(v))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		req     actions.Request
+		wantErr string
+	}{
+		{actions.Request{ActionID: "retitle"}, "validator panicked: struct boom"},
+		{actions.Request{ActionID: "note", Inputs: actions.Inputs{"text": "boom"}}, "validator panicked: input boom"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.req.ActionID, func(t *testing.T) {
+			store := actions.NewMemoryStore[Ticket]()
+			ctx := context.Background()
+			if _, err := store.Create(ctx, "T-1", newTicket()); err != nil {
+				t.Fatal(err)
+			}
+			engine, err := actions.New(cat, store)
+			if err != nil {
+				t.Fatal(err)
+			}
+			tt.req.ObjectID, tt.req.Version, tt.req.Actor = "T-1", 1, ann
+			_, err = engine.Execute(ctx, tt.req)
+			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+				t.Fatalf("Execute: %v, want an error containing %q", err, tt.wantErr)
+			}
+			got, version, err := store.Load(ctx, "T-1")
+			if err != nil || version != 1 || got.Title != newTicket().Title {
+				t.Errorf("after the panic: %+v version %d %v, want the ticket unchanged", got, version, err)
+			}
+		})
 	}
 }

@@ -200,7 +200,7 @@ func (ci *compiledInputs) values(v *validator.Validate, in Inputs) (reflect.Valu
 		}
 		if d.Validate != "" {
 			var fes validator.ValidationErrors
-			if err := v.Var(val, d.Validate); errors.As(err, &fes) {
+			if err := guardValidator(func() error { return v.Var(val, d.Validate) }); errors.As(err, &fes) {
 				for _, fe := range fes {
 					vs = append(vs, Violation{Field: field, Rule: fe.Tag(), Param: fe.Param(), Message: field + " " + ruleMessage(fe)})
 				}
@@ -232,18 +232,14 @@ func convertInput(t InputType, raw any) (any, error) {
 			return b, nil
 		}
 		return nil, fmt.Errorf("must be true or false, not %T", raw)
-	case InputNumber, InputInteger:
+	case InputInteger:
+		return integer(raw)
+	case InputNumber:
 		f, ok := number(raw)
 		if !ok {
 			return nil, fmt.Errorf("must be a number, not %T", raw)
 		}
-		if t == InputNumber {
-			return f, nil
-		}
-		if f != math.Trunc(f) || math.Abs(f) > 1<<53 {
-			return nil, fmt.Errorf("must be a whole number, not %v", f)
-		}
-		return int(f), nil
+		return f, nil
 	case InputTime:
 		switch x := raw.(type) {
 		case time.Time:
@@ -275,6 +271,51 @@ func convertInput(t InputType, raw any) (any, error) {
 		return nil, fmt.Errorf("must be a list of strings, not %T", raw)
 	}
 	return nil, fmt.Errorf("has an unknown type %q", t) // unreachable: checked at compile time
+}
+
+// maxInputInteger bounds integer inputs: the execution record keeps inputs
+// in the form encoding/json decodes them, a float64, which holds every
+// integer up to 2^53 exactly and no further.
+const maxInputInteger = 1 << 53
+
+// integer reads a whole number exactly: Go integers and json.Number by
+// their digits, floats only when they have no fraction.
+func integer(raw any) (any, error) {
+	var i int64
+	v := reflect.ValueOf(raw)
+	switch n, isNumber := raw.(json.Number); {
+	case isNumber:
+		var err error
+		if i, err = n.Int64(); err != nil {
+			f, ferr := n.Float64()
+			if ferr != nil || f != math.Trunc(f) {
+				return nil, fmt.Errorf("must be a whole number, not %s", n)
+			}
+			return nil, fmt.Errorf("%s is out of range (integers are within ±2^53)", n)
+		}
+	case v.CanInt():
+		i = v.Int()
+	case v.CanUint():
+		if v.Uint() > maxInputInteger {
+			return nil, fmt.Errorf("%d is out of range (integers are within ±2^53)", v.Uint())
+		}
+		i = int64(v.Uint())
+	case v.CanFloat():
+		f := v.Float()
+		if f != math.Trunc(f) || math.IsInf(f, 0) || math.IsNaN(f) {
+			return nil, fmt.Errorf("must be a whole number, not %v", f)
+		}
+		if math.Abs(f) > maxInputInteger {
+			return nil, fmt.Errorf("%v is out of range (integers are within ±2^53)", f)
+		}
+		i = int64(f)
+	default:
+		return nil, fmt.Errorf("must be a number, not %T", raw)
+	}
+	if i > maxInputInteger || i < -maxInputInteger {
+		return nil, fmt.Errorf("%d is out of range (integers are within ±2^53)", i)
+	}
+	return int(i), nil
 }
 
 // number reads any Go number or a json.Number as a float64.

@@ -2,6 +2,7 @@ package actions_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -388,6 +389,23 @@ func TestInputs(t *testing.T) {
 			violations: []actions.Violation{{Field: "input.amount", Rule: "type", Message: "input.amount must be a whole number, not 10.5"}},
 		},
 		{
+			name: "an integer is read by its digits: 2^53+1 is refused, not rounded to 2^53", action: "approve", inputs: actions.Inputs{"amount": int64(1<<53 + 1)},
+			violations: []actions.Violation{{Field: "input.amount", Rule: "type", Message: "input.amount 9007199254740993 is out of range (integers are within ±2^53)"}},
+		},
+		{
+			name: "a json.Number integer out of range", action: "approve", inputs: actions.Inputs{"amount": json.Number("99999999999999999999")},
+			violations: []actions.Violation{{Field: "input.amount", Rule: "type", Message: "input.amount 99999999999999999999 is out of range (integers are within ±2^53)"}},
+		},
+		{
+			name: "a json.Number fraction", action: "approve", inputs: actions.Inputs{"amount": json.Number("1.5")},
+			violations: []actions.Violation{{Field: "input.amount", Rule: "type", Message: "input.amount must be a whole number, not 1.5"}},
+		},
+		{
+			name: "a json.Number integer", action: "approve", inputs: actions.Inputs{"amount": json.Number("100")},
+			want:       func(e *Expense) { e.Status, e.Approved, e.Approver = "approved", 100, "alex" },
+			wantInputs: map[string]any{"amount": 100.0},
+		},
+		{
 			name: "every type", action: "postpone",
 			inputs: actions.Inputs{"until": "2025-04-01", "tags": []any{"travel", "q2"}, "urgent": true, "rate": 0.25},
 			want: func(e *Expense) {
@@ -486,6 +504,55 @@ func TestRecordLimits(t *testing.T) {
 	}
 	if _, err := actions.New(expenseCatalog(t), store, actions.WithRecordLimits(actions.RecordLimits{Comment: -1})); err == nil {
 		t.Error("a negative limit was accepted")
+	}
+}
+
+// TestStatesAtRunTime: a change computed at run time (here an input) that
+// sets a field with declared states is checked when applied, as a literal
+// is checked when compiled.
+func TestStatesAtRunTime(t *testing.T) {
+	cat, err := actions.Compile[Expense]([]actions.Definition{{
+		ID: "set", Name: "Set status",
+		Inputs:  []actions.Input{{Name: "to", Type: actions.InputString, Required: true}},
+		Changes: []actions.Change{{Field: "status", Expr: "Input.to"}},
+	}}, actions.WithStates(expenseStates))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name       string
+		from, to   string
+		violations []actions.Violation // nil: applied
+	}{
+		{name: "a declared transition", from: "submitted", to: "approved"},
+		{name: "no change is no move", from: "submitted", to: "submitted"},
+		{name: "an undeclared state", from: "submitted", to: "lost", violations: []actions.Violation{{
+			Field: "status", Rule: "state", Param: "lost",
+			Message: `status "lost" is not a declared state (declared: "draft", "submitted", "approved", "rejected", "paid")`,
+		}}},
+		{name: "an undeclared transition", from: "draft", to: "paid", violations: []actions.Violation{{
+			Field: "status", Rule: "transition", Param: "draft→paid",
+			Message: `the transition "draft" → "paid" is not declared for status`,
+		}}},
+		{name: "leaving a state older than the declarations", from: "archived", to: "draft"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			obj := submitted()
+			obj.Status = tt.from
+			applied, err := cat.Apply(context.Background(), "set", obj, alex, actions.WithInputs(actions.Inputs{"to": tt.to}))
+			if tt.violations == nil {
+				if err != nil || applied.Object.Status != tt.to {
+					t.Fatalf("Apply: status %q, %v; want %q", applied.Object.Status, err, tt.to)
+				}
+				return
+			}
+			var ve *actions.ValidationError
+			if !errors.As(err, &ve) {
+				t.Fatalf("Apply: %v, want a *ValidationError", err)
+			}
+			diff(t, "violations", tt.violations, ve.Violations)
+		})
 	}
 }
 

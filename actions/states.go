@@ -13,7 +13,11 @@ import (
 // transitions between them. Once a field's states are declared, an action
 // whose workflow (or a change setting the field to a literal) names another
 // state is a compile error, instead of an action that silently never
-// applies.
+// applies. A change computed at run time (from an input, say) is checked
+// when the action is applied: a state that is not declared is a Violation
+// with Rule "state", a move that is not declared one with Rule
+// "transition". A field leaving a state older than the declarations is
+// checked for the state it moves to only.
 type StateSet struct {
 	// Field is the string field holding the state (Go or JSON name).
 	Field string `json:"field"`
@@ -158,6 +162,30 @@ func (d *declaredStates) checkChange(field fieldInfo, expr string) error {
 		return nil // not a literal: the value is known at run time only
 	}
 	return fmt.Errorf("state %q is not declared for %s (declared: %s)", s, field.jsonName, quoteAll(idx.set.States))
+}
+
+// checkMove checks, when an action is applied, a change of a field with
+// declared states: the compile-time checks see literals only, so a change
+// computed at run time (an input, a lookup) is checked here. A field
+// leaving a state that is not declared (data older than the declarations)
+// is checked for its new state only.
+func (d *declaredStates) checkMove(field fieldInfo, from, to string) (Violation, bool) {
+	if d == nil {
+		return Violation{}, false
+	}
+	idx := d.byField[field.goName]
+	if idx == nil {
+		return Violation{}, false
+	}
+	if !idx.states[to] {
+		return Violation{Field: field.jsonName, Rule: "state", Param: to,
+			Message: fmt.Sprintf("%s %q is not a declared state (declared: %s)", field.jsonName, to, quoteAll(idx.set.States))}, true
+	}
+	if idx.transitions != nil && idx.states[from] && !idx.transitions[Transition{From: from, To: to}] {
+		return Violation{Field: field.jsonName, Rule: "transition", Param: from + "→" + to,
+			Message: fmt.Sprintf("the transition %q → %q is not declared for %s", from, to, field.jsonName)}, true
+	}
+	return Violation{}, false
 }
 
 func quoteAll(ss []string) string {
