@@ -73,6 +73,9 @@ func WithRecordLimits(l RecordLimits) Option {
 // check returns the violations of a request's comment and inputs.
 func (l RecordLimits) check(comment string, inputs map[string]any) []Violation {
 	var vs []Violation
+	if !plainText(comment) {
+		vs = append(vs, Violation{Field: "comment", Rule: "text", Message: "comment must be UTF-8 text without NUL bytes"})
+	}
 	if len(comment) > l.Comment {
 		vs = append(vs, Violation{Field: "comment", Rule: "max", Param: fmt.Sprint(l.Comment),
 			Message: fmt.Sprintf("comment must be at most %d bytes", l.Comment)})
@@ -326,7 +329,9 @@ type Request struct {
 	Actor   Actor `json:"-"`
 	// Inputs are the values of the action's inputs (see Input).
 	Inputs Inputs `json:"inputs,omitempty"`
-	// Comment is kept on the execution record.
+	// Comment is kept on the execution record. It must be UTF-8 text
+	// without NUL bytes (every store can keep that) and within
+	// RecordLimits.Comment.
 	Comment string `json:"comment,omitempty"`
 }
 

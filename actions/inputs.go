@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/go-playground/validator/v10"
 
@@ -40,12 +41,12 @@ type InputType string
 // The input types, with the Go type expressions see and the values an
 // Execute request may give for them.
 const (
-	InputString  InputType = "string"  // string
+	InputString  InputType = "string"  // string; UTF-8 text without NUL bytes
 	InputNumber  InputType = "number"  // float64; any Go number or json.Number
-	InputInteger InputType = "integer" // int; a whole number of any Go numeric type or json.Number
+	InputInteger InputType = "integer" // int; a whole number within ±2^53 of any Go numeric type or json.Number
 	InputBool    InputType = "bool"    // bool
 	InputTime    InputType = "time"    // time.Time; or a string in RFC 3339 or 2006-01-02 form
-	InputStrings InputType = "strings" // []string; or a []any of strings, as encoding/json decodes a list
+	InputStrings InputType = "strings" // []string (of InputString's text); or a []any of strings, as encoding/json decodes a list
 )
 
 var inputGoTypes = map[InputType]reflect.Type{
@@ -224,6 +225,9 @@ func convertInput(t InputType, raw any) (any, error) {
 	switch t {
 	case InputString:
 		if s, ok := raw.(string); ok {
+			if !plainText(s) {
+				return nil, errors.New("must be UTF-8 text without NUL bytes")
+			}
 			return s, nil
 		}
 		return nil, fmt.Errorf("must be a string, not %T", raw)
@@ -256,6 +260,11 @@ func convertInput(t InputType, raw any) (any, error) {
 	case InputStrings:
 		switch x := raw.(type) {
 		case []string:
+			for i, s := range x {
+				if !plainText(s) {
+					return nil, fmt.Errorf("must be a list of strings; element %d is not UTF-8 text without NUL bytes", i)
+				}
+			}
 			return append([]string{}, x...), nil
 		case []any:
 			out := make([]string, len(x))
@@ -263,6 +272,9 @@ func convertInput(t InputType, raw any) (any, error) {
 				s, ok := e.(string)
 				if !ok {
 					return nil, fmt.Errorf("must be a list of strings; element %d is %T", i, e)
+				}
+				if !plainText(s) {
+					return nil, fmt.Errorf("must be a list of strings; element %d is not UTF-8 text without NUL bytes", i)
 				}
 				out[i] = s
 			}
@@ -370,4 +382,11 @@ func copyInputs(in map[string]any) map[string]any {
 		out[k] = v
 	}
 	return out
+}
+
+// plainText reports whether s is text every store keeps as it is: valid
+// UTF-8 (encoding/json would replace the rest) without NUL bytes (which
+// PostgreSQL's text and jsonb refuse).
+func plainText(s string) bool {
+	return utf8.ValidString(s) && strings.IndexByte(s, 0) < 0
 }

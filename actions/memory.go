@@ -348,11 +348,23 @@ func (j *memJournal) policies(q PolicyQuery) []PolicyState {
 	j.mu.RLock()
 	defer j.mu.RUnlock()
 	var out []PolicyState
+	var seen map[policyKey]bool // only when an id repeats, which is rare
+	dups := hasDuplicates(q.ObjectIDs) || hasDuplicates(q.ActionIDs)
 	for _, o := range q.ObjectIDs {
 		for _, a := range q.ActionIDs {
-			p := j.policy[policyKey{o, a}]
+			k := policyKey{o, a}
+			p := j.policy[k]
 			if p == nil {
 				continue
+			}
+			if dups {
+				if seen[k] {
+					continue
+				}
+				if seen == nil {
+					seen = map[policyKey]bool{}
+				}
+				seen[k] = true
 			}
 			st := PolicyState{ObjectID: o, ActionID: a, FirstActorID: p.first}
 			if q.ActorID != "" {
@@ -362,6 +374,25 @@ func (j *memJournal) policies(q PolicyQuery) []PolicyState {
 		}
 	}
 	return out
+}
+
+func hasDuplicates(ids []string) bool {
+	if len(ids) < 16 {
+		for i := range ids {
+			if slices.Contains(ids[:i], ids[i]) {
+				return true
+			}
+		}
+		return false
+	}
+	seen := make(map[string]struct{}, len(ids))
+	for _, id := range ids {
+		if _, ok := seen[id]; ok {
+			return true
+		}
+		seen[id] = struct{}{}
+	}
+	return false
 }
 
 func (j *memJournal) finish(id string, status Status, detail string) (Execution, error) {

@@ -406,6 +406,15 @@ func TestInputs(t *testing.T) {
 			wantInputs: map[string]any{"amount": 100.0},
 		},
 		{
+			name: "text every store keeps: no NUL byte, no invalid UTF-8", action: "postpone",
+			inputs:     actions.Inputs{"until": "2025-04-01", "tags": []any{"ok", "bad\xff"}},
+			violations: []actions.Violation{{Field: "input.tags", Rule: "type", Message: "input.tags must be a list of strings; element 1 is not UTF-8 text without NUL bytes"}},
+		},
+		{
+			name: "a NUL byte in a string input", action: "reject", inputs: actions.Inputs{"reason": "nul\x00 in the reason"},
+			violations: []actions.Violation{{Field: "input.reason", Rule: "type", Message: "input.reason must be UTF-8 text without NUL bytes"}},
+		},
+		{
 			name: "every type", action: "postpone",
 			inputs: actions.Inputs{"until": "2025-04-01", "tags": []any{"travel", "q2"}, "urgent": true, "rate": 0.25},
 			want: func(e *Expense) {
@@ -499,6 +508,17 @@ func TestRecordLimits(t *testing.T) {
 		{Field: "comment", Rule: "max", Param: "10", Message: "comment must be at most 10 bytes"},
 		{Field: "input", Rule: "max", Param: "40", Message: "the inputs must be at most 40 bytes as JSON"},
 	}, ve.Violations)
+	if recs, _ := store.Executions(ctx, actions.Filter{}); len(recs) != 0 {
+		t.Errorf("the journal has %d records after a refused Execute", len(recs))
+	}
+	_, err = engine.Execute(ctx, actions.Request{
+		ActionID: "reject", ObjectID: "E-1", Version: 1, Actor: alex, Comment: "a\x00b",
+		Inputs: actions.Inputs{"reason": "a receipt is missing"},
+	})
+	if !errors.As(err, &ve) {
+		t.Fatalf("Execute with a NUL in the comment: %v, want a *ValidationError", err)
+	}
+	diff(t, "violations", []actions.Violation{{Field: "comment", Rule: "text", Message: "comment must be UTF-8 text without NUL bytes"}}, ve.Violations)
 	if recs, _ := store.Executions(ctx, actions.Filter{}); len(recs) != 0 {
 		t.Errorf("the journal has %d records after a refused Execute", len(recs))
 	}

@@ -151,8 +151,9 @@ type Journal interface {
 	Executions(ctx context.Context, f Filter) ([]Execution, error)
 	// Policies returns a PolicyState for each pair of an object of
 	// q.ObjectIDs and an action of q.ActionIDs such that the action has
-	// been executed on the object, in any order; a pair never executed is
-	// left out. It answers from every execution ever
+	// been executed on the object, in any order, once per pair however
+	// often an id repeats in q; a pair never executed is left out. It
+	// answers from every execution ever
 	// recorded, including those a retention policy has since dropped: a
 	// journal that forgets executions must keep what Policies reports
 	// (one entry per object, action and actor), or a Once action would

@@ -128,8 +128,13 @@ func (s *docStore) Policies(ctx context.Context, q actions.PolicyQuery) ([]actio
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var out []actions.PolicyState
+	seen := map[[2]string]bool{}
 	for _, o := range q.ObjectIDs {
 		for _, a := range q.ActionIDs {
+			if seen[[2]string{o, a}] {
+				continue
+			}
+			seen[[2]string{o, a}] = true
 			actors := s.executed[[2]string{o, a}]
 			if s.forgetsPolicies {
 				actors = nil

@@ -98,7 +98,8 @@ type Store[T any] interface {
 //     invalid filter is an error.
 //   - Policies: one call answers for several actions of several objects:
 //     who executed each first and whether the query's actor did, leaving
-//     out the pairs never executed and the executions of other objects.
+//     out the pairs never executed and the executions of other objects,
+//     once per pair however often an id repeats.
 //   - Finish: a pending execution is finished once; finishing it again
 //     matches ErrConflict, an unknown id ErrNotFound.
 //
@@ -809,6 +810,11 @@ func (c *storeCheck[T]) policies(t testing.TB, s Store[T]) {
 				{ObjectID: storeID, ActionID: "once", FirstActorID: "alice", ByActor: true},
 				{ObjectID: storeOther, ActionID: "elsewhere", FirstActorID: "alice", ByActor: true},
 			},
+		},
+		{
+			// An id given twice is answered once.
+			actions.PolicyQuery{ObjectIDs: []string{storeID, storeOther, storeID}, ActorID: "bob", ActionIDs: []string{"once", "once"}},
+			[]actions.PolicyState{{ObjectID: storeID, ActionID: "once", FirstActorID: "alice", ByActor: true}},
 		},
 		{actions.PolicyQuery{ObjectIDs: one(storeMissing), ActorID: "alice", ActionIDs: []string{"once"}}, nil},
 		{actions.PolicyQuery{ObjectIDs: one(storeID), ActorID: "alice"}, nil},
