@@ -33,9 +33,13 @@
 // Conditions, change expressions and post-conditions are expr expressions
 // (see package conditions). They read the exported fields of T by their Go
 // names at the top level (Status, Progress), and the actor as Actor
-// (Actor.ID, "manager" in Actor.Roles). T therefore must not have a field
-// named Actor. Every expression is compiled and type-checked when the catalog
-// is compiled; nothing is compiled on a request path.
+// (Actor.ID, "manager" in Actor.Roles). An expr struct tag renames a field
+// for expressions (`expr:"state"`) or hides it (`expr:"-"`). T therefore
+// must not have a field expressions read as Actor, nor two fields they read
+// by one name: Compile refuses such a type. Every expression is compiled and
+// type-checked when the catalog is compiled; nothing is compiled on a
+// request path. expr compares values of one type only: a field of a named
+// string type (type Status string) is compared as string(Status) == "new".
 //
 // # Change sets
 //
@@ -47,11 +51,29 @@
 // field, and a value is wrapped in a pointer for a pointer field. Lists and
 // maps, which expr builds as []any and map[string]any (concat(Tags, ["x"]),
 // {"team": "core"}), are converted element by element when the change is
-// applied; an element of the wrong type is an error then.
+// applied; an element of the wrong type is an error then. A float
+// expression for an integer field is a compile error unless it says how to
+// drop the fraction (int, round, floor or ceil), and a number that does not
+// fit its field when applied (too big, or with a fraction) is an error: no
+// value is made up by Go's conversion rules. A change of a field whose
+// states are declared ([WithStates]) is checked when applied, too.
 //
 // A Workflow is sugar for a condition on a state field plus a change of it,
 // and lets the resolver look only at the actions that accept the object's
 // current state.
+//
+// # Resolving many actions quickly
+//
+// A catalog files its actions by the values their conditions, guards and
+// workflows require of up to seven string fields (Status == "new", Type in
+// ["Bug", "Task"], a workflow's From), so that Resolve evaluates only the
+// actions that may apply to the object; the parts of a condition that read
+// only the actor are answered once per request, and [Engine.ResolveAll]
+// shares them, and one journal call, across a batch. The index decides
+// exactly as evaluating every condition would (a property test checks
+// it); a comparison the index does not see, such as string(Status) == "new"
+// on a named string type or an ||, only makes Resolve look at more
+// actions.
 //
 // # Execution
 //

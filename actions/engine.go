@@ -304,8 +304,8 @@ func (e *Engine[T]) Explain(ctx context.Context, actionID, id string, obj T, act
 // anything: nil when the action is applicable, an error matching
 // ErrForbidden when the actor lacks its permission, a *NotApplicableError
 // otherwise, or the error that kept the engine from deciding. It does not
-// read the store; a host can use it to offer or refuse an action without
-// executing it.
+// load the object (only the journal, for the action's policy); a host can
+// use it to offer or refuse an action without executing it.
 func (e *Engine[T]) Check(ctx context.Context, actionID, id string, obj T, actor Actor) error {
 	cat := e.catalog.Load()
 	a, err := cat.Action(actionID)

@@ -54,7 +54,6 @@ func newEnvShape(t reflect.Type) (_ *envShape, err error) {
 		return nil, fmt.Errorf("actions: object type %v is not a struct", t)
 	}
 	s := &envShape{fields: map[string]fieldInfo{}, byExprName: map[string]fieldInfo{}}
-	ambiguous := map[string]bool{} // expression names two fields answer to
 	var fields []reflect.StructField
 	for _, f := range reflect.VisibleFields(t) {
 		if !f.IsExported() || f.Anonymous && f.Type.Kind() == reflect.Struct {
@@ -74,14 +73,12 @@ func newEnvShape(t reflect.Type) (_ *envShape, err error) {
 		info := fieldInfo{goName: f.Name, jsonName: jsonName(f), index: f.Index, offset: offsetOf(t, f.Index), typ: f.Type}
 		s.fields[f.Name] = info
 		if name := exprName(f); name != "" {
-			if _, taken := s.byExprName[name]; taken || ambiguous[name] {
-				// Which one expr reads is not worth guessing: neither is
-				// indexed.
-				ambiguous[name] = true
-				delete(s.byExprName, name)
-			} else {
-				s.byExprName[name] = info
+			if other, taken := s.byExprName[name]; taken {
+				// expr's type checker and its run time need not agree on
+				// which of the two a name reads.
+				return nil, fmt.Errorf("actions: object type %v has fields %s and %s that expressions both read as %s", t, other.goName, f.Name, name)
 			}
+			s.byExprName[name] = info
 		}
 		if _, taken := s.fields[info.jsonName]; !taken {
 			s.fields[info.jsonName] = info

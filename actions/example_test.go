@@ -186,6 +186,29 @@ func ExampleEngine_Resolve() {
 	// alice [start close modify]
 }
 
+func ExampleEngine_ResolveAll() {
+	engine, _ := exampleEngine()
+	ctx := context.Background()
+	// A list view: each row's actions, in one call.
+	rows := []actions.Item[WorkPackage]{
+		{ID: "WP-1", Object: WorkPackage{Subject: "Login fails", Status: "new", Type: "Bug", Priority: 3}},
+		{ID: "WP-2", Object: WorkPackage{Subject: "Dark mode", Status: "in progress", Type: "Feature", Priority: 2}},
+		{ID: "WP-3", Object: WorkPackage{Subject: "Roadmap", Status: "closed", Type: "Epic", Priority: 4}},
+	}
+	lists, err := engine.ResolveAll(ctx, rows, dave)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for i, row := range rows {
+		fmt.Println(row.ID, ids(lists[i]))
+	}
+	// Output:
+	// WP-1 [start]
+	// WP-2 [progress close]
+	// WP-3 []
+}
+
 func ExampleEngine_Explain() {
 	engine, _ := exampleEngine()
 	ctx := context.Background()

@@ -186,7 +186,10 @@ func (c *Catalog[T]) buildIndex(ec *eval.Config) {
 // condition that counts no steps or memory of its own (whose parts could
 // not fit a budget the whole does not), and when one of its parts fails at
 // run time, the whole condition is evaluated instead, in its own order and
-// words, and fails or not as written.
+// words, and fails or not as written. The index itself never evaluates an
+// action whose required value the object lacks: when such a condition
+// would have failed at run time, the action is not applicable either way,
+// and only the observer hears of the failure less.
 type fastCond struct {
 	memo     []int           // indexes in Catalog.memo
 	residual *eval.Condition // nil: nothing left to evaluate

@@ -2,12 +2,15 @@ package actions
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/actionable-go/actionable/conditions"
 )
 
 // indexed is the object of the index's property test: string fields the
@@ -33,6 +36,9 @@ var clauses = []string{
 	`A in ["x", B]`, `A == "x" ? B == "y" : true`, `let v = A; v == "x"`,
 	// Conjuncts that read only the actor, which Resolve answers once per
 	// request, and ones that only look like it.
+	// Conjuncts that fail at run time, or count steps (which a tight
+	// MaxSteps makes fail).
+	`int(A) > 0`, `upper(A) == "X"`, `all(Tags, # == "x")`, `A + B == "xy"`, `len(1..N) > 1`, `indexOf(B, "y") >= 0`,
 	`"x" in Actor.Roles`, `Actor.ID == "ann"`, `len(Actor.Roles) > 0`, `hasAny(Actor.Roles, "y")`,
 	`!("y" in Actor.Roles)`, `Actor.ID == A`, `Actor.Roles[0] == "x"`, `(A == "x" || "y" in Actor.Roles)`,
 }
@@ -88,7 +94,11 @@ func randomCatalog(t *testing.T, r *rand.Rand) *Catalog[indexed] {
 		}
 		defs[i] = d
 	}
-	cat, err := Compile[indexed](defs)
+	var opts []CompileOption
+	if r.IntN(4) == 0 {
+		opts = append(opts, WithConditionOptions(conditions.MaxSteps(uint(1+r.IntN(4)))))
+	}
+	cat, err := Compile[indexed](defs, opts...)
 	if err != nil {
 		t.Fatalf("Compile: %v", err)
 	}
@@ -110,14 +120,25 @@ func randomObject(r *rand.Rand) indexed {
 
 // TestIndexChangesNothing resolves random objects over random catalogs with
 // and without the index and compares the results: 10,000 cases or more.
+// Every action is listed exactly when Check and Explain find nothing
+// against it.
 func TestIndexChangesNothing(t *testing.T) {
 	r := rand.New(rand.NewPCG(1, 2))
 	ctx := context.Background()
 	cases, skipped := 0, 0
+	failures := map[string]int{} // run-time failures, by kind of error
 	for range 250 {
 		cat := randomCatalog(t, r)
 		store := &MemoryStore[indexed]{}
-		e, err := New(cat, store, WithObserver(ObserverFunc(func(context.Context, Event) {})))
+		e, err := New(cat, store, WithObserver(ObserverFunc(func(_ context.Context, ev Event) {
+			if ev.Kind == EventRuleFailed {
+				if errors.Is(ev.Err, conditions.ErrTooManySteps) {
+					failures["steps"]++
+				} else {
+					failures["other"]++
+				}
+			}
+		})))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -139,6 +160,20 @@ func TestIndexChangesNothing(t *testing.T) {
 				}
 				t.Fatalf("indexed and unindexed results differ (-unindexed +indexed):\n%s\nobject %+v\ncatalog:\n%s", diff, obj, strings.Join(defs, "\n"))
 			}
+			listed := map[string]bool{}
+			for _, a := range got {
+				listed[a.ID()] = true
+			}
+			for _, a := range cat.Actions() {
+				checkErr := e.Check(ctx, a.ID(), "o", obj, actor)
+				reasons, err := e.Explain(ctx, a.ID(), "o", obj, actor)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if listed[a.ID()] != (checkErr == nil) || listed[a.ID()] != (len(reasons) == 0) {
+					t.Fatalf("action %s (%+v) on %+v for %+v: listed %v, Check %v, Explain %v", a.ID(), a.Definition(), obj, actor, listed[a.ID()], checkErr, reasons)
+				}
+			}
 			cases++
 		}
 		if len(cat.index.fields) == 0 {
@@ -147,6 +182,9 @@ func TestIndexChangesNothing(t *testing.T) {
 	}
 	if cases < 10_000 {
 		t.Fatalf("%d cases, want at least 10,000", cases)
+	}
+	if failures["steps"] == 0 || failures["other"] == 0 {
+		t.Errorf("run-time failures %v: the test does not exercise conditions that fail", failures)
 	}
 	if skipped > 125 {
 		t.Errorf("%d of 250 catalogs had no indexed field: the test hardly exercises the index", skipped)
@@ -261,4 +299,81 @@ type countingPolicies struct {
 func (j *countingPolicies) Policies(ctx context.Context, q PolicyQuery) ([]PolicyState, error) {
 	j.calls++
 	return j.Journal.Policies(ctx, q)
+}
+
+// TestIndexSkipsWork: of 100 actions each requiring its own value of A
+// (after a host function that counts its calls), a Resolve evaluates the
+// condition of the one that matches and no other; without the index it
+// evaluates every one.
+func TestIndexSkipsWork(t *testing.T) {
+	var calls int
+	count := conditions.Function("counted", func(...any) (any, error) { calls++; return true, nil }, new(func() bool))
+	defs := make([]Definition, 100)
+	for i := range defs {
+		defs[i] = Definition{ID: fmt.Sprint("a", i), Name: "A", Condition: fmt.Sprintf(`counted() && A == "v%d"`, i)}
+	}
+	cat, err := Compile[indexed](defs, WithConditionOptions(count))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := New(cat, &MemoryStore[indexed]{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	for _, tt := range []struct {
+		name      string
+		opts      []ResolveOption
+		wantCalls int
+	}{
+		{"indexed", nil, 1},
+		{"unindexed", []ResolveOption{func(c *resolveConfig) { c.noIndex = true }}, 100},
+	} {
+		calls = 0
+		got, err := e.Resolve(ctx, "o", indexed{A: "v7"}, Actor{}, tt.opts...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff([]string{"a7"}, actionIDs(got)); diff != "" {
+			t.Errorf("%s: listed (-want +got):\n%s", tt.name, diff)
+		}
+		if calls != tt.wantCalls {
+			t.Errorf("%s: counted() ran %d times, want %d", tt.name, calls, tt.wantCalls)
+		}
+	}
+}
+
+// TestFastPathFailsAsWritten: when a part of a condition the index split
+// fails at run time, the failure the observer hears of is the whole
+// condition's, with its positions, as without the index.
+func TestFastPathFailsAsWritten(t *testing.T) {
+	cat, err := Compile[indexed]([]Definition{
+		{ID: "a", Name: "A", Condition: `B == "y" && "x" in Actor.Roles && int(A) > 0`},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cat.index.fields) != 1 || len(cat.index.fields[0].byValue["y"]) != 1 || cat.index.fields[0].byValue["y"][0].fast == nil {
+		t.Fatal("the condition is not split: the test would not exercise the fast path")
+	}
+	var got []string
+	e, err := New(cat, &MemoryStore[indexed]{}, WithObserver(ObserverFunc(func(_ context.Context, ev Event) {
+		if ev.Kind == EventRuleFailed {
+			got = append(got, ev.Err.Error())
+		}
+	})))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	obj, actor := indexed{A: "x", B: "y"}, Actor{Roles: []string{"x"}}
+	if _, err := e.Resolve(ctx, "o", obj, actor); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.Resolve(ctx, "o", obj, actor, func(c *resolveConfig) { c.noIndex = true }); err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2 || got[0] != got[1] {
+		t.Fatalf("failures indexed and unindexed: %q, want two equal ones", got)
+	}
 }

@@ -26,7 +26,10 @@ type Input struct {
 	Name string `json:"name"`
 	// Type is the input's type.
 	Type InputType `json:"type"`
-	// Required inputs must be given (a nil value is not given).
+	// Required inputs must be given (a nil value is not given). An input
+	// that is not given reads as its type's zero value in expressions
+	// (Input.note == "", Input.amount == 0): a change that must tell
+	// "not given" from zero needs the input required.
 	Required bool `json:"required,omitempty"`
 	// Validate holds validator/v10 tags for the value ("min=10",
 	// "gte=0,lte=5000", "email"), checked when the action is executed.

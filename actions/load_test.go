@@ -340,6 +340,23 @@ func TestLoadJSONTooLarge(t *testing.T) {
 // Actorful has a field named Actor, which the environment reserves.
 type Actorful struct{ Actor string }
 
+// ActorTagged has a field expressions would read as Actor.
+type ActorTagged struct {
+	Owner string `expr:"Actor"`
+}
+
+// Twins has two fields expressions would read by one name.
+type Twins struct {
+	State  string
+	Status string `expr:"State"`
+}
+
+// Hidden has a field expressions cannot read, and one that takes its name.
+type Hidden struct {
+	State  string `expr:"-"`
+	Status string `expr:"State"`
+}
+
 func TestCompileSetupErrors(t *testing.T) {
 	defs := []actions.Definition{{ID: "a", Name: "A", Condition: "true"}}
 	noop := actions.EffectFunc[Ticket](func(context.Context, actions.EffectInput[Ticket]) error { return nil })
@@ -366,13 +383,36 @@ func TestCompileSetupErrors(t *testing.T) {
 		}},
 		{"object is not a struct", func() error { _, err := actions.Compile[string](defs); return err }},
 		{"object has a field Actor", func() error { _, err := actions.Compile[Actorful](defs); return err }},
+		{"object has a field read as Actor", func() error { _, err := actions.Compile[ActorTagged](defs); return err }},
+		{"two fields read by one name", func() error { _, err := actions.Compile[Twins](defs); return err }},
+	}
+	wantErrs := map[string]string{
+		"object has a field Actor":         "actions: object type actions_test.Actorful has a field Actor that expressions read as Actor, a name the environment reserves for the actor",
+		"object has a field read as Actor": "actions: object type actions_test.ActorTagged has a field Owner that expressions read as Actor, a name the environment reserves for the actor",
+		"two fields read by one name":      "actions: object type actions_test.Twins has fields State and Status that expressions both read as State",
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if err := tt.compile(); err == nil {
+			err := tt.compile()
+			if err == nil {
 				t.Fatal("Compile succeeded")
 			}
+			if want, ok := wantErrs[tt.name]; ok && err.Error() != want {
+				t.Errorf("Compile: %v, want %s", err, want)
+			}
 		})
+	}
+	// A field tagged expr:"-" gives its name up.
+	cat, err := actions.Compile[Hidden]([]actions.Definition{{ID: "a", Name: "A", Condition: `State == "open"`}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := actions.New(cat, &actions.MemoryStore[Hidden]{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.Check(context.Background(), "a", "h", Hidden{State: "closed", Status: "open"}, actions.Actor{}); err != nil {
+		t.Errorf("State reads Status: %v", err)
 	}
 }
 

@@ -311,9 +311,11 @@ func TestReasonString(t *testing.T) {
 	}, got)
 }
 
-// TestResolveReusesEnvironmentsSafely: Resolve reuses the memory of its
-// environments across calls; objects and actors resolved one after another
-// and concurrently must each see their own values, never a neighbour's.
+// TestResolveReusesEnvironmentsSafely: Resolve builds its environments
+// without copying more than it must (T's memory copied whole, the actor
+// written in place) and answers actor-only parts once per request; objects
+// and actors resolved one after another and concurrently must each see
+// their own values, never a neighbour's.
 func TestResolveReusesEnvironmentsSafely(t *testing.T) {
 	defs := []actions.Definition{
 		{ID: "bug", Name: "Bug", Position: 1, Condition: `Type == "Bug" && Actor.ID == "ann"`},

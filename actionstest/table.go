@@ -47,7 +47,9 @@ func Update(on bool) TableOption {
 // would do, without a store: if the action is not applicable the outcome is
 // the error Engine.Execute would return (forbidden or not applicable, with
 // the reasons); otherwise it is the changes Catalog.Apply makes and the
-// violations of the result. Changes are compared as JSON values.
+// violations of the result. Changes are compared as JSON values. The
+// engine's record limits ([actions.RecordLimits]) bound what a request may
+// ask a journal to keep; a table keeps nothing, so it does not apply them.
 //
 // With [Update](true) nothing is checked: the expectations of every case are
 // rewritten from the current behaviour (a case with neither key gets
