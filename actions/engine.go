@@ -394,6 +394,12 @@ func (e *Engine[T]) execute(ctx context.Context, req Request) (Result[T], error)
 	}
 	applied, err := cat.apply(ctx, a, obj, &req.Actor, &r, in)
 	if err != nil {
+		var ve *ValidationError
+		if !errors.As(err, &ve) && !r.fatal(err) {
+			// A change or post-condition that fails is a broken rule, as a
+			// condition that fails is: the observer hears of both.
+			r.ruleFailed(a, "", err)
+		}
 		return Result[T]{}, err
 	}
 	execID := e.newID()

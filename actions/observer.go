@@ -35,7 +35,10 @@ const (
 	// EventRuleFailed: a condition failed at run time (a type error on odd
 	// data, a budget exceeded, a host function's error). Its action was
 	// not applicable; the other actions were decided as usual. Err is the
-	// *conditions.Error.
+	// *conditions.Error. A change or post-condition that fails while
+	// Execute applies the action is one too: Execute returns Err, which
+	// wraps the *conditions.Error (or says why the value does not fit its
+	// field).
 	EventRuleFailed EventKind = "rule-failed"
 )
 

@@ -660,6 +660,47 @@ func TestObserverSeesEveryOutcome(t *testing.T) {
 	}, got)
 }
 
+// TestObserverHearsOfBrokenChanges: a change or a post-condition that fails
+// at run time is a broken rule: Execute returns its error, stores nothing,
+// and the observer hears of it as of a condition that fails.
+func TestObserverHearsOfBrokenChanges(t *testing.T) {
+	cat, err := actions.Compile[Expense]([]actions.Definition{
+		{ID: "parse", Name: "Parse", Changes: []actions.Change{{Field: "amount", Expr: "int(Title)"}}},
+		{ID: "check", Name: "Check", PostConditions: []actions.PostCondition{{Expr: "int(Reason) > 0", Field: "reason", Message: "m"}}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range []string{"parse", "check"} {
+		t.Run(id, func(t *testing.T) {
+			var events []actions.Event
+			store := actions.NewMemoryStore[Expense]()
+			ctx := context.Background()
+			if _, err := store.Create(ctx, "E-1", submitted()); err != nil {
+				t.Fatal(err)
+			}
+			engine, err := actions.New(cat, store, actions.WithObserver(actions.ObserverFunc(func(_ context.Context, ev actions.Event) {
+				events = append(events, ev)
+			})))
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = engine.Execute(ctx, actions.Request{ActionID: id, ObjectID: "E-1", Version: 1, Actor: alex})
+			var ce *conditions.Error
+			if !errors.As(err, &ce) {
+				t.Fatalf("Execute: %v, want a *conditions.Error", err)
+			}
+			if len(events) != 2 || events[0].Kind != actions.EventRuleFailed || events[0].ActionID != id || events[0].Err != err ||
+				events[1].Kind != actions.EventExecute || events[1].Outcome != actions.OutcomeError {
+				t.Errorf("events %+v, want the rule's failure, then the Execute", events)
+			}
+			if _, v, _ := store.Load(ctx, "E-1"); v != 1 {
+				t.Errorf("version %d after a broken change, want 1", v)
+			}
+		})
+	}
+}
+
 func ExampleInput() {
 	cat := actions.MustCompile[Expense]([]actions.Definition{{
 		ID: "reject", Name: "Reject",
