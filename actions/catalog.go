@@ -93,6 +93,10 @@ type Catalog[T any] struct {
 	memo         []*eval.Condition
 	memoBySource map[string]int
 
+	// What decides the actions of an object, for ResolveAll to decide once
+	// per distinct value; nil when not only T's fields do (see batchkey.go).
+	batchKey *batchKey
+
 	defIndex []int // while compiling: the definition index of each action
 }
 
@@ -269,6 +273,7 @@ func Compile[T any](defs []Definition, opts ...CompileOption) (*Catalog[T], erro
 	c.defIndex = nil
 	sort.SliceStable(c.actions, func(i, j int) bool { return c.actions[i].def.Position < c.actions[j].def.Position })
 	c.buildIndex(ec)
+	c.batchKey = newBatchKey(c.shape, c.actions, ec)
 	return c, nil
 }
 

@@ -33,6 +33,8 @@ type request[T any] struct {
 	// The answers of the catalog's actor-only conjuncts (see fastCond), by
 	// their index in Catalog.memo; those beyond the array are not kept.
 	memo [64]memoState
+
+	failures int // rules that failed at run time, so far
 }
 
 // memoState is what a request knows of an actor-only conjunct.
@@ -283,6 +285,7 @@ func conditionMessage(err error) string {
 
 // ruleFailed tells the observer that a rule failed at run time.
 func (r *request[T]) ruleFailed(a *Action, guard string, err error) {
+	r.failures++
 	if r.engine == nil {
 		return
 	}

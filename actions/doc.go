@@ -75,6 +75,17 @@
 // on a named string type or an ||, only makes Resolve look at more
 // actions.
 //
+// A list view's rows mostly share the values its rules read: a page of work
+// packages in a few statuses and types. When every condition, guard and
+// workflow of a catalog reads only T's fields (of string, boolean, number,
+// []string or pointer-to-those types) and the actor, through the
+// language's functions (no host function, nothing that reads the clock:
+// now, date, daysSince, daysUntil), what applies to an object is decided by
+// those values; ResolveAll then decides once per distinct combination and
+// reuses the answer for every row that has it, asking the journal for each
+// row's execution policies still. A decision during which a rule failed is
+// made again for the next row, so that the observer hears of every failure.
+//
 // # Execution
 //
 // [Engine.Execute] loads the object, rejects a missing or stale version with

@@ -39,6 +39,8 @@ var clauses = []string{
 	// Conjuncts that fail at run time, or count steps (which a tight
 	// MaxSteps makes fail).
 	`int(A) > 0`, `upper(A) == "X"`, `all(Tags, # == "x")`, `A + B == "xy"`, `len(1..N) > 1`, `indexOf(B, "y") >= 0`,
+	// A conjunct that reads the clock: ResolveAll decides every object.
+	`now() > date("2000-01-01")`,
 	`"x" in Actor.Roles`, `Actor.ID == "ann"`, `len(Actor.Roles) > 0`, `hasAny(Actor.Roles, "y")`,
 	`!("y" in Actor.Roles)`, `Actor.ID == A`, `Actor.Roles[0] == "x"`, `(A == "x" || "y" in Actor.Roles)`,
 }
@@ -114,6 +116,30 @@ func randomObject(r *rand.Rand) indexed {
 	}
 	if r.IntN(2) == 0 {
 		o.Tags = []string{pick()}
+	}
+	return o
+}
+
+// nearObject returns o, or o with one field drawn again.
+func nearObject(r *rand.Rand, o indexed) indexed {
+	other := randomObject(r)
+	switch r.IntN(9) {
+	case 0:
+		o.A = other.A
+	case 1:
+		o.B = other.B
+	case 2:
+		o.C = other.C
+	case 3:
+		o.D = other.D
+	case 4:
+		o.E = other.E
+	case 5:
+		o.N = other.N
+	case 6:
+		o.Tags = other.Tags
+	case 7:
+		o.Renamed = other.Renamed
 	}
 	return o
 }
@@ -238,19 +264,34 @@ func slicesSort(s []string) {
 	}
 }
 
-// TestResolveAllIsResolve resolves batches of random objects over random
-// catalogs, with policies some of whose actions were executed on some of
-// the objects, and compares ResolveAll's results with one Resolve per
-// object (without the index); the batch reads the journal once.
+// TestResolveAllIsResolve resolves batches of random objects, some equal
+// but for their ids, over random catalogs, with policies some of whose
+// actions were executed on some of the objects, and compares ResolveAll's
+// results with one Resolve per object (without the index); the batch reads
+// the journal once, and the observer hears of the same rule failures as
+// from one Resolve per object.
 func TestResolveAllIsResolve(t *testing.T) {
 	r := rand.New(rand.NewPCG(3, 4))
 	ctx := context.Background()
-	for range 100 {
+	keyed := 0 // catalogs whose decisions ResolveAll may reuse
+	defer func() {
+		if keyed < 60 || keyed > 240 {
+			t.Errorf("%d of 300 catalogs had a batch key, want some with and some without", keyed)
+		}
+	}()
+	for range 300 {
 		cat := randomCatalog(t, r)
 		store := &MemoryStore[indexed]{}
 		objects := make([]Item[indexed], 20)
 		for i := range objects {
-			objects[i] = Item[indexed]{ID: fmt.Sprint("o", i), Object: randomObject(r)}
+			obj := randomObject(r)
+			if i > 0 && r.IntN(3) > 0 {
+				// An earlier object, whole or with one field drawn again:
+				// ResolveAll may reuse what it decided of that one, or
+				// must not.
+				obj = nearObject(r, objects[r.IntN(i)].Object)
+			}
+			objects[i] = Item[indexed]{ID: fmt.Sprint("o", i), Object: obj}
 			if _, err := store.Create(ctx, objects[i].ID, objects[i].Object); err != nil {
 				t.Fatal(err)
 			}
@@ -267,7 +308,12 @@ func TestResolveAllIsResolve(t *testing.T) {
 			}
 		}
 		j := &countingPolicies{Journal: store}
-		e, err := New(cat, store, WithJournal(j), WithObserver(ObserverFunc(func(context.Context, Event) {})))
+		var failed []string // the rule failures the observer heard of, as object/action/guard
+		e, err := New(cat, store, WithJournal(j), WithObserver(ObserverFunc(func(_ context.Context, ev Event) {
+			if ev.Kind == EventRuleFailed {
+				failed = append(failed, ev.ObjectID+"/"+ev.ActionID+"/"+ev.Guard)
+			}
+		})))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -278,6 +324,19 @@ func TestResolveAllIsResolve(t *testing.T) {
 		}
 		if j.calls > 1 {
 			t.Errorf("ResolveAll made %d Policies calls, want at most 1", j.calls)
+		}
+		batchFailed := failed
+		failed = nil
+		for _, o := range objects {
+			if _, err := e.Resolve(ctx, o.ID, o.Object, actor); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if diff := cmp.Diff(failed, batchFailed); diff != "" {
+			t.Fatalf("the observer heard of other failures from ResolveAll than from Resolve (-Resolve +ResolveAll):\n%s", diff)
+		}
+		if cat.batchKey != nil {
+			keyed++
 		}
 		for i, o := range objects {
 			want, err := e.Resolve(ctx, o.ID, o.Object, actor, func(c *resolveConfig) { c.noIndex = true })

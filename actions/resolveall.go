@@ -3,6 +3,7 @@ package actions
 import (
 	"context"
 	"time"
+	"unsafe"
 )
 
 // Item is one object of a batch: its id and its current value.
@@ -16,7 +17,12 @@ type Item[T any] struct {
 // list view (a table of work packages with each row's actions) needs. It
 // shares what one Resolve per object would repeat: one catalog snapshot, the
 // actor's permission answers, one VM, and one journal call for the
-// execution policies of the whole batch.
+// execution policies of the whole batch. When the catalog's rules read
+// only the object's fields and the actor (no host function, no clock: see
+// "Resolving many actions quickly" in the package documentation), objects
+// that agree on every field the rules read are decided once: a page of
+// rows in a few states and types costs a few Resolves and a lookup per
+// row.
 func (e *Engine[T]) ResolveAll(ctx context.Context, items []Item[T], actor Actor, opts ...ResolveOption) ([][]*Action, error) {
 	var start time.Time
 	if e.observed {
@@ -50,8 +56,38 @@ func (e *Engine[T]) resolveAll(ctx context.Context, items []Item[T], actor Actor
 	ends := make([]int, len(items))
 	var pairs []policyPair
 	var pairAt []int // index in all of each pair's action
+	// What was decided of an object, by its key (see batchkey.go): the
+	// actions all[span[0]:span[1]] of the first object with that key.
+	key := cat.batchKey
+	if len(items) < 2 {
+		key = nil
+	}
+	var (
+		buf  []byte
+		at   map[string][2]int
+		hits int
+	)
+	if key != nil {
+		at = map[string][2]int{}
+	}
 	for i := range items {
+		if key != nil {
+			buf = key.append(buf[:0], unsafe.Pointer(&items[i].Object))
+			if span, ok := at[string(buf)]; ok {
+				hits++
+				for _, a := range all[span[0]:span[1]] {
+					if a.def.Policy != Unlimited {
+						pairs = append(pairs, policyPair{objectID: items[i].ID, action: a})
+						pairAt = append(pairAt, len(all))
+					}
+					all = append(all, a)
+				}
+				ends[i] = len(all)
+				continue
+			}
+		}
 		r.next(items[i].ID, &items[i].Object)
+		failures, from := r.failures, len(all)
 		it := cat.candidates(&r.obj)
 		if cfg.noIndex {
 			it = cat.allCandidates()
@@ -74,6 +110,13 @@ func (e *Engine[T]) resolveAll(ctx context.Context, items []Item[T], actor Actor
 			}
 		}
 		ends[i] = len(all)
+		// A decision that heard of a failure is made again, so that the
+		// observer hears of it for every object. Keys stop being kept
+		// while fewer objects share them than there are: on a page whose
+		// rows all differ, keeping them costs and saves nothing.
+		if key != nil && r.failures == failures && (len(at) < 64 || hits >= len(at)) {
+			at[string(buf)] = [2]int{from, len(all)}
+		}
 	}
 	if len(pairs) > 0 {
 		why, err := policies(ctx, e.journal, actor.ID, pairs)

@@ -146,6 +146,10 @@ func Function(name string, fn func(args ...any) (any, error), types ...any) Opti
 			}
 		}
 		c.Funcs = append(c.Funcs, expr.Function(name, fn, types...))
+		if c.FuncNames == nil {
+			c.FuncNames = map[string]bool{}
+		}
+		c.FuncNames[name] = true
 		return nil
 	}
 }

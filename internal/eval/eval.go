@@ -43,6 +43,8 @@ type Config struct {
 	MaxSteps     uint
 	Clock        func() time.Time
 	Funcs        []expr.Option
+	// FuncNames are the names of the host functions in Funcs.
+	FuncNames map[string]bool
 }
 
 // NewConfig returns a Config with the defaults.
