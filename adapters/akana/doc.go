@@ -162,8 +162,9 @@
 //	409  the object kept changing concurrently (after the retries)
 //	413  body larger than Config.MaxBodyBytes
 //	415  unsupported Content-Type
-//	500  anything unexpected, a panic of host code included (the message says
-//	     no more; the error goes to Config.Logger), or an effect that failed after
+//	500  anything unexpected, a panic of host code included (the message is
+//	     Akana's documented "An error occurred processing the call." and says no
+//	     more; the error goes to Config.Logger), or an effect that failed after
 //	     the action was saved (the message says so and gives the new state)
 //
 // # Concurrency

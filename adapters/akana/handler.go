@@ -222,6 +222,10 @@ var (
 	errMethod         = errors.New("method not allowed")
 )
 
+// msgInternal is the message of a 500, as Akana's documentation words it
+// for every operation ("500 An error occurred processing the call.").
+const msgInternal = "An error occurred processing the call."
+
 // publicError carries the message a client sees; err decides the status.
 type publicError struct {
 	msg string
@@ -272,7 +276,7 @@ func status(err error) (int, string) {
 	case errors.As(err, &pe):
 		return code, pe.msg
 	case code == http.StatusInternalServerError:
-		return code, "internal server error"
+		return code, msgInternal
 	}
 	return code, strings.ToLower(http.StatusText(code))
 }
@@ -290,7 +294,7 @@ func (h *Handler[T]) write(w http.ResponseWriter, r *http.Request, code int, med
 	body, err := encode(mediaType, v)
 	if err != nil { // cannot happen with the wire types; never a crash
 		httpx.LogInternal(r.Context(), h.log, "akana: internal error", r, fmt.Errorf("akana: encoding the response: %w", err))
-		code, mediaType, body = http.StatusInternalServerError, mediaJSON, []byte(`{"code": 500, "message": "internal server error"}`+"\n")
+		code, mediaType, body = http.StatusInternalServerError, mediaJSON, []byte(`{"code": 500, "message": "`+msgInternal+`"}`+"\n")
 	}
 	w.Header().Set("Content-Type", mediaType)
 	w.Header().Set("Content-Length", strconv.Itoa(len(body)))

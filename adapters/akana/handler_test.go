@@ -489,6 +489,12 @@ func conflicting(n int) func(*actions.MemoryStore[Object]) actions.Store[Object]
 	}
 }
 
+// TestUnexpected: a failure the client cannot act on is a 500 with the
+// message Akana documents for it, and nothing of the cause.
+//
+// Source: seeds 002 and 004 (Akana API Platform, POST and GET
+// /api/workflow/objects/{ObjectID}/actions), Error Codes/Messages: "500 An
+// error occurred processing the call."
 func TestUnexpected(t *testing.T) {
 	failing := actions.EffectFunc[Object](func(context.Context, actions.EffectInput[Object]) error {
 		return errors.New("mail server down")

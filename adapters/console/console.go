@@ -55,23 +55,50 @@ type Options[T any] struct {
 	// Authorize maps a request to the actor making it, or refuses it (see
 	// AuthorizeFunc). Nil refuses every request. The actor is the one
 	// shown as signed in, the one the CSRF tokens are bound to (by its ID)
-	// and the one Execute runs as; the playground's actor form starts
-	// with it but can describe anyone, for what-if questions only.
+	// and the one Execute runs as (scoped by ActorFor); the playground's
+	// actor form starts with it but can describe anyone, for what-if
+	// questions only.
 	Authorize AuthorizeFunc
 	// Challenge, if set, is the WWW-Authenticate header of a 401
 	// (`Basic realm="console", charset="UTF-8"`).
 	Challenge string
 	// Objects lists the ids of stored objects the playground suggests;
 	// nil, or an error, suggests none (any id can still be typed in).
+	// With Visible set, only those the viewer may see are suggested.
 	Objects func(ctx context.Context) ([]string, error)
+	// ActorFor returns the actor the viewer (the actor Authorize returned)
+	// is towards the stored object id, whose value is obj: its roles and
+	// permissions in the object's project, say, as the host's adapter
+	// scopes it (openproject.Config.ActorFor). Visible is asked with this
+	// actor, Execute runs as it, and the playground's actor form starts
+	// with it for a stored object. Nil: the viewer as it is.
+	ActorFor func(ctx context.Context, viewer actions.Actor, id string, obj T) actions.Actor
+	// Visible reports whether actor (the viewer as ActorFor returned it)
+	// may see the stored object id, whose value is obj. An object it may
+	// not see is, on every page, an object that does not exist: the
+	// playground does not load it, suggest it or read its executions,
+	// Execute refuses it (404), and the journal does not list its records
+	// unless VisibleRecord says otherwise. Nil: every object is visible to
+	// everyone Authorize lets in.
+	Visible func(ctx context.Context, actor actions.Actor, id string, obj T) bool
+	// VisibleRecord reports whether viewer (the actor Authorize returned)
+	// may see the execution record x. The journal lists only the records
+	// it may see and pages over them (reading at most MaxJournalScan
+	// records a page). Nil: with Visible set, a record is visible when its
+	// object is stored and visible, so a record of a deleted object is
+	// hidden; without Visible, every record is visible.
+	VisibleRecord func(ctx context.Context, viewer actions.Actor, x actions.Execution) bool
 	// Samples are objects the playground can start from, in order.
 	Samples []Sample[T]
 	// Actors are actors the playground's actor form offers (a host's
 	// test users, its roles), in order.
 	Actors []actions.Actor
 	// Execute lets the playground execute an action on a stored object,
-	// as the authorized actor, through Engine.Execute. It is off by
-	// default: the console then stores nothing.
+	// as the authorized actor (scoped by ActorFor), through
+	// Engine.Execute. It is off by default: the console then stores
+	// nothing. Only a stored object can be executed, as it was loaded: a
+	// form whose JSON was edited or pasted is refused (422), since what
+	// would be executed is not what the page shows.
 	Execute bool
 	// CompileOptions are what the rule check compiles a pasted rule file
 	// with: those of the host's own catalog (effects, states, condition

@@ -2,6 +2,7 @@ package console_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"html"
 	"net/http"
@@ -30,6 +31,24 @@ func (f *fixture) execute(t testing.TB, actionID, objectID string, actor actions
 	if _, err := f.engine.Execute(ctx, actions.Request{ActionID: actionID, ObjectID: objectID, Version: version, Actor: actor, Inputs: inputs, Comment: "by the test"}); err != nil {
 		t.Fatalf("executing %s on %s: %v", actionID, objectID, err)
 	}
+}
+
+// storedJSON is the stored object id as JSON, as the playground's form
+// holds it after loading it; "{}" for an object that is not stored.
+func (f *fixture) storedJSON(t testing.TB, id string) string {
+	t.Helper()
+	obj, _, err := f.store.Load(context.Background(), id)
+	if errors.Is(err, actions.ErrNotFound) {
+		return "{}"
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := json.Marshal(obj)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(data)
 }
 
 // TestPages renders each page and compares the whole body with its golden
@@ -294,7 +313,8 @@ func TestCSRF(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			for _, path := range []string{"/playground", "/rules", "/execute"} {
-				form := url.Values{"object": {`{"title": "x"}`}, "rules": {soundRuleFile}}
+				// The playground's form holds T-3 as loaded, which execute needs.
+				form := url.Values{"object": {f.storedJSON(t, "T-3")}, "rules": {soundRuleFile}}
 				for k, v := range execute {
 					form[k] = v
 				}
@@ -361,8 +381,9 @@ func TestExecute(t *testing.T) {
 	f := newDefault(t, func(o *console.Options[Ticket]) { o.Execute = true })
 	token := f.csrf(t, "ann")
 	send := func(action, id, version string, extra ...string) *httptest.ResponseRecorder {
+		// The form holds the object as the playground loaded it.
 		form := url.Values{"csrf": {token}, "execute": {action}, "id": {id}, "version": {version},
-			"object": {`{"title": "edited in the form"}`}, "actor.id": {"carl"}, "actor.permissions": {"approve"}, "comment": {"from the console"}}
+			"object": {f.storedJSON(t, id)}, "actor.id": {"carl"}, "actor.permissions": {"approve"}, "comment": {"from the console"}}
 		for i := 0; i < len(extra); i += 2 {
 			form.Set(extra[i], extra[i+1])
 		}

@@ -38,8 +38,10 @@
 // [actions.Catalog.Apply] and shows each change old → new and every
 // violation; it stores nothing. Execution is off unless [Options].Execute
 // is set; then an applicable action can be executed on the stored object
-// with [actions.Engine.Execute], as the authorized actor (never the actor of
-// the form, which is for what-if questions only).
+// with [actions.Engine.Execute], as the authorized actor scoped by
+// [Options].ActorFor (never the actor of the form, which is for what-if
+// questions only), and only while the form holds the object as it was
+// loaded: edited or pasted JSON can be dry-run, not executed.
 //
 // Journal (/journal) lists execution records newest first, filtered by
 // action, object, actor and status, a page at a time with the journal's own
@@ -53,6 +55,20 @@
 //
 // A host with several engines (one per object type) mounts one Handler for
 // each and a [Menu] that links them.
+//
+// # What each viewer sees
+//
+// [Options].Authorize decides who may use a console at all. A console that
+// several users share says what each of them may see: [Options].ActorFor
+// scopes the signed-in actor to a stored object (its roles in the
+// object's project), [Options].Visible decides with that actor whether it
+// may see the object, and [Options].VisibleRecord whether it may see an
+// execution record (by default: if it may see the record's object). An
+// object a viewer may not see is, on every page, one that does not exist:
+// not suggested, not loaded (the same 404 page), its executions not read
+// for a pasted object with its id, not executed, its records not in the
+// journal, whose pages are made of the visible records only. Without
+// these hooks a viewer sees everything of the engine.
 //
 // # Security
 //

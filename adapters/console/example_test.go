@@ -101,3 +101,54 @@ func ExampleNewMenu() {
 	// <li><a href="doors/">Doors</a><p>The doors of the building</p></li>
 	// <li><a href="windows/">Windows</a></li>
 }
+
+// A console that several users share shows each of them only what they
+// may see: ActorFor scopes the signed-in user to an object (here: its
+// role in the object's team), Visible decides with that actor, and the
+// journal follows Visible unless VisibleRecord says otherwise.
+func ExampleOptions_visible() {
+	type Doc struct {
+		Team  string `json:"team"`
+		State string `json:"state"`
+	}
+	cat := actions.MustCompile[Doc]([]actions.Definition{
+		{ID: "publish", Name: "Publish", Permission: "publish", Workflow: &actions.Workflow{Field: "state", From: []string{"draft"}, To: "published"}},
+	})
+	store := actions.NewMemoryStore[Doc]()
+	_, _ = store.Create(context.Background(), "red-1", Doc{Team: "red", State: "draft"})
+	_, _ = store.Create(context.Background(), "blue-1", Doc{Team: "blue", State: "draft"})
+	engine, _ := actions.New(cat, store)
+	teams := map[string]string{"rita": "red", "bert": "blue"} // user → team
+	h, _ := console.New(engine, console.Options[Doc]{
+		Authorize: func(r *http.Request) (actions.Actor, error) {
+			user := strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer ")
+			if teams[user] == "" {
+				return actions.Actor{}, console.ErrUnauthenticated
+			}
+			return actions.Actor{ID: user}, nil
+		},
+		ActorFor: func(_ context.Context, viewer actions.Actor, _ string, d Doc) actions.Actor {
+			if teams[viewer.ID] == d.Team {
+				viewer.Roles, viewer.Permissions = []string{"editor"}, []string{"publish"}
+			}
+			return viewer
+		},
+		Visible: func(_ context.Context, a actions.Actor, _ string, _ Doc) bool {
+			return len(a.Roles) > 0 // an editor of the doc's team
+		},
+	})
+	for _, user := range []string{"rita", "bert"} {
+		for _, id := range []string{"red-1", "blue-1"} {
+			r := httptest.NewRequest("GET", "/playground?object="+id, nil)
+			r.Header.Set("Authorization", "Bearer "+user)
+			w := httptest.NewRecorder()
+			h.ServeHTTP(w, r)
+			fmt.Printf("%s loads %s: %d\n", user, id, w.Code)
+		}
+	}
+	// Output:
+	// rita loads red-1: 200
+	// rita loads blue-1: 404
+	// bert loads red-1: 404
+	// bert loads blue-1: 200
+}

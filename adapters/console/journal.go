@@ -79,41 +79,67 @@ func (h *Handler[T]) journal(r *http.Request) view {
 	if err := f.Validate(); err != nil {
 		return bad("The filter cannot be answered: " + err.Error())
 	}
-	size := h.opts.PageSize
-	page := f
-	page.Limit = size + 1
-	var recs []actions.Execution
-	var err error
-	hasOlder, hasNewer := false, false
-	if after > 0 { // the page just newer than after: read oldest first, shown newest first
-		page.After = after
-		recs, err = h.engine.Executions(ctx, page)
-		hasNewer = len(recs) > size
-		recs = recs[:min(len(recs), size)]
-		slices.Reverse(recs)
-	} else {
-		page.Before, page.Newest = before, true
-		recs, err = h.engine.Executions(ctx, page)
-		hasOlder = len(recs) > size
-		recs = recs[:min(len(recs), size)]
-	}
-	if err != nil {
+	failed := func(err error) view {
 		b.Error, v.status = "Reading the journal failed: "+err.Error(), http.StatusInternalServerError
 		return v
 	}
-	if len(recs) > 0 {
-		newest, oldest := recs[0].Seq, recs[len(recs)-1].Seq
-		if after > 0 {
-			hasOlder = h.exists(ctx, f, 0, oldest)
+	size := h.opts.PageSize
+	keep := h.recordFilter(ctx, viewer(r))
+	var recs []actions.Execution
+	if after > 0 { // the page just newer than after: read oldest first, shown newest first
+		page := f
+		page.After = after
+		got, last, done, err := h.scan(ctx, page, size+1, keep)
+		if err != nil {
+			return failed(err)
+		}
+		switch {
+		case len(got) > size:
+			recs = got[:size]
+			b.Newer = pageQuery(b.Filter, "after", recs[size-1].Seq)
+		case !done: // the scan stopped early: go on from where it did
+			recs = got
+			b.Newer = pageQuery(b.Filter, "after", last)
+		default:
+			recs = got
+		}
+		slices.Reverse(recs)
+		older := after + 1 // records from after on, the shown ones included
+		if len(recs) > 0 {
+			older = recs[len(recs)-1].Seq
+		}
+		if ok, err := h.exists(ctx, f, 0, older, keep); err != nil {
+			return failed(err)
+		} else if ok {
+			b.Older = pageQuery(b.Filter, "before", older)
+		}
+	} else {
+		page := f
+		page.Before, page.Newest = before, true
+		got, last, done, err := h.scan(ctx, page, size+1, keep)
+		if err != nil {
+			return failed(err)
+		}
+		switch {
+		case len(got) > size:
+			recs = got[:size]
+			b.Older = pageQuery(b.Filter, "before", recs[size-1].Seq)
+		case !done:
+			recs = got
+			b.Older = pageQuery(b.Filter, "before", last)
+		default:
+			recs = got
 		}
 		if before > 0 {
-			hasNewer = h.exists(ctx, f, newest, 0)
-		}
-		if hasOlder {
-			b.Older = pageQuery(b.Filter, "before", oldest)
-		}
-		if hasNewer {
-			b.Newer = pageQuery(b.Filter, "after", newest)
+			newer := before - 1
+			if len(recs) > 0 {
+				newer = recs[0].Seq
+			}
+			if ok, err := h.exists(ctx, f, newer, 0, keep); err != nil {
+				return failed(err)
+			} else if ok {
+				b.Newer = pageQuery(b.Filter, "after", newer)
+			}
 		}
 	}
 	for _, x := range recs {
@@ -129,12 +155,13 @@ func (h *Handler[T]) journal(r *http.Request) view {
 	return v
 }
 
-// exists reports whether a record matching f lies after after or before
-// before.
-func (h *Handler[T]) exists(ctx context.Context, f actions.Filter, after, before int64) bool {
-	f.After, f.Before, f.Limit = after, before, 1
-	recs, err := h.engine.Executions(ctx, f)
-	return err == nil && len(recs) > 0
+// exists reports whether a record matching f that keep lets through (nil:
+// any) lies after after and before before; a scan that stopped early
+// counts as one.
+func (h *Handler[T]) exists(ctx context.Context, f actions.Filter, after, before int64, keep func(actions.Execution) bool) (bool, error) {
+	f.After, f.Before = after, before
+	got, _, done, err := h.scan(ctx, f, 1, keep)
+	return len(got) > 0 || !done, err
 }
 
 // seqParam reads the paging bound name, or says why it cannot.

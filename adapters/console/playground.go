@@ -171,23 +171,24 @@ type executionView struct {
 func (h *Handler[T]) playgroundGet(r *http.Request) view {
 	ctx := r.Context()
 	q := r.URL.Query()
-	b := h.newPlayground(ctx, formActor(viewer(r)))
+	who := viewer(r)
+	b := h.newPlayground(ctx, who, formActor(who))
+	preset := -1
 	if id := q.Get("actor"); id != "" {
-		if i := slices.IndexFunc(h.opts.Actors, func(a actions.Actor) bool { return a.ID == id }); i >= 0 {
-			b.Actor = formActor(h.opts.Actors[i])
-		}
+		preset = slices.IndexFunc(h.opts.Actors, func(a actions.Actor) bool { return a.ID == id })
 	}
 	var obj T
 	switch id, sample := q.Get(fieldObject), q.Get("sample"); {
 	case id != "":
 		b.ObjectID = id
-		stored, version, err := h.engine.Load(ctx, id)
+		stored, version, err := h.load(ctx, who, id)
 		if err != nil {
 			b.LoadError = loadMessage(id, err)
 			b.ObjectJSON = "{}"
 			return view{status: statusOf(err), page: "playground", heading: "Playground", body: b}
 		}
 		obj, b.Version, b.FromStore = stored, version, true
+		b.Actor = formActor(h.actorFor(ctx, who, id, stored))
 	case sample != "":
 		i := slices.IndexFunc(h.opts.Samples, func(s Sample[T]) bool { return s.Name == sample })
 		if i < 0 {
@@ -199,9 +200,12 @@ func (h *Handler[T]) playgroundGet(r *http.Request) view {
 	case len(h.opts.Samples) > 0:
 		obj, b.Sample = h.opts.Samples[0].Object, h.opts.Samples[0].Name
 	}
+	if preset >= 0 {
+		b.Actor = formActor(h.opts.Actors[preset])
+	}
 	b.ObjectJSON = indentJSON(obj)
 	actor, _ := b.Actor.actor()
-	h.evaluate(ctx, &b, obj, actor, nil)
+	h.evaluate(ctx, &b, b.ObjectID, obj, actor, nil)
 	return view{page: "playground", heading: "Playground", body: b}
 }
 
@@ -210,7 +214,7 @@ func (h *Handler[T]) playgroundGet(r *http.Request) view {
 func (h *Handler[T]) playgroundPost(r *http.Request) view {
 	ctx := r.Context()
 	form := r.PostForm
-	b := h.newPlayground(ctx, actorForm{
+	b := h.newPlayground(ctx, viewer(r), actorForm{
 		ID: form.Get(fieldActorID), Name: form.Get(fieldActorName), Roles: form.Get(fieldRoles),
 		Permissions: form.Get(fieldPermissions), Attributes: form.Get(fieldAttributes),
 	})
@@ -221,12 +225,16 @@ func (h *Handler[T]) playgroundPost(r *http.Request) view {
 			b.Actor = formActor(h.opts.Actors[i])
 		}
 	}
-	return h.evaluateForm(ctx, b, form, nil)
+	return h.evaluateForm(ctx, viewer(r), b, form, nil)
 }
 
 // evaluateForm decodes the form's object and actor, evaluates them, and
-// runs the dry run the form asks for.
-func (h *Handler[T]) evaluateForm(ctx context.Context, b playgroundBody, form url.Values, executed *executedView) view {
+// runs the dry run the form asks for. The object is the stored one
+// (FromStore) if the form holds it unchanged at the version it was loaded
+// at; only then can it be executed. The executions of the form's object
+// id are read only if the viewer may see that object, when the host
+// limits what it sees: for anyone else the id names nothing.
+func (h *Handler[T]) evaluateForm(ctx context.Context, who actions.Actor, b playgroundBody, form url.Values, executed *executedView) view {
 	b.Executed = executed
 	v := view{page: "playground", heading: "Playground"}
 	obj, err := decodeObject[T](b.ObjectJSON)
@@ -240,7 +248,18 @@ func (h *Handler[T]) evaluateForm(ctx context.Context, b playgroundBody, form ur
 		v.status = http.StatusBadRequest
 	}
 	if v.status == 0 {
-		h.evaluate(ctx, &b, obj, actor, form)
+		journalID := b.ObjectID
+		b.FromStore = false
+		if b.ObjectID != "" && (h.restricted() || b.Version > 0) {
+			stored, version, err := h.load(ctx, who, b.ObjectID)
+			switch {
+			case err != nil && h.restricted():
+				journalID = ""
+			case err == nil:
+				b.FromStore = version == b.Version && sameJSON(stored, obj)
+			}
+		}
+		h.evaluate(ctx, &b, journalID, obj, actor, form)
 		if id := form.Get(fieldDryRun); id != "" {
 			b.DryRun = h.dryRun(ctx, &b, id, obj, actor, form)
 		}
@@ -249,13 +268,8 @@ func (h *Handler[T]) evaluateForm(ctx context.Context, b playgroundBody, form ur
 	return v
 }
 
-func (h *Handler[T]) newPlayground(ctx context.Context, actor actorForm) playgroundBody {
-	b := playgroundBody{Actor: actor}
-	if h.opts.Objects != nil {
-		if ids, err := h.opts.Objects(ctx); err == nil {
-			b.Objects = ids
-		}
-	}
+func (h *Handler[T]) newPlayground(ctx context.Context, who actions.Actor, actor actorForm) playgroundBody {
+	b := playgroundBody{Actor: actor, Objects: h.suggested(ctx, who)}
 	for _, s := range h.opts.Samples {
 		b.Samples = append(b.Samples, s.Name)
 	}
@@ -270,8 +284,9 @@ func (h *Handler[T]) newPlayground(ctx context.Context, actor actorForm) playgro
 }
 
 // evaluate lists the applicable actions and, for every other one, the
-// reasons Engine.Explain gives; form holds the inputs typed so far.
-func (h *Handler[T]) evaluate(ctx context.Context, b *playgroundBody, obj T, actor actions.Actor, form url.Values) {
+// reasons Engine.Explain gives, with the executions of the object
+// journalID ("": none); form holds the inputs typed so far.
+func (h *Handler[T]) evaluate(ctx context.Context, b *playgroundBody, journalID string, obj T, actor actions.Actor, form url.Values) {
 	b.Evaluated = true
 	for i, a := range h.engine.Catalog().Actions() {
 		pa := pgAction{
@@ -283,12 +298,12 @@ func (h *Handler[T]) evaluate(ctx context.Context, b *playgroundBody, obj T, act
 			f.Value, f.Lines = form.Get(f.Field), in.Type == actions.InputStrings
 			pa.Inputs = append(pa.Inputs, f)
 		}
-		reasons, err := h.engine.Explain(ctx, a.ID(), b.ObjectID, obj, actor)
+		reasons, err := h.engine.Explain(ctx, a.ID(), journalID, obj, actor)
 		switch {
 		case err != nil:
 			pa.Reasons = []reasonView{{Kind: "error", Message: err.Error()}}
 		case len(reasons) == 0:
-			pa.Executable = h.opts.Execute && b.ObjectID != "" && b.Version > 0
+			pa.Executable = h.opts.Execute && b.FromStore
 			b.Applicable = append(b.Applicable, pa)
 			continue
 		}
@@ -344,13 +359,15 @@ func (h *Handler[T]) dryRun(ctx context.Context, b *playgroundBody, id string, o
 }
 
 // execute runs Engine.Execute on the stored object the form names, as the
-// viewer (not the form's actor), and shows the playground again with the
-// object as stored now.
+// viewer (not the form's actor) scoped by ActorFor, and shows the
+// playground again with the object as stored now. The form must hold the
+// object as it was loaded: an object the viewer may not see is one that
+// does not exist (404), and edited or pasted JSON is refused (422).
 func (h *Handler[T]) execute(r *http.Request) view {
 	ctx := r.Context()
 	form := r.PostForm
 	who := viewer(r)
-	b := h.newPlayground(ctx, actorForm{
+	b := h.newPlayground(ctx, who, actorForm{
 		ID: form.Get(fieldActorID), Name: form.Get(fieldActorName), Roles: form.Get(fieldRoles),
 		Permissions: form.Get(fieldPermissions), Attributes: form.Get(fieldAttributes),
 	})
@@ -362,23 +379,36 @@ func (h *Handler[T]) execute(r *http.Request) view {
 	a, err := cat.Action(id)
 	if err != nil {
 		out.Err = err.Error()
-		return h.evaluateForm(ctx, b, form, out)
+		return h.evaluateForm(ctx, who, b, form, out)
 	}
 	out.Name = a.Name()
-	res, err := h.engine.Execute(ctx, actions.Request{
-		ActionID: id, ObjectID: b.ObjectID, Version: b.Version, Actor: who,
-		Inputs: formInputs(a, form), Comment: form.Get(fieldComment),
-	})
+	stored, version, err := h.load(ctx, who, b.ObjectID)
+	if err == nil && (b.Version <= 0 || version == b.Version) { // at another version: a conflict
+		if obj, perr := decodeObject[T](b.ObjectJSON); b.Version <= 0 || perr != nil || !sameJSON(stored, obj) {
+			err = errEdited
+		}
+	}
+	var res actions.Result[T]
+	if err == nil {
+		res, err = h.engine.Execute(ctx, actions.Request{
+			ActionID: id, ObjectID: b.ObjectID, Version: b.Version, Actor: h.actorFor(ctx, who, b.ObjectID, stored),
+			Inputs: formInputs(a, form), Comment: form.Get(fieldComment),
+		})
+	}
 	var (
 		ve *actions.ValidationError
 		na *actions.NotApplicableError
 		ee *actions.EffectError
 	)
+	status := 0
 	switch {
 	case err == nil:
 		out.OK = true
 	case errors.As(err, &ee): // saved; an effect failed after
 		out.OK, out.Err = true, err.Error()
+	case errors.Is(err, errEdited):
+		out.Err = "The object in the form is not the stored object " + strconv.Quote(b.ObjectID) + " as loaded: Execute acts on stored objects only. Load the object again to execute an action on it; a dry run shows what an action does to the edited object."
+		status = http.StatusUnprocessableEntity
 	case errors.As(err, &ve):
 		out.Violations = ve.Violations
 	case errors.As(err, &na):
@@ -396,12 +426,15 @@ func (h *Handler[T]) execute(r *http.Request) view {
 		out.Execution = &executionView{Seq: x.Seq, ID: x.ID, Status: string(x.Status), Detail: x.Detail, From: x.FromVersion, To: x.ToVersion, ActorID: x.ActorID}
 	}
 	// Show the object as stored now, at its version now.
-	if stored, version, err := h.engine.Load(ctx, b.ObjectID); err == nil {
-		b.ObjectJSON, b.Version, b.FromStore = indentJSON(stored), version, true
+	if stored, version, err := h.load(ctx, who, b.ObjectID); err == nil {
+		b.ObjectJSON, b.Version = indentJSON(stored), version
 	}
-	v := h.evaluateForm(ctx, b, form, out)
+	v := h.evaluateForm(ctx, who, b, form, out)
 	if !out.OK && v.status == 0 {
-		v.status = statusOf(err)
+		v.status = status
+		if status == 0 {
+			v.status = statusOf(err)
+		}
 	}
 	return v
 }
@@ -547,6 +580,14 @@ func positioned(src, msg string, offset int) *sourceError {
 func indentJSON(v any) string { return encodeJSON(v, "  ") }
 
 func compactJSON(v any) string { return encodeJSON(v, "") }
+
+// sameJSON reports whether a and b encode to the same JSON: whether an
+// object decoded from a form is the stored one.
+func sameJSON[T any](a, b T) bool {
+	x, err1 := json.Marshal(a)
+	y, err2 := json.Marshal(b)
+	return err1 == nil && err2 == nil && bytes.Equal(x, y)
+}
 
 func encodeJSON(v any, indent string) string {
 	var buf bytes.Buffer

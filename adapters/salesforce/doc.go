@@ -67,7 +67,8 @@
 // excludedUserId exclusive, the method and actionType enums, an actionUrl
 // that is absolute https:// or, where allowed, relative) and the server's
 // own rules (an expirationDate that has not passed, the lengths of
-// [Limits]), and answers 400 with one entry per violation in the error
+// [Limits], no NUL character in a labelKey, requestBody or header value,
+// which no database text column holds), and answers 400 with one entry per violation in the error
 // array:
 //
 //	[{"errorCode":"REQUIRED_FIELD_MISSING","message":"Missing required field: category"},
@@ -168,7 +169,9 @@
 // REQUIRED_FIELD_MISSING, INVALID_API_INPUT, STRING_TOO_LONG for a field
 // over its limit, LIMIT_EXCEEDED for a user with too many definitions,
 // INVALID_ID_FIELD for a malformed id or one of another object type,
-// INVALID_OPERATION for a refused status change), 401 (INVALID_SESSION_ID),
+// INVALID_OPERATION for a refused status change, DUPLICATE_VALUE for a
+// group or link id that Config.NewID made and that is taken, as Salesforce
+// answers a duplicate), 401 (INVALID_SESSION_ID),
 // 403 (INSUFFICIENT_ACCESS: a group definition read or deleted by another
 // user than its creator, or a user Config.Authenticate forbids), 404
 // (NOT_FOUND), 405, 409 (UNABLE_TO_LOCK_ROW, when a link keeps changing

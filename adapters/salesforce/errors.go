@@ -26,6 +26,7 @@ const (
 	codeNotFound      = "NOT_FOUND"
 	codeConflict      = "UNABLE_TO_LOCK_ROW"
 	codeMethod        = "METHOD_NOT_ALLOWED"
+	codeDuplicate     = "DUPLICATE_VALUE"
 	codeUnknown       = "UNKNOWN_EXCEPTION"
 	msgNotFound       = "The requested resource does not exist"
 	msgSession        = "Session expired or invalid"
@@ -128,6 +129,13 @@ func (e *limitError) Error() string {
 	return fmt.Sprintf("salesforce: user %s has %d action link group definitions, the most this server allows; delete one to create another", e.user, e.limit)
 }
 
+// duplicateError is a group or link id that is taken already. It matches
+// actions.ErrConflict.
+type duplicateError struct{ id string }
+
+func (e *duplicateError) Error() string { return "salesforce: the id " + e.id + " is taken" }
+func (e *duplicateError) Unwrap() error { return actions.ErrConflict }
+
 // methodError is a method the resource does not serve.
 type methodError struct{ allow string }
 
@@ -152,6 +160,7 @@ func (h *Handler) writeError(w http.ResponseWriter, r *http.Request, err error) 
 		re     *refusedError
 		le     *limitError
 		me     *methodError
+		de     *duplicateError
 	)
 	switch {
 	case errors.Is(err, ErrNoCredentials), errors.Is(err, ErrBadCredentials):
@@ -172,6 +181,9 @@ func (h *Handler) writeError(w http.ResponseWriter, r *http.Request, err error) 
 		status, body = http.StatusBadRequest, []apiError{{codeInvalidOp, re.msg}}
 	case errors.As(err, &le):
 		status, body = http.StatusBadRequest, []apiError{{codeLimit, fmt.Sprintf("User %s has %d action link group definitions, the most this server allows; delete one to create another.", le.user, le.limit)}}
+	case errors.As(err, &de):
+		// Salesforce's answer to a record whose unique field is taken.
+		status, body = http.StatusBadRequest, []apiError{{codeDuplicate, "duplicate value found: id duplicates value on record with id: " + de.id}}
 	case errors.As(err, &me):
 		w.Header().Set("Allow", me.allow)
 		status, body = http.StatusMethodNotAllowed, []apiError{{codeMethod, "HTTP method not allowed. Allowed are " + me.allow}}

@@ -14,8 +14,10 @@ import (
 // created by g.CreatedBy, with the ids g fixes. A host uses it to load demo
 // or fixture data. The group counts among those of g.CreatedBy, but
 // Limits.DefinitionsPerUser never refuses it. Errors: an *InputError
-// listing every violation, an error matching actions.ErrConflict for an id
-// already taken.
+// listing every violation; for a group or link id already taken, an error
+// matching actions.ErrConflict (POST answers it 400 DUPLICATE_VALUE, as
+// Salesforce answers a duplicate), which leaves the group that has the id,
+// its links and its creator's count as they were.
 func (h *Handler) CreateGroup(ctx context.Context, g NewGroup) (GroupDefinition, error) {
 	var ps problems
 	if g.ID != "" && !validID(g.ID, groupPrefix) {
@@ -53,6 +55,12 @@ func (h *Handler) create(ctx context.Context, g NewGroup, enforce bool) (GroupDe
 	if grp.ID == "" {
 		grp.ID = h.cfg.NewID(groupPrefix)
 	}
+	// An id taken is refused before anything is stored: undoing would
+	// delete what belongs to the group that has it. The stores' Create
+	// refuses the ids taken meanwhile.
+	if err := h.taken(ctx, grp.ID, g.LinkIDs); err != nil {
+		return GroupDefinition{}, err
+	}
 	if err := h.reserve(ctx, grp.CreatedBy, grp.ID, enforce); err != nil {
 		return GroupDefinition{}, err
 	}
@@ -81,6 +89,9 @@ func (h *Handler) create(ctx context.Context, g NewGroup, enforce bool) (GroupDe
 		}
 		if _, err := h.links.Create(ctx, id, l); err != nil {
 			undo()
+			if errors.Is(err, actions.ErrConflict) {
+				return GroupDefinition{}, &duplicateError{id: id}
+			}
 			return GroupDefinition{}, fmt.Errorf("salesforce: action link %s: %w", id, err)
 		}
 		created = append(created, id)
@@ -88,9 +99,38 @@ func (h *Handler) create(ctx context.Context, g NewGroup, enforce bool) (GroupDe
 	}
 	if _, err := h.groups.Create(ctx, grp.ID, grp); err != nil {
 		undo()
+		if errors.Is(err, actions.ErrConflict) {
+			return GroupDefinition{}, &duplicateError{id: grp.ID}
+		}
 		return GroupDefinition{}, fmt.Errorf("salesforce: action link group %s: %w", grp.ID, err)
 	}
 	return h.definition(ctx, &grp)
+}
+
+// taken returns a *duplicateError for the first of the group id and the
+// link ids that is taken, by a stored group or link or by another of ids.
+func (h *Handler) taken(ctx context.Context, group string, links []string) error {
+	switch _, _, err := h.groups.Load(ctx, group); {
+	case err == nil:
+		return &duplicateError{id: group}
+	case !errors.Is(err, actions.ErrNotFound):
+		return err
+	}
+	for i, id := range links {
+		if id == "" {
+			continue
+		}
+		if slices.Contains(links[:i], id) {
+			return &duplicateError{id: id}
+		}
+		switch _, _, err := h.links.Load(ctx, id); {
+		case err == nil:
+			return &duplicateError{id: id}
+		case !errors.Is(err, actions.ErrNotFound):
+			return err
+		}
+	}
+	return nil
 }
 
 // definition renders a stored group as a GroupDefinition (Action Link

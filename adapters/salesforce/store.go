@@ -77,6 +77,17 @@ func (h *Handler) reserve(ctx context.Context, user, id string, enforce bool) er
 		case err != nil:
 			return err
 		}
+		if i := slices.IndexFunc(o.Groups, func(g OwnedGroup) bool { return g.ID == id }); i >= 0 {
+			// Created already, or being created by another request: the
+			// entry is that group's, which release must not remove. An
+			// entry left by a creation that stopped half-way is dropped.
+			if orphan, err := h.orphan(ctx, o.Groups[i]); err != nil {
+				return err
+			} else if !orphan {
+				return &duplicateError{id: id}
+			}
+			o.Groups = slices.Delete(o.Groups, i, i+1)
+		}
 		limit := h.cfg.Limits.DefinitionsPerUser
 		if enforce && len(o.Groups) >= limit {
 			if o.Groups, err = h.live(ctx, o.Groups); err != nil {
@@ -124,20 +135,32 @@ func (h *Handler) release(ctx context.Context, user, id string) error {
 	return fmt.Errorf("%w: the definitions of user %s changed %d times during the request", actions.ErrConflict, user, maxOwnerAttempts)
 }
 
-// live returns the entries of groups whose group exists, or is younger
-// than orphanAge: an entry left by a creation or a deletion that stopped
-// half-way (a crash, a store error) no longer counts.
+// live returns the entries of groups that are not orphans.
 func (h *Handler) live(ctx context.Context, groups []OwnedGroup) ([]OwnedGroup, error) {
-	now := h.cfg.Clock()
 	out := groups[:0:0]
 	for _, g := range groups {
-		_, _, err := h.groups.Load(ctx, g.ID)
-		switch {
-		case err == nil, now.Sub(g.Since) < orphanAge:
-			out = append(out, g)
-		case !errors.Is(err, actions.ErrNotFound):
+		orphan, err := h.orphan(ctx, g)
+		if err != nil {
 			return nil, err
+		}
+		if !orphan {
+			out = append(out, g)
 		}
 	}
 	return out, nil
+}
+
+// orphan reports whether g was left by a creation or a deletion that
+// stopped half-way (a crash, a store error): its group does not exist,
+// and it is older than orphanAge (a younger one is a group being
+// created). An orphan no longer counts.
+func (h *Handler) orphan(ctx context.Context, g OwnedGroup) (bool, error) {
+	_, _, err := h.groups.Load(ctx, g.ID)
+	switch {
+	case err == nil:
+		return false, nil
+	case !errors.Is(err, actions.ErrNotFound):
+		return false, err
+	}
+	return h.cfg.Clock().Sub(g.Since) >= orphanAge, nil
 }

@@ -168,9 +168,14 @@ func (h *Handler) validateLink(ctx context.Context, ps *problems, at string, l *
 		ps.missing(at + ".labelKey")
 	case len(l.LabelKey) > lim.LabelKey:
 		ps.tooLong(at+".labelKey", len(l.LabelKey), lim.LabelKey)
+	case strings.ContainsRune(l.LabelKey, 0):
+		ps.invalid(at+".labelKey", "must not contain NUL characters")
 	}
-	if len(l.RequestBody) > lim.RequestBody {
+	switch {
+	case len(l.RequestBody) > lim.RequestBody:
 		ps.tooLong(at+".requestBody", len(l.RequestBody), lim.RequestBody)
+	case strings.ContainsRune(l.RequestBody, 0):
+		ps.invalid(at+".requestBody", "must not contain NUL characters")
 	}
 	if l.RequiresConfirmation == nil {
 		ps.missing(at + ".requiresConfirmation")

@@ -12,6 +12,7 @@ import (
 
 	"github.com/actionable-go/actionable/actions"
 	"github.com/actionable-go/actionable/adapters/console"
+	"github.com/actionable-go/actionable/adapters/openproject"
 	"github.com/actionable-go/actionable/adapters/salesforce"
 )
 
@@ -24,9 +25,11 @@ const consoleUser = "apikey"
 // (/console/openproject/, /console/akana/, /console/salesforce/,
 // /console/workfront/) and a menu of them at /console/. Each console shows
 // the adapter's own engine, so it sees the same rules, objects and
-// journal. A console lets in the demo's admins, and offers every demo user
-// as an actor in its playground. Execution is off: the consoles store
-// nothing.
+// journal. The Akana and Workfront consoles let in the demo's admins; the
+// OpenProject and Salesforce ones every demo user, who sees only what the
+// adapter would show them (the work packages of their projects; the links
+// of the groups they created). Each console offers every demo user as an
+// actor in its playground. Execution is off: the consoles store nothing.
 func mountConsoles(mux *http.ServeMux, dir string, s *server) error {
 	type mounted struct {
 		name, path, description string
@@ -40,7 +43,7 @@ func mountConsoles(mux *http.ServeMux, dir string, s *server) error {
 	if err != nil {
 		return fmt.Errorf("akana: %w", err)
 	}
-	sf, err := sfConsole(dir, s.sf)
+	sf, err := sfConsole(dir, s.sf, s.sfStores.Groups)
 	if err != nil {
 		return fmt.Errorf("salesforce: %w", err)
 	}
@@ -49,9 +52,9 @@ func mountConsoles(mux *http.ServeMux, dir string, s *server) error {
 		return fmt.Errorf("workfront: %w", err)
 	}
 	consoles := []mounted{
-		{"OpenProject", "openproject", "Custom actions on the work packages 42, 43 and 44. Sign in as " + consoleUser + " with the password op-admin; the playground offers Ada Admin, Max Member and Vera Viewer as actors.", op},
+		{"OpenProject", "openproject", "Custom actions on the work packages 42, 43 and 44. Sign in as " + consoleUser + " with the password op-admin (every work package), op-member or op-viewer (those of project demo: 42 and 43), each with the roles of their project; the playground offers Ada Admin, Max Member and Vera Viewer as actors.", op},
 		{"Akana", "akana", "Workflow actions on discussions, an API version, a user and an app version. Sign in as " + consoleUser + " with the password akana-admin.", ak},
-		{"Salesforce", "salesforce", "The rules of action links (who sees one, Once and OncePerUser, expiry) on the demo's five links. Sign in as " + consoleUser + " with the password sf-alice.", sf},
+		{"Salesforce", "salesforce", "The rules of action links (who sees one, Once and OncePerUser, expiry). Sign in as " + consoleUser + " with the password sf-alice (the demo's five links, in the groups she created) or sf-bob (the links of the groups he creates): each sees the links and executions of their own groups, as the API shows definitions to their creator only.", sf},
 		{"Workfront", "workfront", "Archive and restore documents. Sign in as " + consoleUser + " with the password wf-token.", wf},
 	}
 	var entries []console.MenuEntry
@@ -111,7 +114,10 @@ func challenge(name string) string {
 	return `Basic realm="actionable console: ` + name + `", charset="UTF-8"`
 }
 
-// opConsole is the console of the OpenProject demo: op-admin signs in.
+// opConsole is the console of the OpenProject demo: every demo user signs
+// in with their token and acts, as in the API, with the roles of the work
+// package's project (ActorFor), seeing only the work packages they may
+// view there, and their records.
 func opConsole(dir string, d *demo[opWorkPackage]) (http.Handler, error) {
 	dir = filepath.Join(dir, "openproject")
 	var users opUsers
@@ -119,19 +125,28 @@ func opConsole(dir string, d *demo[opWorkPackage]) (http.Handler, error) {
 		return nil, err
 	}
 	var actors []actions.Actor
+	byID := map[string]opUser{}
 	for _, u := range users.Users {
 		actors = append(actors, users.actor(u))
+		byID[u.ID] = u
 	}
 	return console.New(d.engine, console.Options[opWorkPackage]{
 		Title: "OpenProject demo",
 		Authorize: consoleAuthorize(func(token string) (actions.Actor, bool, bool) {
 			for _, u := range users.Users {
 				if sameToken(u.Token, token) {
-					return users.actor(u), true, u.Admin
+					return users.actor(u), true, true
 				}
 			}
 			return actions.Actor{}, false, false
 		}),
+		// As the adapter's ActorFor and its default CanView.
+		ActorFor: func(_ context.Context, a actions.Actor, _ string, wp opWorkPackage) actions.Actor {
+			return users.scoped(byID[a.ID], wp.Project)
+		},
+		Visible: func(_ context.Context, a actions.Actor, _ string, _ opWorkPackage) bool {
+			return a.Can(openproject.PermissionViewWorkPackages)
+		},
 		Challenge: challenge("OpenProject"),
 		Objects:   func(context.Context) ([]string, error) { return d.ids, nil },
 		Samples: []console.Sample[opWorkPackage]{
@@ -215,21 +230,23 @@ func wfConsole(dir string, d *demo[wfDocument]) (http.Handler, error) {
 	})
 }
 
-// sfConsole is the console of the Salesforce demo: Alice, who created the
-// demo's groups, signs in. Its objects are the action links, as the
-// adapter stores them; its actors are the demo's users.
-func sfConsole(dir string, h *salesforce.Handler) (http.Handler, error) {
+// sfConsole is the console of the Salesforce demo: every demo user signs
+// in, and sees the links of the groups they created and their executions,
+// as the API shows a group definition to its creator only. Alice created
+// the demo's groups. Its objects are the action links, as the adapter
+// stores them; its actors are the demo's users.
+func sfConsole(dir string, h *salesforce.Handler, groups salesforce.Store[salesforce.Group]) (http.Handler, error) {
 	dir = filepath.Join(dir, "salesforce")
 	var users []sfUser
 	if err := readJSON(filepath.Join(dir, "users.json"), &users); err != nil {
 		return nil, err
 	}
-	var groups []sfGroup
-	if err := readJSON(filepath.Join(dir, "groups.json"), &groups); err != nil {
+	var demoGroups []sfGroup
+	if err := readJSON(filepath.Join(dir, "groups.json"), &demoGroups); err != nil {
 		return nil, err
 	}
 	var ids []string
-	for _, g := range groups {
+	for _, g := range demoGroups {
 		ids = append(ids, g.LinkIDs...)
 	}
 	slices.Sort(ids)
@@ -242,11 +259,18 @@ func sfConsole(dir string, h *salesforce.Handler) (http.Handler, error) {
 		Authorize: consoleAuthorize(func(token string) (actions.Actor, bool, bool) {
 			for _, u := range users {
 				if sameToken(u.Token, token) {
-					return actions.Actor{ID: u.ID, Name: u.Name}, true, u.Token == "sf-alice"
+					return actions.Actor{ID: u.ID, Name: u.Name}, true, true
 				}
 			}
 			return actions.Actor{}, false, false
 		}),
+		// A link is the creator's of its group; a record is visible with
+		// its link (the default of VisibleRecord), so the records of a
+		// deleted group are no one's.
+		Visible: func(ctx context.Context, a actions.Actor, _ string, l salesforce.Link) bool {
+			g, _, err := groups.Load(ctx, l.GroupID)
+			return err == nil && a.ID != "" && g.CreatedBy == a.ID
+		},
 		Challenge: challenge("Salesforce"),
 		Objects:   func(context.Context) ([]string, error) { return ids, nil },
 		Actors:    actors,

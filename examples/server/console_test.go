@@ -1,11 +1,13 @@
 package main
 
 import (
+	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 )
@@ -30,9 +32,10 @@ func basic(token string) string {
 	return r.Header.Get("Authorization")
 }
 
-// TestConsoleSignIn shows who the demo consoles let in: the admins of
-// each demo, with the demo tokens; others are asked again (401) or
-// refused (403).
+// TestConsoleSignIn shows who the demo consoles let in, with the demo
+// tokens: every user of the OpenProject and Salesforce demos (each sees
+// their own, see TestConsoleVisibility), the admins of the Akana and
+// Workfront demos; others are asked again (401) or refused (403).
 func TestConsoleSignIn(t *testing.T) {
 	h := demoHandler(t)
 	for _, tc := range []struct {
@@ -42,8 +45,10 @@ func TestConsoleSignIn(t *testing.T) {
 	}{
 		{"/console/openproject/", "", 401, `Basic realm="actionable console: OpenProject", charset="UTF-8"`},
 		{"/console/openproject/", basic("nope"), 401, `Basic realm="actionable console: OpenProject", charset="UTF-8"`},
-		{"/console/openproject/", basic("op-member"), 403, ""},
-		{"/console/openproject/", basic("op-viewer"), 403, ""},
+		{"/console/openproject/", basic("op-member"), 200, ""},
+		{"/console/openproject/", basic("op-viewer"), 200, ""},
+		{"/console/salesforce/", basic("sf-bob"), 200, ""},
+		{"/console/salesforce/", basic("op-admin"), 401, `Basic realm="actionable console: Salesforce", charset="UTF-8"`},
 		{"/console/openproject/", basic("op-admin"), 200, ""},
 		{"/console/openproject/", "Bearer op-admin", 200, ""},
 		{"/console/akana/", basic("op-admin"), 401, `Basic realm="actionable console: Akana", charset="UTF-8"`},
@@ -183,7 +188,96 @@ func TestConsoleSalesforce(t *testing.T) {
 			t.Errorf("the refused actions do not show %s", want)
 		}
 	}
-	if w := consoleGet(t, h, basic("sf-bob"), "/console/salesforce/"); w.Code != 403 {
-		t.Errorf("Bob signing in: %d, want 403 (the console lets in Alice)", w.Code)
+}
+
+var datalistID = regexp.MustCompile(`<option value="([^"]+)"></option>`)
+
+// consoleSees returns what the console at base shows the user with token:
+// the ids its playground suggests, the status of loading each of ids, and
+// the objects of its journal's records.
+func consoleSees(t *testing.T, h http.Handler, token, base string, ids ...string) (suggested []string, loads map[string]int, records []string) {
+	t.Helper()
+	for _, m := range datalistID.FindAllStringSubmatch(consoleGet(t, h, basic(token), base+"playground").Body.String(), -1) {
+		suggested = append(suggested, m[1])
+	}
+	loads = map[string]int{}
+	for _, id := range ids {
+		loads[id] = consoleGet(t, h, basic(token), base+"playground?object="+id).Code
+	}
+	journal := consoleGet(t, h, basic(token), base+"journal").Body.String()
+	for _, m := range journalObject.FindAllStringSubmatch(journal, -1) {
+		records = append(records, m[1])
+	}
+	return suggested, loads, records
+}
+
+var journalObject = regexp.MustCompile(`<td><a href="playground\?object=[^"]+">([^<]+)</a></td>`)
+
+// TestConsoleVisibility shows that a demo console shows each user what the
+// adapter would: in OpenProject the work packages they may view with the
+// roles of their project (42 and 43 are in demo, 44 in secret), in
+// Salesforce the links of the groups they created, each with its records.
+func TestConsoleVisibility(t *testing.T) {
+	h := demoHandler(t)
+	send := func(method, path, auth, body string, want int) string {
+		t.Helper()
+		r := httptest.NewRequest(method, path, strings.NewReader(body))
+		r.Header.Set("Authorization", auth)
+		r.Header.Set("Content-Type", "application/json")
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, r)
+		if w.Code != want {
+			t.Fatalf("%s %s: %d, want %d\n%s", method, path, w.Code, want, w.Body)
+		}
+		return w.Body.String()
+	}
+	// Make progress on 42 and on 44, as the admin.
+	send("POST", "/api/v3/custom_actions/4/execute", "Bearer op-admin", `{"_links": {"workPackage": {"href": "/api/v3/work_packages/42"}}, "lockVersion": 3}`, 200)
+	send("POST", "/api/v3/custom_actions/4/execute", "Bearer op-admin", `{"_links": {"workPackage": {"href": "/api/v3/work_packages/44"}}, "lockVersion": 1}`, 200)
+	// Alice approves her link; Bob creates a group and opens its link.
+	send("PATCH", "/services/data/v62.0/connect/action-links/0An000000000003AAA?status=PendingStatus", "Bearer sf-alice", "", 200)
+	created := send("POST", "/services/data/v62.0/connect/action-link-group-definitions", "Bearer sf-bob",
+		`{"category":"Primary","executionsAllowed":"Once","expirationDate":"`+time.Now().AddDate(0, 0, 7).UTC().Format(time.RFC3339)+`",
+		  "actionLinks":[{"actionType":"Ui","actionUrl":"https://www.example.com/bob","method":"HttpGet","labelKey":"View","requiresConfirmation":false}]}`, 201)
+	var def struct {
+		ActionLinks []struct{ ID string } `json:"actionLinks"`
+	}
+	if err := json.Unmarshal([]byte(created), &def); err != nil || len(def.ActionLinks) != 1 {
+		t.Fatalf("the created group %s: %v", created, err)
+	}
+	bobs := def.ActionLinks[0].ID
+	send("PATCH", "/services/data/v62.0/connect/action-links/"+bobs+"?status=PendingStatus", "Bearer sf-bob", "", 200)
+
+	type sees struct {
+		Suggested []string
+		Loads     map[string]int
+		Records   []string
+	}
+	for _, tc := range []struct {
+		token, base string
+		ids         []string
+		want        sees
+	}{
+		{"op-admin", "/console/openproject/", []string{"42", "44"}, sees{[]string{"42", "43", "44"}, map[string]int{"42": 200, "44": 200}, []string{"44", "42"}}},
+		{"op-member", "/console/openproject/", []string{"42", "44"}, sees{[]string{"42", "43"}, map[string]int{"42": 200, "44": 404}, []string{"42"}}},
+		// Vera may view work packages in demo only: scoped to 44's project
+		// secret, she has no role and no permission.
+		{"op-viewer", "/console/openproject/", []string{"42", "44"}, sees{[]string{"42", "43"}, map[string]int{"42": 200, "44": 404}, []string{"42"}}},
+		{"sf-alice", "/console/salesforce/", []string{"0An000000000003AAA", "0An000000000005AAA", bobs},
+			sees{[]string{"0An000000000001AAA", "0An000000000002AAA", "0An000000000003AAA", "0An000000000004AAA", "0An000000000005AAA"},
+				map[string]int{"0An000000000003AAA": 200, "0An000000000005AAA": 200, bobs: 404}, []string{"0An000000000003AAA"}}},
+		{"sf-bob", "/console/salesforce/", []string{"0An000000000003AAA", "0An000000000005AAA", bobs},
+			sees{nil, map[string]int{"0An000000000003AAA": 404, "0An000000000005AAA": 404, bobs: 200}, []string{bobs}}},
+	} {
+		var got sees
+		got.Suggested, got.Loads, got.Records = consoleSees(t, h, tc.token, tc.base, tc.ids...)
+		if diff := cmp.Diff(tc.want, got); diff != "" {
+			t.Errorf("%s in %s mismatch (-want +got):\n%s", tc.token, tc.base, diff)
+		}
+	}
+	// The playground's actor is the user as they stand towards the work
+	// package: Vera with her role in demo.
+	if body := consoleGet(t, h, basic("op-viewer"), "/console/openproject/playground?object=43").Body.String(); !strings.Contains(body, `name="actor.roles" value="Reader"`) {
+		t.Errorf("the actor form for Vera on 43 is not her in project demo:\n%s", body)
 	}
 }
