@@ -97,9 +97,20 @@ func newStore[T any](ctx context.Context, pool *pgxpool.Pool, schema, collection
 	}
 	colls := ident(schema, "collections")
 	var id int32
-	err := pool.QueryRow(ctx, `WITH new AS (
-		INSERT INTO `+colls+` (name) VALUES ($1) ON CONFLICT (name) DO NOTHING RETURNING id
-	) SELECT id FROM new UNION ALL SELECT id FROM `+colls+` WHERE name = $1`, collection).Scan(&id)
+	// Registration is one upsert: the INSERT waits for a concurrent one
+	// of the same name and then does nothing, and the SELECT reads the
+	// snapshot the statement started with, which cannot see the row the
+	// other committed meanwhile. That statement finds no row; the next,
+	// with a new snapshot, sees it (a collection is never deleted).
+	var err error
+	for range 2 {
+		err = pool.QueryRow(ctx, `WITH new AS (
+			INSERT INTO `+colls+` (name) VALUES ($1) ON CONFLICT (name) DO NOTHING RETURNING id
+		) SELECT id FROM new UNION ALL SELECT id FROM `+colls+` WHERE name = $1`, collection).Scan(&id)
+		if !errors.Is(err, pgx.ErrNoRows) {
+			break
+		}
+	}
 	if err != nil {
 		var pe *pgconn.PgError
 		if errors.As(err, &pe) && (pe.Code == "42P01" || pe.Code == "3F000") { // undefined table, schema

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -286,5 +287,89 @@ func TestOptionsWhereTheyApply(t *testing.T) {
 	}
 	if _, err := postgres.NewDocumentStore[Task](ctx, d.admin, "x", postgres.WithSchema("")); err == nil {
 		t.Errorf("WithSchema(\"\"): no error")
+	}
+}
+
+// Instances starting at once register one collection: every constructor
+// succeeds, and they all share one row of collections. The first case
+// makes the race certain: a transaction of another instance has inserted
+// the row and not committed when the constructors run; the registering
+// INSERTs wait for it, and find the row when it commits.
+func TestConcurrentRegistration(t *testing.T) {
+	const n = 8
+	for _, held := range []bool{true, false} {
+		t.Run(fmt.Sprintf("held=%v", held), func(t *testing.T) {
+			d := newTestDB(t)
+			ctx := context.Background()
+			app := "actionable-test-register"
+			pool := d.pool(t, app, n)
+			d.exec(t, "CREATE TABLE "+d.table("rows")+" (id text PRIMARY KEY, version int NOT NULL, title text NOT NULL)")
+			type Row struct {
+				Title string `db:"title"`
+			}
+			var commit func()
+			if held {
+				tx, err := d.admin.Begin(ctx)
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer tx.Rollback(ctx)
+				for _, name := range []string{"tasks", "rows"} {
+					if _, err := tx.Exec(ctx, "INSERT INTO "+d.table("collections")+" (name) VALUES ($1)", name); err != nil {
+						t.Fatal(err)
+					}
+				}
+				commit = func() {
+					eventually(t, 10*time.Second, "the constructors waiting for the other instance's transaction", func() bool {
+						var waiting int
+						err := d.admin.QueryRow(ctx, `SELECT count(*) FROM pg_stat_activity
+							WHERE application_name = $1 AND wait_event_type = 'Lock'`, app).Scan(&waiting)
+						return err == nil && waiting == n
+					})
+					if err := tx.Commit(ctx); err != nil {
+						t.Fatal(err)
+					}
+				}
+			}
+			docs := make([]*postgres.Store[Task], n/2)
+			rows := make([]*postgres.Store[Row], n/2)
+			errs := make([]error, n)
+			var wg sync.WaitGroup
+			for i := range n / 2 {
+				wg.Go(func() {
+					docs[i], errs[i] = postgres.NewDocumentStore[Task](ctx, pool, "tasks", postgres.WithSchema(d.schema))
+				})
+				wg.Go(func() {
+					rows[i], errs[n/2+i] = postgres.NewTableStore[Row](ctx, pool, d.schema+".rows", postgres.WithSchema(d.schema), postgres.WithCollection("rows"))
+				})
+			}
+			if commit != nil {
+				commit()
+			}
+			wg.Wait()
+			for i, err := range errs {
+				if err != nil {
+					t.Fatalf("constructor %d of %d starting at once: %v", i, n, err)
+				}
+			}
+			var count int
+			if err := d.admin.QueryRow(ctx, "SELECT count(*) FROM "+d.table("collections")).Scan(&count); err != nil || count != 2 {
+				t.Errorf("collections has %d rows, %v; want 2 (tasks and rows)", count, err)
+			}
+			// They are one collection: what one stores the others see, in
+			// the journal too.
+			if _, err := docs[0].Create(ctx, "1", sampleTask(1)); err != nil {
+				t.Fatal(err)
+			}
+			rec := &actions.Execution{ID: "x1", ActionID: "a", ObjectID: "1", ActorID: "alice", Time: time.Unix(0, 0).UTC(), FromVersion: 1, ToVersion: 2, Status: actions.StatusSucceeded}
+			if _, err := docs[0].Save(ctx, "1", sampleTask(2), 1, rec); err != nil {
+				t.Fatal(err)
+			}
+			for i, s := range docs {
+				if recs, err := s.Executions(ctx, actions.Filter{}); err != nil || len(recs) != 1 {
+					t.Errorf("document store %d: %d records, %v; want the one saved through store 0", i, len(recs), err)
+				}
+			}
+		})
 	}
 }
