@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -109,6 +110,11 @@ func (s *Store[T]) Executions(ctx context.Context, f actions.Filter) ([]actions.
 	if err := f.Validate(); err != nil {
 		return nil, err
 	}
+	for _, v := range [...]string{f.ID, f.ActionID, f.ObjectID, f.ActorID, string(f.Status)} {
+		if !storable(v) { // no record has it
+			return nil, nil
+		}
+	}
 	var b strings.Builder
 	args := []any{s.coll}
 	arg := func(v any) string {
@@ -170,7 +176,14 @@ func (s *Store[T]) Policies(ctx context.Context, q actions.PolicyQuery) ([]actio
 	}
 	// The EXISTS probes the whole primary key of policy_actors for each
 	// action: a join would let the planner scan every actor of the object.
-	if len(q.ObjectIDs) == 0 {
+	// An id PostgreSQL cannot keep is no record's: it is left out (an
+	// actor's, by asking for the anonymous actor, whom policy_actors
+	// never holds).
+	objects, actionIDs, actor := storableOnly(q.ObjectIDs), storableOnly(q.ActionIDs), q.ActorID
+	if !storable(actor) {
+		actor = ""
+	}
+	if len(objects) == 0 || len(actionIDs) == 0 {
 		return nil, nil
 	}
 	rows, err := s.pool.Query(ctx, `SELECT p.object_id, p.action_id, p.first_actor, EXISTS (
@@ -179,7 +192,7 @@ func (s *Store[T]) Policies(ctx context.Context, q actions.PolicyQuery) ([]actio
 		)
 		FROM `+ident(s.schema, "policies")+` p
 		WHERE p.collection = $1 AND p.object_id = ANY($2) AND p.action_id = ANY($4)`,
-		s.coll, q.ObjectIDs, q.ActorID, q.ActionIDs)
+		s.coll, objects, actor, actionIDs)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: reading the execution policies: %w", err)
 	}
@@ -194,10 +207,21 @@ func (s *Store[T]) Policies(ctx context.Context, q actions.PolicyQuery) ([]actio
 	return out, nil
 }
 
-// Finish implements actions.Journal in one statement.
+// Finish implements actions.Journal in one statement. A detail that
+// PostgreSQL cannot keep is kept with U+FFFD in place of each NUL byte and
+// each invalid UTF-8 sequence (the execution must not stay pending for
+// want of its detail); an id it cannot keep is no execution's.
 func (s *Store[T]) Finish(ctx context.Context, id string, status actions.Status, detail string) (actions.Execution, error) {
 	if status != actions.StatusSucceeded && status != actions.StatusFailed {
 		return actions.Execution{}, fmt.Errorf("postgres: cannot finish an execution as %q", status)
+	}
+	if !storable(id) { // no record has it
+		return actions.Execution{}, &actions.NotFoundError{Kind: "execution", ID: id}
+	}
+	if !storable(detail) {
+		// Refusing it would leave the execution pending for good: the
+		// detail is an effect's error, which may quote anything.
+		detail = strings.ToValidUTF8(strings.ReplaceAll(detail, "\x00", "\uFFFD"), "\uFFFD")
 	}
 	execs := ident(s.schema, "executions")
 	// The second branch returns the record as it was when it was no
@@ -269,4 +293,21 @@ func (s *Store[T]) Prune(ctx context.Context, r actions.Retention) (int, error) 
 		return 0, fmt.Errorf("postgres: pruning the journal: %w", err)
 	}
 	return int(tag.RowsAffected()), nil
+}
+
+// storableOnly returns the ids PostgreSQL can keep; ids itself when it can
+// keep them all.
+func storableOnly(ids []string) []string {
+	for i, id := range ids {
+		if !storable(id) {
+			out := slices.Clone(ids[:i])
+			for _, id := range ids[i+1:] {
+				if storable(id) {
+					out = append(out, id)
+				}
+			}
+			return out
+		}
+	}
+	return ids
 }

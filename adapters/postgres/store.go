@@ -95,6 +95,9 @@ func newStore[T any](ctx context.Context, pool *pgxpool.Pool, schema, collection
 	if pool == nil {
 		return nil, errors.New("postgres: the pool must not be nil")
 	}
+	if !storable(collection) {
+		return nil, &UnstorableError{Field: "collection name", Value: collection}
+	}
 	colls := ident(schema, "collections")
 	var id int32
 	// Registration is one upsert: the INSERT waits for a concurrent one
@@ -148,6 +151,9 @@ func (s *Store[T]) values(obj *T) ([]any, error) {
 // Load implements actions.Store.
 func (s *Store[T]) Load(ctx context.Context, id string) (T, int64, error) {
 	var obj T
+	if !storable(id) { // no object has it
+		return obj, 0, &actions.NotFoundError{Kind: "object", ID: id}
+	}
 	var version int64
 	var doc []byte
 	targets := []any{&version, &doc}
@@ -173,6 +179,9 @@ func (s *Store[T]) Load(ctx context.Context, id string) (T, int64, error) {
 // table it inserts a row with the id and version columns and T's columns;
 // the table's other columns take their defaults.
 func (s *Store[T]) Create(ctx context.Context, id string, obj T) (int64, error) {
+	if !storable(id) {
+		return 0, &UnstorableError{Field: "object id", Value: id}
+	}
 	vals, err := s.values(&obj)
 	if err != nil {
 		return 0, err
@@ -182,6 +191,9 @@ func (s *Store[T]) Create(ctx context.Context, id string, obj T) (int64, error) 
 		if errors.As(err, &pe) && pe.Code == "23505" && s.isKeyConstraint(pe.ConstraintName) {
 			return 0, fmt.Errorf("%w: object %q already exists", actions.ErrConflict, id)
 		}
+		if ue, ok := unstorable(err, fmt.Sprintf("object %q", id)); ok {
+			return 0, ue
+		}
 		return 0, fmt.Errorf("postgres: create %q: %w", id, err)
 	}
 	return 1, nil
@@ -190,6 +202,9 @@ func (s *Store[T]) Create(ctx context.Context, id string, obj T) (int64, error) 
 // Delete removes an object; an unknown id matches actions.ErrNotFound. Its
 // executions stay in the journal, and so do its execution policies.
 func (s *Store[T]) Delete(ctx context.Context, id string) error {
+	if !storable(id) {
+		return &actions.NotFoundError{Kind: "object", ID: id}
+	}
 	tag, err := s.pool.Exec(ctx, s.sql.delete, s.key(id)...)
 	switch {
 	case s.badKey(err) || err == nil && tag.RowsAffected() == 0:
@@ -211,6 +226,9 @@ func (s *Store[T]) Save(ctx context.Context, id string, obj T, expected int64, r
 	if rec != nil && rec.ID == "" {
 		return 0, errors.New("postgres: an execution record needs an id")
 	}
+	if err := checkSave(id, rec); err != nil {
+		return 0, err
+	}
 	vals, err := s.values(&obj)
 	if err != nil {
 		return 0, err
@@ -230,6 +248,9 @@ func (s *Store[T]) Save(ctx context.Context, id string, obj T, expected int64, r
 		var pe *pgconn.PgError
 		if errors.As(err, &pe) && pe.Code == "23505" && pe.ConstraintName == "executions_collection_id_key" {
 			return 0, fmt.Errorf("%w: execution %s is already recorded", actions.ErrConflict, rec.ID)
+		}
+		if ue, ok := unstorable(err, fmt.Sprintf("object %q", id)); ok {
+			return 0, ue
 		}
 		return 0, fmt.Errorf("postgres: save %q: %w", id, err)
 	}
@@ -260,4 +281,24 @@ func (s *Store[T]) isKeyConstraint(constraint string) bool {
 		return constraint == "documents_pkey"
 	}
 	return s.table.keyConstraints[constraint]
+}
+
+// checkSave returns an *UnstorableError if PostgreSQL cannot keep the
+// object id or a text of the record: nothing is sent.
+func checkSave(id string, rec *actions.Execution) error {
+	if !storable(id) {
+		return &UnstorableError{Field: "object id", Value: id}
+	}
+	if rec == nil {
+		return nil
+	}
+	for _, f := range [...]struct{ field, value string }{
+		{"execution id", rec.ID}, {"action id", rec.ActionID}, {"object id", rec.ObjectID},
+		{"actor id", rec.ActorID}, {"comment", rec.Comment}, {"detail", rec.Detail},
+	} {
+		if !storable(f.value) {
+			return &UnstorableError{Field: f.field, Value: f.value}
+		}
+	}
+	return nil
 }

@@ -373,3 +373,128 @@ func TestConcurrentRegistration(t *testing.T) {
 		})
 	}
 }
+
+// Text PostgreSQL cannot keep (a NUL byte, invalid UTF-8): an id of it is
+// no object's and no execution's, a Create or Save of it is an
+// *UnstorableError that stores nothing, never a raw error of the driver.
+func TestUnstorable(t *testing.T) {
+	d := newTestDB(t)
+	ctx := context.Background()
+	d.exec(t, fmt.Sprintf(taskTableDDL, d.table("tasks")))
+	docs, err := postgres.NewDocumentStore[Task](ctx, d.admin, "tasks", postgres.WithSchema(d.schema))
+	if err != nil {
+		t.Fatal(err)
+	}
+	table, err := postgres.NewTableStore[Task](ctx, d.admin, d.schema+".tasks", postgres.WithSchema(d.schema), postgres.WithVersionColumn("lock_version"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := func(id string) *actions.Execution {
+		return &actions.Execution{ID: id, ActionID: "close", ObjectID: "1", ActorID: "alice", Time: time.Unix(0, 0).UTC(), FromVersion: 1, ToVersion: 2, Status: actions.StatusPending}
+	}
+	// unstorable checks err: an *UnstorableError of field, found by the
+	// package (server false) or by the server.
+	unstorable := func(t *testing.T, call string, err error, field string, server bool) {
+		t.Helper()
+		var ue *postgres.UnstorableError
+		switch {
+		case !errors.Is(err, postgres.ErrUnstorable) || !errors.As(err, &ue):
+			t.Errorf("%s: error %v; want a *postgres.UnstorableError matching ErrUnstorable", call, err)
+		case errors.Is(err, actions.ErrConflict) || errors.Is(err, actions.ErrNotFound):
+			t.Errorf("%s: error %v matches ErrConflict or ErrNotFound", call, err)
+		case ue.Field != field:
+			t.Errorf("%s: the error's field is %q, want %q", call, ue.Field, field)
+		case server != (ue.Err != nil):
+			t.Errorf("%s: the error's server error is %v; want one: %v", call, ue.Err, server)
+		}
+	}
+	for _, tc := range []struct {
+		name  string
+		store *postgres.Store[Task]
+	}{{"documents", docs}, {"table", table}} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := tc.store
+			for _, id := range []string{"1\x00", "1\xff"} {
+				_, err := s.Create(ctx, id, sampleTask(1))
+				unstorable(t, fmt.Sprintf("Create(%q)", id), err, "object id", false)
+				if _, _, err := s.Load(ctx, id); !errors.Is(err, actions.ErrNotFound) {
+					t.Errorf("Load(%q): %v, want ErrNotFound", id, err)
+				}
+				if err := s.Delete(ctx, id); !errors.Is(err, actions.ErrNotFound) {
+					t.Errorf("Delete(%q): %v, want ErrNotFound", id, err)
+				}
+				_, err = s.Save(ctx, id, sampleTask(1), 1, rec("x-"+id))
+				unstorable(t, fmt.Sprintf("Save(%q)", id), err, "object id", false)
+				if _, err := s.Finish(ctx, id, actions.StatusSucceeded, ""); !errors.Is(err, actions.ErrNotFound) {
+					t.Errorf("Finish(%q): %v, want ErrNotFound", id, err)
+				}
+				for _, f := range []actions.Filter{{ID: id}, {ObjectID: id}, {ActorID: id, Limit: 1}, {ActionID: id, Newest: true}} {
+					if got, err := s.Executions(ctx, f); err != nil || len(got) != 0 {
+						t.Errorf("Executions(%#v) = %d records, %v; want none", f, len(got), err)
+					}
+				}
+				if got, err := s.Policies(ctx, actions.PolicyQuery{ObjectIDs: []string{id}, ActorID: id, ActionIDs: []string{id}}); err != nil || len(got) != 0 {
+					t.Errorf("Policies of %q = %+v, %v; want none", id, got, err)
+				}
+			}
+			// A value of the object the server refuses.
+			bad := sampleTask(2)
+			bad.Title = "a\x00b"
+			_, err := s.Create(ctx, "2", bad)
+			unstorable(t, "Create of a title with a NUL byte", err, `object "2"`, true)
+			if _, _, err := s.Load(ctx, "2"); !errors.Is(err, actions.ErrNotFound) {
+				t.Errorf("Load after a refused Create: %v, want ErrNotFound", err)
+			}
+			if _, err := s.Create(ctx, "1", sampleTask(1)); err != nil {
+				t.Fatal(err)
+			}
+			_, err = s.Save(ctx, "1", bad, 1, rec("x1"))
+			unstorable(t, "Save of a title with a NUL byte", err, `object "1"`, true)
+			for _, tc := range []struct {
+				field string
+				set   func(*actions.Execution)
+			}{
+				{"execution id", func(r *actions.Execution) { r.ID = "x\x00" }},
+				{"action id", func(r *actions.Execution) { r.ActionID = "close\xff" }},
+				{"actor id", func(r *actions.Execution) { r.ActorID = "alice\x00" }},
+				{"detail", func(r *actions.Execution) { r.Detail = "\xff" }},
+			} {
+				r := rec("x1")
+				tc.set(r)
+				_, err := s.Save(ctx, "1", sampleTask(3), 1, r)
+				unstorable(t, "Save with a record's "+tc.field, err, tc.field, false)
+			}
+			if got, v, err := s.Load(ctx, "1"); err != nil || v != 1 || !cmp.Equal(sampleTask(1), got) {
+				t.Errorf("Load after refused Saves = version %d, %v; want sample 1 at version 1", v, err)
+			}
+			if got, err := s.Executions(ctx, actions.Filter{}); err != nil || len(got) != 0 {
+				t.Errorf("the journal after refused Saves: %d records, %v; want none", len(got), err)
+			}
+			// An effect's error may hold anything: Finish keeps what it can.
+			if _, err := s.Save(ctx, "1", sampleTask(3), 1, rec("x1")); err != nil {
+				t.Fatal(err)
+			}
+			got, err := s.Finish(ctx, "x1", actions.StatusFailed, "bad\x00effect\xff")
+			if err != nil || got.Status != actions.StatusFailed || got.Detail != "bad\uFFFDeffect\uFFFD" {
+				t.Errorf("Finish with a detail PostgreSQL cannot keep = %q %q, %v; want failed, with U+FFFD in place of the NUL and the invalid byte", got.Status, got.Detail, err)
+			}
+		})
+	}
+	// Through an engine: an object id PostgreSQL cannot keep is no
+	// object, not an error of the server (a 500 in an HTTP adapter).
+	cat := counterCatalog(t, "counter.json")
+	cs, err := postgres.NewDocumentStore[Counter](ctx, d.admin, "counters", postgres.WithSchema(d.schema))
+	if err != nil {
+		t.Fatal(err)
+	}
+	engine, err := actions.New(cat, cs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range []string{"c\x00", "c\xff"} {
+		_, err := engine.Execute(ctx, actions.Request{ActionID: "increment", ObjectID: id, Version: 1, Actor: actions.Actor{ID: "alice"}})
+		if !errors.Is(err, actions.ErrNotFound) {
+			t.Errorf("Execute on object %q: %v, want ErrNotFound", id, err)
+		}
+	}
+}
