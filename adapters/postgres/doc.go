@@ -23,7 +23,9 @@
 // [Migrate] and by nothing else: the host decides when its database
 // changes. The migrations are versioned SQL files embedded in the package
 // (migrations/001_journal.sql, ...), recorded in the schema's
-// schema_migrations table. Migrate is idempotent and safe when several
+// schema_migrations table. Migrate applies those the table does not list
+// and creates nothing else: on an up-to-date schema it changes nothing, and
+// needs no privilege to create. It is idempotent and safe when several
 // instances start at once: an advisory lock keyed by the schema lets one
 // migrate while the others wait.
 //
