@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -207,7 +208,8 @@ func (s *Store[T]) Policies(ctx context.Context, q actions.PolicyQuery) ([]actio
 	return out, nil
 }
 
-// Finish implements actions.Journal in one statement. A detail that
+// Finish implements actions.Journal in one statement when the execution
+// is pending, and a second that reads it as it is when it is not. A detail that
 // PostgreSQL cannot keep is kept with U+FFFD in place of each NUL byte and
 // each invalid UTF-8 sequence (the execution must not stay pending for
 // want of its detail); an id it cannot keep is no execution's.
@@ -224,39 +226,27 @@ func (s *Store[T]) Finish(ctx context.Context, id string, status actions.Status,
 		detail = strings.ToValidUTF8(strings.ReplaceAll(detail, "\x00", "\uFFFD"), "\uFFFD")
 	}
 	execs := ident(s.schema, "executions")
-	// The second branch returns the record as it was when it was no
-	// longer pending: a conflict.
-	rows, err := s.pool.Query(ctx, `WITH done AS (
-			UPDATE `+execs+` SET status = $3, detail = $4
-			WHERE collection = $1 AND id = $2 AND status = 'pending'
-			RETURNING `+execColumns+`
-		)
-		SELECT true, `+execColumns+` FROM done
-		UNION ALL
-		SELECT false, `+execColumns+` FROM `+execs+` WHERE collection = $1 AND id = $2 AND NOT EXISTS (SELECT FROM done)`,
-		s.coll, id, string(status), detail)
-	if err != nil {
+	e, err := scanExecution(s.pool.QueryRow(ctx, `UPDATE `+execs+` SET status = $3, detail = $4
+		WHERE collection = $1 AND id = $2 AND status = 'pending'
+		RETURNING `+execColumns, s.coll, id, string(status), detail))
+	if err == nil {
+		return e, nil
+	}
+	if !errors.Is(err, pgx.ErrNoRows) {
 		return actions.Execution{}, fmt.Errorf("postgres: finishing execution %s: %w", id, err)
 	}
-	type result struct {
-		done bool
-		e    actions.Execution
-	}
-	res, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (result, error) {
-		var r result
-		var err error
-		r.e, err = scanExecution(row, &r.done)
-		return r, err
-	})
+	// Not pending, or not there. The UPDATE's snapshot may have seen it
+	// pending while it waited for a concurrent Finish, which changed it:
+	// a statement of its own reads the row as that Finish left it.
+	e, err = scanExecution(s.pool.QueryRow(ctx, `SELECT `+execColumns+` FROM `+execs+`
+		WHERE collection = $1 AND id = $2`, s.coll, id))
 	switch {
+	case errors.Is(err, pgx.ErrNoRows):
+		return actions.Execution{}, &actions.NotFoundError{Kind: "execution", ID: id}
 	case err != nil:
 		return actions.Execution{}, fmt.Errorf("postgres: finishing execution %s: %w", id, err)
-	case len(res) == 0:
-		return actions.Execution{}, &actions.NotFoundError{Kind: "execution", ID: id}
-	case !res[0].done:
-		return res[0].e, fmt.Errorf("%w: execution %s is %s, not pending", actions.ErrConflict, id, res[0].e.Status)
 	}
-	return res[0].e, nil
+	return e, fmt.Errorf("%w: execution %s is %s, not pending", actions.ErrConflict, id, e.Status)
 }
 
 // Prune implements actions.Pruner in one statement. It reads every record

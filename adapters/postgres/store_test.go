@@ -498,3 +498,92 @@ func TestUnstorable(t *testing.T) {
 		}
 	}
 }
+
+// Finishes racing on one pending execution: one wins; the others find it
+// finished, and say how, from the row as it is (the statement's snapshot
+// still saw it pending). The first case makes the race certain: another
+// instance's Finish has updated the row and not committed when they run.
+func TestFinishConcurrent(t *testing.T) {
+	const n = 8
+	for _, held := range []bool{true, false} {
+		t.Run(fmt.Sprintf("held=%v", held), func(t *testing.T) {
+			d := newTestDB(t)
+			ctx := context.Background()
+			app := "actionable-test-finish"
+			pool := d.pool(t, app, n)
+			s, err := postgres.NewDocumentStore[Task](ctx, pool, "tasks", postgres.WithSchema(d.schema))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := s.Create(ctx, "1", sampleTask(1)); err != nil {
+				t.Fatal(err)
+			}
+			rec := &actions.Execution{ID: "x1", ActionID: "a", ObjectID: "1", ActorID: "alice", Time: time.Unix(0, 0).UTC(), FromVersion: 1, ToVersion: 2, Status: actions.StatusPending}
+			if _, err := s.Save(ctx, "1", sampleTask(2), 1, rec); err != nil {
+				t.Fatal(err)
+			}
+			var commit func()
+			if held {
+				tx, err := d.admin.Begin(ctx)
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer tx.Rollback(ctx)
+				if _, err := tx.Exec(ctx, "UPDATE "+d.table("executions")+" SET status = 'failed', detail = 'other instance' WHERE id = 'x1'"); err != nil {
+					t.Fatal(err)
+				}
+				commit = func() {
+					eventually(t, 10*time.Second, "the Finishes waiting for the other instance's", func() bool {
+						var waiting int
+						err := d.admin.QueryRow(ctx, `SELECT count(*) FROM pg_stat_activity
+							WHERE application_name = $1 AND wait_event_type = 'Lock'`, app).Scan(&waiting)
+						return err == nil && waiting == n
+					})
+					if err := tx.Commit(ctx); err != nil {
+						t.Fatal(err)
+					}
+				}
+			}
+			got := make([]actions.Execution, n)
+			errs := make([]error, n)
+			var wg sync.WaitGroup
+			for i := range n {
+				wg.Go(func() { got[i], errs[i] = s.Finish(ctx, "x1", actions.StatusSucceeded, fmt.Sprint("finisher ", i)) })
+			}
+			if commit != nil {
+				commit()
+			}
+			wg.Wait()
+			recs, err := s.Executions(ctx, actions.Filter{ID: "x1"})
+			if err != nil || len(recs) != 1 {
+				t.Fatalf("Executions(x1) = %d records, %v", len(recs), err)
+			}
+			final := recs[0]
+			wins := 0
+			for i, err := range errs {
+				switch {
+				case err == nil:
+					wins++
+					if got[i].Status != actions.StatusSucceeded || got[i].Detail != fmt.Sprint("finisher ", i) {
+						t.Errorf("the winning Finish %d returned %q %q", i, got[i].Status, got[i].Detail)
+					}
+				case !errors.Is(err, actions.ErrConflict):
+					t.Errorf("a losing Finish: %v, want ErrConflict", err)
+				default:
+					if diff := cmp.Diff(final, got[i]); diff != "" {
+						t.Errorf("a losing Finish returned another record than the journal holds (-journal +returned):\n%s", diff)
+					}
+					if want := fmt.Sprintf("is %s, not pending", final.Status); !strings.Contains(err.Error(), want) {
+						t.Errorf("a losing Finish: %v; want it to say %q", err, want)
+					}
+				}
+			}
+			if want := map[bool]int{true: 0, false: 1}[held]; wins != want {
+				t.Errorf("%d of %d concurrent Finishes won, want %d", wins, n, want)
+			}
+			if held && (final.Status != actions.StatusFailed || final.Detail != "other instance") {
+				t.Errorf("the journal holds %q %q, want the other instance's finish", final.Status, final.Detail)
+			}
+		})
+	}
+}
