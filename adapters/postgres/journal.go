@@ -108,6 +108,9 @@ func (s *Store[T]) horizon(ctx context.Context) (int64, error) {
 // for the Saves in flight on the journal (see the package documentation,
 // "Seq"): it costs a round trip more, and never misses a record.
 func (s *Store[T]) Executions(ctx context.Context, f actions.Filter) ([]actions.Execution, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	if err := f.Validate(); err != nil {
 		return nil, err
 	}
@@ -172,6 +175,9 @@ func (s *Store[T]) Executions(ctx context.Context, f actions.Filter) ([]actions.
 // action in the policies table and one in policy_actors, tables that Prune
 // never touches.
 func (s *Store[T]) Policies(ctx context.Context, q actions.PolicyQuery) ([]actions.PolicyState, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	if len(q.ActionIDs) == 0 {
 		return nil, nil
 	}
@@ -214,6 +220,9 @@ func (s *Store[T]) Policies(ctx context.Context, q actions.PolicyQuery) ([]actio
 // each invalid UTF-8 sequence (the execution must not stay pending for
 // want of its detail); an id it cannot keep is no execution's.
 func (s *Store[T]) Finish(ctx context.Context, id string, status actions.Status, detail string) (actions.Execution, error) {
+	if err := ctx.Err(); err != nil {
+		return actions.Execution{}, err
+	}
 	if status != actions.StatusSucceeded && status != actions.StatusFailed {
 		return actions.Execution{}, fmt.Errorf("postgres: cannot finish an execution as %q", status)
 	}
@@ -253,6 +262,9 @@ func (s *Store[T]) Finish(ctx context.Context, id string, status actions.Status,
 // of the journal that is not pending, so run it now and then, not per
 // request. What the execution policies read is kept.
 func (s *Store[T]) Prune(ctx context.Context, r actions.Retention) (int, error) {
+	if err := ctx.Err(); err != nil {
+		return 0, err
+	}
 	if r.Keep < 0 {
 		return 0, fmt.Errorf("postgres: retention keep %d is negative", r.Keep)
 	}

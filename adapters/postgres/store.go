@@ -151,6 +151,9 @@ func (s *Store[T]) values(obj *T) ([]any, error) {
 // Load implements actions.Store.
 func (s *Store[T]) Load(ctx context.Context, id string) (T, int64, error) {
 	var obj T
+	if err := ctx.Err(); err != nil {
+		return obj, 0, err
+	}
 	if !storable(id) { // no object has it
 		return obj, 0, &actions.NotFoundError{Kind: "object", ID: id}
 	}
@@ -179,6 +182,9 @@ func (s *Store[T]) Load(ctx context.Context, id string) (T, int64, error) {
 // table it inserts a row with the id and version columns and T's columns;
 // the table's other columns take their defaults.
 func (s *Store[T]) Create(ctx context.Context, id string, obj T) (int64, error) {
+	if err := ctx.Err(); err != nil {
+		return 0, err
+	}
 	if !storable(id) {
 		return 0, &UnstorableError{Field: "object id", Value: id}
 	}
@@ -202,6 +208,9 @@ func (s *Store[T]) Create(ctx context.Context, id string, obj T) (int64, error) 
 // Delete removes an object; an unknown id matches actions.ErrNotFound. Its
 // executions stay in the journal, and so do its execution policies.
 func (s *Store[T]) Delete(ctx context.Context, id string) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
 	if !storable(id) {
 		return &actions.NotFoundError{Kind: "object", ID: id}
 	}
@@ -223,6 +232,9 @@ func (s *Store[T]) Delete(ctx context.Context, id string) error {
 // version and fails with ErrConflict. A record whose id is already in the
 // journal fails the whole statement with ErrConflict: nothing is written.
 func (s *Store[T]) Save(ctx context.Context, id string, obj T, expected int64, rec *actions.Execution) (int64, error) {
+	if err := ctx.Err(); err != nil {
+		return 0, err
+	}
 	if rec != nil && rec.ID == "" {
 		return 0, errors.New("postgres: an execution record needs an id")
 	}

@@ -587,3 +587,74 @@ func TestFinishConcurrent(t *testing.T) {
 		})
 	}
 }
+
+// Every function that takes a context gives up when it is done, even on a
+// path that needs no round trip.
+func TestCancelledContext(t *testing.T) {
+	d := newTestDB(t)
+	ctx := context.Background()
+	s, err := postgres.NewDocumentStore[Task](ctx, d.admin, "tasks", postgres.WithSchema(d.schema))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cats, err := postgres.NewCatalogs[Counter](d.admin, postgres.WithSchema(d.schema))
+	if err != nil {
+		t.Fatal(err)
+	}
+	engine, err := actions.New(counterCatalog(t, "counter.json"), counterStore(t, d))
+	if err != nil {
+		t.Fatal(err)
+	}
+	done, cancel := context.WithCancel(ctx)
+	cancel()
+	rec := &actions.Execution{ID: "x1", ActionID: "a", ObjectID: "1", Time: time.Unix(0, 0).UTC(), Status: actions.StatusPending}
+	for _, tc := range []struct {
+		name string
+		call func() error
+	}{
+		{"Migrate", func() error { _, err := postgres.Migrate(done, d.admin, postgres.WithSchema(d.schema)); return err }},
+		{"NewDocumentStore", func() error {
+			_, err := postgres.NewDocumentStore[Task](done, d.admin, "tasks", postgres.WithSchema(d.schema))
+			return err
+		}},
+		{"NewTableStore", func() error {
+			_, err := postgres.NewTableStore[Task](done, d.admin, d.schema+".tasks", postgres.WithSchema(d.schema))
+			return err
+		}},
+		{"Load", func() error { _, _, err := s.Load(done, "1"); return err }},
+		{"Load of an unstorable id", func() error { _, _, err := s.Load(done, "\x00"); return err }},
+		{"Create", func() error { _, err := s.Create(done, "1", sampleTask(1)); return err }},
+		{"Save", func() error { _, err := s.Save(done, "1", sampleTask(1), 1, rec); return err }},
+		{"Delete", func() error { return s.Delete(done, "1") }},
+		{"Executions", func() error { _, err := s.Executions(done, actions.Filter{}); return err }},
+		{"Executions by an unstorable id", func() error { _, err := s.Executions(done, actions.Filter{ID: "\x00"}); return err }},
+		{"Policies", func() error {
+			_, err := s.Policies(done, actions.PolicyQuery{ObjectIDs: []string{"1"}, ActionIDs: []string{"a"}})
+			return err
+		}},
+		{"Policies of no action", func() error { _, err := s.Policies(done, actions.PolicyQuery{ObjectIDs: []string{"1"}}); return err }},
+		{"Finish", func() error { _, err := s.Finish(done, "x1", actions.StatusSucceeded, ""); return err }},
+		{"Prune", func() error { _, err := s.Prune(done, actions.Retention{Keep: 1}); return err }},
+		{"Prune of nothing", func() error { _, err := s.Prune(done, actions.Retention{}); return err }},
+		{"Publish", func() error { _, err := cats.Publish(done, "counters", readFile(t, "counter.json")); return err }},
+		{"Rules", func() error { _, _, err := cats.Rules(done, "counters", 0); return err }},
+		{"Latest", func() error { _, _, err := cats.Latest(done, "counters"); return err }},
+		{"Watch", func() error { _, err := cats.Watch(done, "counters", engine); return err }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if err := tc.call(); !errors.Is(err, context.Canceled) {
+				t.Errorf("%s with a cancelled context: %v, want context.Canceled", tc.name, err)
+			}
+		})
+	}
+}
+
+// counterStore returns a document store of Counters.
+func counterStore(t *testing.T, d *testDB) *postgres.Store[Counter] {
+	t.Helper()
+	s, err := postgres.NewDocumentStore[Counter](context.Background(), d.admin, "counters", postgres.WithSchema(d.schema))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
