@@ -143,7 +143,11 @@
 // saved with it). If the store is also an [actions.Journal], it checks the
 // records Save writes (their Seq, unique ids), ordering and paging, the
 // batched policy lookup and Finish; if it is an [actions.Pruner], that
-// retention never forgets what the execution policies read. A host writing
+// retention never forgets what the execution policies read. Whatever the
+// store, it checks ids that are not plain text (a NUL byte, invalid UTF-8),
+// which some databases cannot keep: kept as they are, or refused with an
+// error that claims no conflict and no missing object, and never mistaken
+// for another id. A host writing
 // a SQL or Redis store proves with one call that it behaves like
 // [actions.MemoryStore].
 //

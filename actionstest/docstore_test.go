@@ -34,6 +34,16 @@ type docStore struct {
 	forgetsPolicies bool // Policies reads only the records Prune kept
 	finishNotFound  bool // Finish of a finished execution says ErrNotFound
 	dropsInputs     bool // Save records no inputs
+	cutsAtNUL       bool // object ids end at their first NUL byte, as C strings do
+	oddIsConflict   bool // Create refuses an id with a NUL byte as an existing one
+}
+
+// key is the map key of object id.
+func (s *docStore) key(id string) string {
+	if s.cutsAtNUL {
+		id, _, _ = strings.Cut(id, "\x00")
+	}
+	return id
 }
 
 func newDocStore() *docStore {
@@ -49,6 +59,7 @@ var (
 func (s *docStore) Load(ctx context.Context, id string) (Doc, int64, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	id = s.key(id)
 	v, ok := s.versions[id]
 	if !ok {
 		return Doc{}, 0, &actions.NotFoundError{Kind: "object", ID: id}
@@ -59,6 +70,10 @@ func (s *docStore) Load(ctx context.Context, id string) (Doc, int64, error) {
 func (s *docStore) Create(ctx context.Context, id string, obj Doc) (int64, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.oddIsConflict && strings.Contains(id, "\x00") {
+		return 0, fmt.Errorf("%w: %q", actions.ErrConflict, id)
+	}
+	id = s.key(id)
 	if _, ok := s.versions[id]; ok {
 		return 0, fmt.Errorf("%w: %s exists", actions.ErrConflict, id)
 	}
@@ -69,7 +84,8 @@ func (s *docStore) Create(ctx context.Context, id string, obj Doc) (int64, error
 func (s *docStore) Save(ctx context.Context, id string, obj Doc, expected int64, rec *actions.Execution) (int64, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	v, ok := s.versions[id]
+	key := s.key(id)
+	v, ok := s.versions[key]
 	if !ok {
 		return 0, &actions.NotFoundError{Kind: "object", ID: id}
 	}
@@ -98,7 +114,7 @@ func (s *docStore) Save(ctx context.Context, id string, obj Doc, expected int64,
 		k := [2]string{r.ObjectID, r.ActionID}
 		s.executed[k] = append(s.executed[k], r.ActorID)
 	}
-	s.objs[id], s.versions[id] = cloneDoc(obj), v+1
+	s.objs[key], s.versions[key] = cloneDoc(obj), v+1
 	return v + 1, nil
 }
 
@@ -207,7 +223,9 @@ func TestDocStoreFaults(t *testing.T) {
 		want  []string // the checks that fail
 	}{
 		{"records an empty execution", func(s *docStore) { s.recordsEmpty = true }, []string{"SaveWithoutRecord"}},
-		{"does not set Seq", func(s *docStore) { s.forgetsSeq = true }, []string{"Journal", "Paging", "Finish", "Retention"}},
+		{"does not set Seq", func(s *docStore) { s.forgetsSeq = true }, []string{"Journal", "Paging", "Finish", "Retention", "OddIDs"}},
+		{"cuts ids at NUL", func(s *docStore) { s.cutsAtNUL = true }, []string{"OddIDs"}},
+		{"refuses an odd id as a conflict", func(s *docStore) { s.oddIsConflict = true }, []string{"OddIDs"}},
 		{"forgets policies on Prune", func(s *docStore) { s.forgetsPolicies = true }, []string{"Retention"}},
 		{"finishes twice as not found", func(s *docStore) { s.finishNotFound = true }, []string{"Finish"}},
 		{"drops the inputs", func(s *docStore) { s.dropsInputs = true }, []string{"Journal"}},

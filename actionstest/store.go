@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -108,6 +109,17 @@ type Store[T any] interface {
 //     before Before, never a pending one, and Policies still reports the
 //     executions it dropped.
 //
+// And, whatever the store is:
+//   - OddIDs: ids that are not plain text (a NUL byte, invalid UTF-8), which
+//     some databases cannot keep: a store either keeps them as they are
+//     (Load returns the object under that id and no other) or refuses them
+//     (Create and Save fail with an error that is neither ErrConflict nor
+//     ErrNotFound, and store nothing); a Load of one never created is
+//     ErrNotFound. The same for the execution id, action id and actor id
+//     of a record; a journal lookup by such an id (Executions, Policies)
+//     finds what was kept and fails for nothing, a Finish of one never
+//     recorded is ErrNotFound.
+//
 // Run it with -race.
 func TestStore[T any](t testing.TB, newStore func() Store[T], sample func(i int) T, mutate func(*T), opts ...cmp.Option) {
 	t.Helper()
@@ -140,6 +152,7 @@ func TestStore[T any](t testing.TB, newStore func() Store[T], sample func(i int)
 		{"Policies", c.policies},
 		{"Finish", c.finish},
 		{"Retention", c.retention},
+		{"OddIDs", c.oddIDs},
 	}
 	for _, ch := range checks {
 		subtest(t, ch.name, func(t testing.TB) {
@@ -829,14 +842,14 @@ func policiesMatch(t testing.TB, j actions.Journal, q actions.PolicyQuery, want 
 	t.Helper()
 	got, err := j.Policies(context.Background(), q)
 	if err != nil {
-		t.Errorf("Policies(%+v): %v", q, err)
+		t.Errorf("Policies(%s): %v", policyText(q), err)
 		return
 	}
 	byID := cmpopts.SortSlices(func(a, b actions.PolicyState) bool {
 		return a.ObjectID < b.ObjectID || a.ObjectID == b.ObjectID && a.ActionID < b.ActionID
 	})
 	if diff := strings.TrimSuffix(cmp.Diff(want, got, byID, cmpEmpty), "\n"); diff != "" {
-		t.Errorf("Policies(%+v) mismatch (-want +got):\n%s", q, diff)
+		t.Errorf("Policies(%s) mismatch (-want +got):\n%s", policyText(q), diff)
 	}
 }
 
@@ -932,4 +945,165 @@ func (c *storeCheck[T]) retention(t testing.TB, s Store[T]) {
 	if _, err := j.Finish(ctx, r[0].ID, actions.StatusSucceeded, ""); err != nil {
 		t.Errorf("Finish(%q) of the pending execution Prune kept: %v", r[0].ID, err)
 	}
+}
+
+// storeOddIDs are the ids of the OddIDs check: text that some databases
+// cannot keep (PostgreSQL's text and jsonb refuse both).
+var storeOddIDs = []string{"actionstest-nul-\x00-id", "actionstest-utf8-\xff-id"}
+
+// neighbours returns the ids a store that cannot keep id might mistake it
+// for: cut at its first NUL byte, or with its invalid UTF-8 replaced.
+func neighbours(id string) []string {
+	var out []string
+	if before, _, ok := strings.Cut(id, "\x00"); ok {
+		out = append(out, before)
+	}
+	if fixed := strings.ToValidUTF8(id, "\uFFFD"); fixed != id {
+		out = append(out, fixed, strings.ToValidUTF8(id, ""))
+	}
+	return out
+}
+
+// refusal checks the error of a call that refused an odd value: it must
+// not claim a conflict or a missing object.
+func refusal(t testing.TB, call string, err error) {
+	t.Helper()
+	if is(err, actions.ErrConflict, actions.ErrNotFound) {
+		t.Errorf("%s refused an id it cannot keep with %v; want an error that says so, not actions.ErrConflict or actions.ErrNotFound", call, err)
+	}
+}
+
+func (c *storeCheck[T]) oddIDs(t testing.TB, s Store[T]) {
+	t.Helper()
+	ctx := context.Background()
+	var kept []actions.Execution // the records the store took
+	n := 0                       // records tried
+	save := func(object string, from int64, rec *actions.Execution) error {
+		t.Helper()
+		n++
+		rec.ObjectID, rec.FromVersion, rec.ToVersion = object, from, from+1
+		v, err := s.Save(ctx, object, c.sample(n), from, rec)
+		if err != nil {
+			return err
+		}
+		if v != from+1 {
+			t.Errorf("Save(%q) at version %d with record %q = version %d, want %d", object, from, rec.ID, v, from+1)
+		}
+		kept = append(kept, *rec)
+		return nil
+	}
+	for i, id := range storeOddIDs {
+		if _, v, err := s.Load(ctx, id); !errors.Is(err, actions.ErrNotFound) {
+			t.Errorf("Load(%q) of an id never created = version %d, error %v; want an error matching actions.ErrNotFound", id, v, err)
+		}
+		_, err := s.Create(ctx, id, c.sample(i))
+		if err != nil {
+			// The store cannot keep the id: then nothing has it.
+			refusal(t, fmt.Sprintf("Create(%q)", id), err)
+			if _, v, err := s.Load(ctx, id); !errors.Is(err, actions.ErrNotFound) {
+				t.Errorf("Load(%q) after Create refused it = version %d, error %v; want an error matching actions.ErrNotFound", id, v, err)
+			}
+			rec := record(fmt.Sprint("actionstest-odd-object-", i), 1, "alice")
+			if err := save(id, 1, rec); err == nil {
+				t.Errorf("Save(%q) of an object whose Create was refused succeeded", id)
+			}
+		} else {
+			got, v, err := s.Load(ctx, id)
+			switch {
+			case err != nil:
+				t.Errorf("Load(%q) after Create: %v", id, err)
+			case v != 1:
+				t.Errorf("Load(%q) after Create = version %d, want 1", id, v)
+			default:
+				if msg := c.diff(c.sample(i), got); msg != "" {
+					t.Errorf("Load(%q) after Create returned another value (-want +got):\n%s", id, msg)
+				}
+			}
+			rec := record(fmt.Sprint("actionstest-odd-object-", i), 1, "alice")
+			rec.ActionID = rec.ID
+			if err := save(id, 1, rec); err != nil {
+				t.Errorf("Save(%q) at version 1 of an object the store created: %v", id, err)
+			}
+		}
+		for _, other := range neighbours(id) {
+			if _, v, err := s.Load(ctx, other); !errors.Is(err, actions.ErrNotFound) {
+				t.Errorf("Load(%q) after a Create of %q = version %d, error %v; want an error matching actions.ErrNotFound (the ids are different)", other, id, v, err)
+			}
+		}
+	}
+
+	// Records with odd text in their ids, on an object every store keeps.
+	if !c.create(t, s, storeID) {
+		return
+	}
+	version := int64(1)
+	for i, odd := range storeOddIDs {
+		for _, field := range []string{"execution id", "action id", "actor id"} {
+			rec := record(fmt.Sprintf("actionstest-odd-%d-%d", i, n), 0, "alice")
+			rec.ActionID = rec.ID
+			switch field {
+			case "execution id":
+				rec.ID = odd
+			case "action id":
+				rec.ActionID = odd
+			case "actor id":
+				rec.ActorID = odd
+			}
+			if err := save(storeID, version, rec); err != nil {
+				refusal(t, fmt.Sprintf("Save(%q) with %s %q", storeID, field, odd), err)
+				continue
+			}
+			version++
+		}
+	}
+	if _, v, err := s.Load(ctx, storeID); err != nil || v != version {
+		t.Errorf("Load(%q) after Saves with odd records = version %d, %v; want %d (a refused Save changes nothing)", storeID, v, err, version)
+	}
+
+	j, ok := journalOf(t, s)
+	if !ok {
+		return
+	}
+	// Lookups by odd ids find what was kept and fail for nothing.
+	recorded(t, s, "after Saves with odd ids (a refused Save records nothing)", kept...)
+	for _, odd := range storeOddIDs {
+		pick := func(match func(actions.Execution) bool) []actions.Execution {
+			var out []actions.Execution
+			for _, r := range kept {
+				if match(r) {
+					out = append(out, r)
+				}
+			}
+			return out
+		}
+		executions(t, j, actions.Filter{ID: odd}, pick(func(r actions.Execution) bool { return r.ID == odd })...)
+		executions(t, j, actions.Filter{ActionID: odd}, pick(func(r actions.Execution) bool { return r.ActionID == odd })...)
+		executions(t, j, actions.Filter{ObjectID: odd, Limit: 5}, pick(func(r actions.Execution) bool { return r.ObjectID == odd })...)
+		newest := pick(func(r actions.Execution) bool { return r.ActorID == odd })
+		slices.Reverse(newest)
+		executions(t, j, actions.Filter{ActorID: odd, Newest: true}, newest...)
+		var want []actions.PolicyState
+		for _, r := range kept {
+			if r.ObjectID == odd || r.ObjectID == storeID && (r.ActionID == odd || r.ActorID == odd) {
+				want = append(want, actions.PolicyState{ObjectID: r.ObjectID, ActionID: r.ActionID, FirstActorID: r.ActorID, ByActor: r.ActorID == odd})
+			}
+		}
+		actionIDs := []string{odd}
+		for _, r := range kept {
+			if r.ObjectID == odd || r.ActorID == odd {
+				actionIDs = append(actionIDs, r.ActionID)
+			}
+		}
+		policiesMatch(t, j, actions.PolicyQuery{ObjectIDs: []string{odd, storeID}, ActorID: odd, ActionIDs: actionIDs}, want)
+		if len(pick(func(r actions.Execution) bool { return r.ID == odd })) == 0 {
+			if _, err := j.Finish(ctx, odd, actions.StatusSucceeded, ""); !errors.Is(err, actions.ErrNotFound) {
+				t.Errorf("Finish(%q) of an execution never recorded: error %v; want an error matching actions.ErrNotFound", odd, err)
+			}
+		}
+	}
+}
+
+// policyText renders q, its ids quoted.
+func policyText(q actions.PolicyQuery) string {
+	return fmt.Sprintf("PolicyQuery{ObjectIDs: %q, ActorID: %q, ActionIDs: %q}", q.ObjectIDs, q.ActorID, q.ActionIDs)
 }

@@ -23,15 +23,16 @@ import (
 // engines up to date with them across instances (see Watch). It is safe
 // for concurrent use.
 type Catalogs[T any] struct {
-	pool    *pgxpool.Pool
-	schema  string
-	channel string
-	compile []actions.CompileOption
-	events  func(WatchEvent)
+	pool     *pgxpool.Pool
+	schema   string
+	channel  string
+	compile  []actions.CompileOption
+	events   func(WatchEvent)
+	interval time.Duration // see WithWatchInterval
 }
 
 // NewCatalogs returns the rule catalogs of the schema. WithSchema,
-// WithCompileOptions and WithWatchEvents apply. It does no I/O; the schema
+// WithCompileOptions, WithWatchEvents and WithWatchInterval apply. It does no I/O; the schema
 // must have been migrated (see Migrate) before the catalogs are used.
 func NewCatalogs[T any](pool *pgxpool.Pool, opts ...Option) (*Catalogs[T], error) {
 	cfg, err := newConfig(forCatalogs, opts)
@@ -41,7 +42,7 @@ func NewCatalogs[T any](pool *pgxpool.Pool, opts ...Option) (*Catalogs[T], error
 	if pool == nil {
 		return nil, errors.New("postgres: the pool must not be nil")
 	}
-	c := &Catalogs[T]{pool: pool, schema: cfg.schema, compile: cfg.compile, events: cfg.events}
+	c := &Catalogs[T]{pool: pool, schema: cfg.schema, compile: cfg.compile, events: cfg.events, interval: cfg.watchInterval}
 	// One channel per schema; the payload names the rule set. A channel
 	// name is an identifier: at most 63 bytes.
 	c.channel = cfg.schema + ".catalogs"
@@ -112,8 +113,18 @@ func (c *Catalogs[T]) Rules(ctx context.Context, name string, version int64) ([]
 	if err := checkCatalogName(name); err != nil {
 		return nil, 0, err
 	}
+	return c.rules(ctx, c.pool, name, version)
+}
+
+// querier is what rules needs of a pool or a connection.
+type querier interface {
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+}
+
+// rules is Rules on q.
+func (c *Catalogs[T]) rules(ctx context.Context, q querier, name string, version int64) ([]byte, int64, error) {
 	var rules string
-	err := c.pool.QueryRow(ctx, `SELECT version, rules FROM `+ident(c.schema, "catalog_versions")+`
+	err := q.QueryRow(ctx, `SELECT version, rules FROM `+ident(c.schema, "catalog_versions")+`
 		WHERE name = $1 AND ($2::bigint = 0 OR version = $2::bigint) ORDER BY version DESC LIMIT 1`, name, version).Scan(&version, &rules)
 	switch {
 	case errors.Is(err, pgx.ErrNoRows):
@@ -189,7 +200,10 @@ const (
 // version with engine.Swap, and returns; a goroutine then installs each
 // version published after it. Should the connection be lost (a restart, a
 // network fault, a terminated backend), it reconnects with backoff and
-// installs the latest version then, so that no version is missed.
+// installs the latest version then, so that no version is missed. A
+// connection lost without an error is found by reading the latest version
+// on it after each quiet interval (WithWatchInterval, by default 30 s),
+// which also installs a version whose notification never came.
 //
 // A version that does not compile here is reported (see WithWatchEvents)
 // and not installed: the engine keeps the catalog it has. So is the latest
@@ -208,7 +222,7 @@ func (c *Catalogs[T]) Watch(ctx context.Context, name string, engine *actions.En
 	if err != nil {
 		return nil, err
 	}
-	if err := w.sync(ctx); err != nil {
+	if err := w.sync(ctx, conn); err != nil {
 		_ = conn.Close(context.WithoutCancel(ctx))
 		return nil, err
 	}
@@ -234,6 +248,9 @@ func (w *Watcher[T]) Done() <-chan struct{} { return w.done }
 // listen returns a connection of the watcher's own that listens on the
 // catalogs' channel.
 func (w *Watcher[T]) listen(ctx context.Context) (*pgx.Conn, error) {
+	// The pool may hand out a connection that died without a word.
+	ctx, cancel := context.WithTimeout(ctx, w.c.interval)
+	defer cancel()
 	pc, err := w.c.pool.Acquire(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: watching rule set %q: %w", w.name, err)
@@ -247,9 +264,13 @@ func (w *Watcher[T]) listen(ctx context.Context) (*pgx.Conn, error) {
 }
 
 // sync installs the latest version if it is newer than the last one
-// tried. Only a failure to read it is an error.
-func (w *Watcher[T]) sync(ctx context.Context) error {
-	rules, version, err := w.c.Rules(ctx, w.name, 0)
+// tried, reading it on the watcher's connection: that it answers shows
+// that it is alive. Only a failure to read it is an error; it gives up
+// after the watch interval.
+func (w *Watcher[T]) sync(ctx context.Context, conn *pgx.Conn) error {
+	rctx, cancel := context.WithTimeout(ctx, w.c.interval)
+	defer cancel()
+	rules, version, err := w.c.rules(rctx, conn, w.name, 0)
 	switch {
 	case errors.Is(err, actions.ErrNotFound):
 		return nil // nothing published yet
@@ -286,7 +307,7 @@ func (w *Watcher[T]) run(ctx context.Context, conn *pgx.Conn) {
 		if conn == nil {
 			var err error
 			if conn, err = w.listen(ctx); err == nil {
-				if err = w.sync(ctx); err != nil {
+				if err = w.sync(ctx, conn); err != nil {
 					_ = conn.Close(context.WithoutCancel(ctx))
 					conn = nil
 				}
@@ -306,17 +327,29 @@ func (w *Watcher[T]) run(ctx context.Context, conn *pgx.Conn) {
 			}
 			backoff = minBackoff
 		}
-		n, err := conn.WaitForNotification(ctx)
+		// A connection can die without a word (a firewall drops it, a
+		// host vanishes): waiting for a notification would then wait
+		// for good. After an interval without one, the watcher reads the
+		// latest version on its connection, which shows that it lives
+		// (or fails, and the watcher reconnects) and catches up with a
+		// version whose notification was lost.
+		wctx, cancel := context.WithTimeout(ctx, w.c.interval)
+		n, err := conn.WaitForNotification(wctx)
+		quiet := err != nil && wctx.Err() != nil
+		cancel()
 		if ctx.Err() != nil {
 			return
 		}
-		if err == nil {
+		switch {
+		case quiet:
+			err = w.sync(ctx, conn)
+		case err == nil:
 			num, name, ok := strings.Cut(n.Payload, ":")
 			v, perr := strconv.ParseInt(num, 10, 64)
 			if !ok || perr != nil || name != w.name || v <= w.tried {
 				continue
 			}
-			err = w.sync(ctx)
+			err = w.sync(ctx, conn)
 		}
 		if err != nil {
 			if ctx.Err() != nil {

@@ -3,14 +3,17 @@ package postgres_test
 import (
 	"context"
 	"errors"
+	"net"
 	"os"
 	"slices"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/actionable-go/actionable/actions"
 	"github.com/actionable-go/actionable/adapters/postgres"
+	"github.com/jackc/pgx/v5/pgxpool"
 )
 
 // events collects what a watcher reports.
@@ -78,6 +81,10 @@ func resolves(t *testing.T, e *actions.Engine[Counter], action string) bool {
 	}
 	return slices.ContainsFunc(list, func(a *actions.Action) bool { return a.ID() == action })
 }
+
+// listening selects a watcher's backend: its last query was the LISTEN or
+// the read of the latest version that follows it.
+const listening = "(query LIKE 'LISTEN%' OR query LIKE 'SELECT version, rules FROM%')"
 
 func TestCatalogHotReload(t *testing.T) {
 	d := newTestDB(t)
@@ -157,7 +164,7 @@ func TestCatalogHotReload(t *testing.T) {
 
 	// B's listening connection dies; a version published meanwhile
 	// reaches B when it reconnects.
-	if n := d.terminate(t, b.app, "query LIKE 'LISTEN%'"); n != 1 {
+	if n := d.terminate(t, b.app, listening); n != 1 {
 		t.Fatalf("terminated %d listening backends of B, want 1", n)
 	}
 	if v, err := a.cats.Publish(ctx, "counters", readFile(t, "counter-v2.json")); err != nil || v != 4 {
@@ -261,5 +268,163 @@ func TestCatalogConcurrentPublish(t *testing.T) {
 	slices.Sort(versions)
 	if want := []int64{1, 2, 3, 4, 5, 6, 7, 8}; !slices.Equal(versions, want) {
 		t.Errorf("8 concurrent Publishes got versions %v, want %v", versions, want)
+	}
+}
+
+// freezer is a TCP proxy to the test server whose connections can be
+// frozen: they stay open and carry nothing more, as when a firewall or a
+// NAT forgets a connection, and neither end hears of it. Connections made
+// after a freeze carry on.
+type freezer struct {
+	ln     net.Listener
+	target string
+	mu     sync.Mutex
+	frozen chan struct{} // closed by freeze, for the connections made before
+	done   chan struct{} // closed when the test ends
+	conns  []net.Conn
+}
+
+func newFreezer(t *testing.T, target string) *freezer {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := &freezer{ln: ln, target: target, frozen: make(chan struct{}), done: make(chan struct{})}
+	var wg sync.WaitGroup
+	t.Cleanup(func() {
+		close(f.done)
+		ln.Close()
+		f.mu.Lock()
+		for _, c := range f.conns {
+			c.Close()
+		}
+		f.mu.Unlock()
+		wg.Wait()
+	})
+	wg.Go(func() {
+		for {
+			client, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			server, err := net.Dial("tcp", target)
+			if err != nil {
+				client.Close()
+				continue
+			}
+			f.mu.Lock()
+			f.conns = append(f.conns, client, server)
+			frozen := f.frozen
+			f.mu.Unlock()
+			wg.Go(func() { f.pipe(server, client, frozen) })
+			wg.Go(func() { f.pipe(client, server, frozen) })
+		}
+	})
+	return f
+}
+
+// pipe copies from src to dst until frozen, then drops what comes and
+// keeps both open until the test ends.
+func (f *freezer) pipe(dst, src net.Conn, frozen chan struct{}) {
+	buf := make([]byte, 32<<10)
+	for {
+		n, err := src.Read(buf)
+		select {
+		case <-frozen:
+			<-f.done
+			return
+		default:
+		}
+		if n > 0 {
+			if _, werr := dst.Write(buf[:n]); werr != nil {
+				return
+			}
+		}
+		if err != nil {
+			dst.Close()
+			return
+		}
+	}
+}
+
+// freeze freezes the connections made so far.
+func (f *freezer) freeze() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	close(f.frozen)
+	f.frozen = make(chan struct{})
+}
+
+func (f *freezer) port() uint16 { return uint16(f.ln.Addr().(*net.TCPAddr).Port) }
+
+// A watcher whose connection dies without a word, or whose notification
+// never comes, still installs every version: it reads the latest after
+// each quiet interval, and reconnects when that read fails.
+func TestCatalogSilentDrop(t *testing.T) {
+	d := newTestDB(t)
+	ctx := context.Background()
+	cfg, err := pgxpool.ParseConfig(d.url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	proxy := newFreezer(t, net.JoinHostPort(cfg.ConnConfig.Host, strconv.Itoa(int(cfg.ConnConfig.Port))))
+	cfg.ConnConfig.Host, cfg.ConnConfig.Port = "127.0.0.1", proxy.port()
+	cfg.MaxConns = 4
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(pool.Close)
+
+	publisher, err := postgres.NewCatalogs[Counter](d.admin, postgres.WithSchema(d.schema))
+	if err != nil {
+		t.Fatal(err)
+	}
+	evs := &events{}
+	cats, err := postgres.NewCatalogs[Counter](pool, postgres.WithSchema(d.schema),
+		postgres.WithWatchEvents(evs.add), postgres.WithWatchInterval(100*time.Millisecond))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := publisher.Publish(ctx, "counters", readFile(t, "counter.json")); err != nil {
+		t.Fatal(err)
+	}
+	store, err := postgres.NewDocumentStore[Counter](ctx, d.admin, "counters", postgres.WithSchema(d.schema))
+	if err != nil {
+		t.Fatal(err)
+	}
+	engine, err := actions.New(counterCatalog(t, "counter.json"), store)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, err := cats.Watch(ctx, "counters", engine)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(w.Stop)
+
+	// The connection is lost without a word; a version is published
+	// meanwhile.
+	proxy.freeze()
+	if v, err := publisher.Publish(ctx, "counters", readFile(t, "counter-v2.json")); err != nil || v != 2 {
+		t.Fatalf("Publish = version %d, %v; want 2", v, err)
+	}
+	eventually(t, 10*time.Second, "the watcher installing version 2 after its connection was silently lost", func() bool {
+		return w.Version() == 2 && has(engine, "double")
+	})
+	if !slices.ContainsFunc(evs.all(), func(ev postgres.WatchEvent) bool { return ev.Err != nil && ev.Version == 0 }) {
+		t.Errorf("the watcher reported no lost connection: %+v", evs.all())
+	}
+
+	// A version whose notification never came (stored by hand, as a
+	// publisher whose NOTIFY was lost would have).
+	d.exec(t, "UPDATE "+d.table("catalogs")+" SET latest = 3 WHERE name = 'counters'")
+	d.exec(t, "INSERT INTO "+d.table("catalog_versions")+" (name, version, rules) VALUES ('counters', 3, $1)", string(readFile(t, "counter.json")))
+	eventually(t, 10*time.Second, "the watcher installing version 3, never notified", func() bool {
+		return w.Version() == 3 && !has(engine, "double")
+	})
+	if got := evs.installed(); !slices.Equal(got, []int64{1, 2, 3}) {
+		t.Errorf("installed versions %v, want [1 2 3]", got)
 	}
 }

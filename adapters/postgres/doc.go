@@ -23,7 +23,9 @@
 // [Migrate] and by nothing else: the host decides when its database
 // changes. The migrations are versioned SQL files embedded in the package
 // (migrations/001_journal.sql, ...), recorded in the schema's
-// schema_migrations table. Migrate is idempotent and safe when several
+// schema_migrations table. Migrate applies those the table does not list
+// and creates nothing else: on an up-to-date schema it changes nothing, and
+// needs no privilege to create. It is idempotent and safe when several
 // instances start at once: an advisory lock keyed by the schema lets one
 // migrate while the others wait.
 //
@@ -118,7 +120,12 @@
 // LISTENs on a connection of its own, installs the latest version with
 // Engine.Swap, and installs each new version as its notification arrives.
 // When its connection is lost it reconnects, with backoff, and installs
-// the latest version then, so that it misses none. A version that does not
+// the latest version then, so that it misses none. A connection can also
+// die without a word (a firewall or a NAT forgets it): after each quiet
+// interval (WithWatchInterval, 30 s by default) the watcher reads the
+// latest version on its connection, which shows that it lives or makes
+// the watcher reconnect, and installs a version whose notification never
+// came. A version that does not
 // compile on one instance (its effects differ) is reported there (see
 // WithWatchEvents) and that instance keeps its catalog.
 //
@@ -126,9 +133,20 @@
 //
 // Errors match actions.ErrNotFound and actions.ErrConflict with errors.Is
 // where the contracts of package actions say so, and a compile error of a
-// rule set is the *actions.LoadError of actions.LoadJSON. Every other
-// error wraps the driver's (a *pgconn.PgError for an error of the server)
-// with %w.
+// rule set is the *actions.LoadError of actions.LoadJSON.
+//
+// PostgreSQL keeps text as UTF-8 without NUL bytes. An id outside that (a
+// NUL byte, invalid UTF-8) cannot be stored, so no object or execution has
+// it: a Load, Delete or Finish of one is actions.ErrNotFound, and a journal
+// lookup by one (Executions, Policies) finds nothing. A Create or Save of
+// one, of a record with such an id, actor or action, or of an object with
+// a string the server refuses (jsonb refuses \u0000) is an
+// [*UnstorableError], which matches [ErrUnstorable], and stores nothing.
+// Finish keeps a detail it cannot store with U+FFFD in place of what it
+// cannot keep: an execution must not stay pending for want of its detail.
+//
+// Every other error wraps the driver's (a *pgconn.PgError for an error of
+// the server) with %w.
 //
 // # Tests and examples
 //

@@ -170,3 +170,45 @@ func ExampleCatalogs_Publish_refused() {
 	// Output:
 	// true 1
 }
+
+// A watcher that waits for notifications reads the latest version after
+// each quiet interval: that finds a connection lost without an error (and
+// a notification that never came) within about two intervals. The
+// interval must be positive.
+func ExampleWithWatchInterval() {
+	pool, err := pgxpool.New(context.Background(), "postgres://app@db.internal/app") // connects on first use
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer pool.Close()
+	if _, err := postgres.NewCatalogs[Ticket](pool, postgres.WithWatchInterval(10*time.Second)); err != nil {
+		log.Fatal(err)
+	}
+	_, err = postgres.NewCatalogs[Ticket](pool, postgres.WithWatchInterval(0))
+	fmt.Println(err)
+	// Output:
+	// postgres: the watch interval 0s is not positive
+}
+
+// PostgreSQL keeps UTF-8 text without NUL bytes: an id outside it is no
+// object's (Load says actions.ErrNotFound), and Create refuses it with an
+// *UnstorableError, before anything is sent.
+func ExampleUnstorableError() {
+	ctx := context.Background()
+	pool, err := pgxpool.New(ctx, os.Getenv("DATABASE_URL"))
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer pool.Close()
+	store, err := postgres.NewDocumentStore[Ticket](ctx, pool, "tickets")
+	if err != nil {
+		log.Fatal(err)
+	}
+	_, err = store.Create(ctx, "T-\x00", Ticket{Status: "open"})
+	var ue *postgres.UnstorableError
+	if errors.As(err, &ue) {
+		fmt.Printf("%s %q: %v\n", ue.Field, ue.Value, errors.Is(err, postgres.ErrUnstorable))
+	}
+	_, _, err = store.Load(ctx, "T-\x00")
+	fmt.Println(errors.Is(err, actions.ErrNotFound))
+}

@@ -3,7 +3,9 @@ package postgres
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -106,8 +108,16 @@ func (s *Store[T]) horizon(ctx context.Context) (int64, error) {
 // for the Saves in flight on the journal (see the package documentation,
 // "Seq"): it costs a round trip more, and never misses a record.
 func (s *Store[T]) Executions(ctx context.Context, f actions.Filter) ([]actions.Execution, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	if err := f.Validate(); err != nil {
 		return nil, err
+	}
+	for _, v := range [...]string{f.ID, f.ActionID, f.ObjectID, f.ActorID, string(f.Status)} {
+		if !storable(v) { // no record has it
+			return nil, nil
+		}
 	}
 	var b strings.Builder
 	args := []any{s.coll}
@@ -165,12 +175,22 @@ func (s *Store[T]) Executions(ctx context.Context, f actions.Filter) ([]actions.
 // action in the policies table and one in policy_actors, tables that Prune
 // never touches.
 func (s *Store[T]) Policies(ctx context.Context, q actions.PolicyQuery) ([]actions.PolicyState, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	if len(q.ActionIDs) == 0 {
 		return nil, nil
 	}
 	// The EXISTS probes the whole primary key of policy_actors for each
 	// action: a join would let the planner scan every actor of the object.
-	if len(q.ObjectIDs) == 0 {
+	// An id PostgreSQL cannot keep is no record's: it is left out (an
+	// actor's, by asking for the anonymous actor, whom policy_actors
+	// never holds).
+	objects, actionIDs, actor := storableOnly(q.ObjectIDs), storableOnly(q.ActionIDs), q.ActorID
+	if !storable(actor) {
+		actor = ""
+	}
+	if len(objects) == 0 || len(actionIDs) == 0 {
 		return nil, nil
 	}
 	rows, err := s.pool.Query(ctx, `SELECT p.object_id, p.action_id, p.first_actor, EXISTS (
@@ -179,7 +199,7 @@ func (s *Store[T]) Policies(ctx context.Context, q actions.PolicyQuery) ([]actio
 		)
 		FROM `+ident(s.schema, "policies")+` p
 		WHERE p.collection = $1 AND p.object_id = ANY($2) AND p.action_id = ANY($4)`,
-		s.coll, q.ObjectIDs, q.ActorID, q.ActionIDs)
+		s.coll, objects, actor, actionIDs)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: reading the execution policies: %w", err)
 	}
@@ -194,51 +214,57 @@ func (s *Store[T]) Policies(ctx context.Context, q actions.PolicyQuery) ([]actio
 	return out, nil
 }
 
-// Finish implements actions.Journal in one statement.
+// Finish implements actions.Journal in one statement when the execution
+// is pending, and a second that reads it as it is when it is not. A detail that
+// PostgreSQL cannot keep is kept with U+FFFD in place of each NUL byte and
+// each invalid UTF-8 sequence (the execution must not stay pending for
+// want of its detail); an id it cannot keep is no execution's.
 func (s *Store[T]) Finish(ctx context.Context, id string, status actions.Status, detail string) (actions.Execution, error) {
+	if err := ctx.Err(); err != nil {
+		return actions.Execution{}, err
+	}
 	if status != actions.StatusSucceeded && status != actions.StatusFailed {
 		return actions.Execution{}, fmt.Errorf("postgres: cannot finish an execution as %q", status)
 	}
+	if !storable(id) { // no record has it
+		return actions.Execution{}, &actions.NotFoundError{Kind: "execution", ID: id}
+	}
+	if !storable(detail) {
+		// Refusing it would leave the execution pending for good: the
+		// detail is an effect's error, which may quote anything.
+		detail = strings.ToValidUTF8(strings.ReplaceAll(detail, "\x00", "\uFFFD"), "\uFFFD")
+	}
 	execs := ident(s.schema, "executions")
-	// The second branch returns the record as it was when it was no
-	// longer pending: a conflict.
-	rows, err := s.pool.Query(ctx, `WITH done AS (
-			UPDATE `+execs+` SET status = $3, detail = $4
-			WHERE collection = $1 AND id = $2 AND status = 'pending'
-			RETURNING `+execColumns+`
-		)
-		SELECT true, `+execColumns+` FROM done
-		UNION ALL
-		SELECT false, `+execColumns+` FROM `+execs+` WHERE collection = $1 AND id = $2 AND NOT EXISTS (SELECT FROM done)`,
-		s.coll, id, string(status), detail)
-	if err != nil {
+	e, err := scanExecution(s.pool.QueryRow(ctx, `UPDATE `+execs+` SET status = $3, detail = $4
+		WHERE collection = $1 AND id = $2 AND status = 'pending'
+		RETURNING `+execColumns, s.coll, id, string(status), detail))
+	if err == nil {
+		return e, nil
+	}
+	if !errors.Is(err, pgx.ErrNoRows) {
 		return actions.Execution{}, fmt.Errorf("postgres: finishing execution %s: %w", id, err)
 	}
-	type result struct {
-		done bool
-		e    actions.Execution
-	}
-	res, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (result, error) {
-		var r result
-		var err error
-		r.e, err = scanExecution(row, &r.done)
-		return r, err
-	})
+	// Not pending, or not there. The UPDATE's snapshot may have seen it
+	// pending while it waited for a concurrent Finish, which changed it:
+	// a statement of its own reads the row as that Finish left it.
+	e, err = scanExecution(s.pool.QueryRow(ctx, `SELECT `+execColumns+` FROM `+execs+`
+		WHERE collection = $1 AND id = $2`, s.coll, id))
 	switch {
+	case errors.Is(err, pgx.ErrNoRows):
+		return actions.Execution{}, &actions.NotFoundError{Kind: "execution", ID: id}
 	case err != nil:
 		return actions.Execution{}, fmt.Errorf("postgres: finishing execution %s: %w", id, err)
-	case len(res) == 0:
-		return actions.Execution{}, &actions.NotFoundError{Kind: "execution", ID: id}
-	case !res[0].done:
-		return res[0].e, fmt.Errorf("%w: execution %s is %s, not pending", actions.ErrConflict, id, res[0].e.Status)
 	}
-	return res[0].e, nil
+	return e, fmt.Errorf("%w: execution %s is %s, not pending", actions.ErrConflict, id, e.Status)
 }
 
 // Prune implements actions.Pruner in one statement. It reads every record
 // of the journal that is not pending, so run it now and then, not per
 // request. What the execution policies read is kept.
 func (s *Store[T]) Prune(ctx context.Context, r actions.Retention) (int, error) {
+	if err := ctx.Err(); err != nil {
+		return 0, err
+	}
 	if r.Keep < 0 {
 		return 0, fmt.Errorf("postgres: retention keep %d is negative", r.Keep)
 	}
@@ -269,4 +295,21 @@ func (s *Store[T]) Prune(ctx context.Context, r actions.Retention) (int, error) 
 		return 0, fmt.Errorf("postgres: pruning the journal: %w", err)
 	}
 	return int(tag.RowsAffected()), nil
+}
+
+// storableOnly returns the ids PostgreSQL can keep; ids itself when it can
+// keep them all.
+func storableOnly(ids []string) []string {
+	for i, id := range ids {
+		if !storable(id) {
+			out := slices.Clone(ids[:i])
+			for _, id := range ids[i+1:] {
+				if storable(id) {
+					out = append(out, id)
+				}
+			}
+			return out
+		}
+	}
+	return ids
 }

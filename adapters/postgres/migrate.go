@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -63,6 +64,12 @@ func migrations() ([]migration, error) {
 // The migrations are the SQL files of the package's migrations directory,
 // embedded in the binary and applied in version order, each in a
 // transaction together with its row in the schema's schema_migrations table.
+// Migrate applies each migration that table does not list, and only those
+// (a schema an earlier version of the package migrated gets what it lacks
+// and keeps what it holds); it creates the schema and the table only if
+// they are missing. On an up-to-date schema it changes nothing and needs no
+// privilege but reading schema_migrations, so that a host whose role may
+// not create (its DBA migrates) can call it at every start.
 // Migrate is idempotent, and safe when several instances start at once: it
 // holds a session advisory lock (keyed by the schema name) while it works,
 // so that one instance migrates and the others wait (until ctx ends), then
@@ -127,26 +134,44 @@ func lock(ctx context.Context, conn *pgxpool.Conn, key int64) error {
 // migrateKey is the key of the advisory lock Migrate holds for schema.
 func migrateKey(schema string) int64 { return hash64("actionable migrate " + schema) }
 
+// migrate applies the migrations of all that schema_migrations does not
+// list. It creates the schema and schema_migrations only if they are
+// missing, so that a schema someone else migrated (a DBA, with a role
+// that may create) is left alone: an up-to-date schema takes no DDL, and
+// no privilege but reading schema_migrations.
 func migrate(ctx context.Context, conn *pgx.Conn, schema string, all []migration) (int, error) {
 	q := pgx.Identifier{schema}.Sanitize()
 	table := ident(schema, "schema_migrations")
-	if _, err := conn.Exec(ctx, "CREATE SCHEMA IF NOT EXISTS "+q); err != nil {
-		return 0, fmt.Errorf("postgres: migrate: creating schema %s: %w", q, err)
+	var hasSchema, hasTable bool
+	if err := conn.QueryRow(ctx, `SELECT EXISTS (SELECT FROM pg_namespace WHERE nspname = $1), to_regclass($2) IS NOT NULL`,
+		schema, table).Scan(&hasSchema, &hasTable); err != nil {
+		return 0, fmt.Errorf("postgres: migrate: reading schema %s: %w", q, err)
 	}
-	if _, err := conn.Exec(ctx, `CREATE TABLE IF NOT EXISTS `+table+` (
-		version    integer     PRIMARY KEY,
-		name       text        NOT NULL,
-		applied_at timestamptz NOT NULL DEFAULT now()
-	)`); err != nil {
-		return 0, fmt.Errorf("postgres: migrate: creating %s: %w", table, err)
+	if !hasSchema {
+		if _, err := conn.Exec(ctx, "CREATE SCHEMA IF NOT EXISTS "+q); err != nil {
+			return 0, fmt.Errorf("postgres: migrate: creating schema %s: %w", q, err)
+		}
 	}
-	var current int
-	if err := conn.QueryRow(ctx, "SELECT coalesce(max(version), 0) FROM "+table).Scan(&current); err != nil {
+	if !hasTable {
+		if _, err := conn.Exec(ctx, `CREATE TABLE IF NOT EXISTS `+table+` (
+			version    integer     PRIMARY KEY,
+			name       text        NOT NULL,
+			applied_at timestamptz NOT NULL DEFAULT now()
+		)`); err != nil {
+			return 0, fmt.Errorf("postgres: migrate: creating %s: %w", table, err)
+		}
+	}
+	rows, err := conn.Query(ctx, "SELECT version FROM "+table)
+	if err != nil {
+		return 0, fmt.Errorf("postgres: migrate: reading %s: %w", table, err)
+	}
+	done, err := pgx.CollectRows(rows, pgx.RowTo[int])
+	if err != nil {
 		return 0, fmt.Errorf("postgres: migrate: reading %s: %w", table, err)
 	}
 	applied := 0
 	for _, m := range all {
-		if m.version <= current {
+		if slices.Contains(done, m.version) {
 			continue
 		}
 		err := pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error {

@@ -8,8 +8,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/actionable-go/actionable/actions"
 	"github.com/actionable-go/actionable/adapters/postgres"
+	"github.com/google/go-cmp/cmp"
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 )
 
 // The migrations the package embeds.
@@ -110,4 +113,84 @@ func migrateLocks(t *testing.T, d *testDB, schema, where string) int {
 		t.Fatal(err)
 	}
 	return n
+}
+
+// A schema an earlier version of the package migrated gets what is
+// missing and keeps what it holds; a migration that is missing between
+// others is applied too.
+func TestMigrateWhatIsMissing(t *testing.T) {
+	d := newTestDB(t)
+	ctx := context.Background()
+	s, err := postgres.NewDocumentStore[Task](ctx, d.admin, "tasks", postgres.WithSchema(d.schema))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Create(ctx, "1", sampleTask(1)); err != nil {
+		t.Fatal(err)
+	}
+	// An earlier version ran 001 and 003 (say), not 002 and not the
+	// column 003 adds.
+	d.exec(t, "DROP TABLE "+d.table("catalogs")+", "+d.table("catalog_versions"))
+	d.exec(t, "DELETE FROM "+d.table("schema_migrations")+" WHERE version = 2")
+	if n, err := postgres.Migrate(ctx, d.admin, postgres.WithSchema(d.schema)); err != nil || n != 1 {
+		t.Fatalf("Migrate of a schema without migration 2 = %d applied, %v; want 1", n, err)
+	}
+	d.exec(t, "ALTER TABLE "+d.table("executions")+" DROP COLUMN inputs")
+	d.exec(t, "DELETE FROM "+d.table("schema_migrations")+" WHERE version = 3")
+	if n, err := postgres.Migrate(ctx, d.admin, postgres.WithSchema(d.schema)); err != nil || n != 1 {
+		t.Fatalf("Migrate of a schema at version 2 = %d applied, %v; want 1", n, err)
+	}
+	if n, err := postgres.Migrate(ctx, d.admin, postgres.WithSchema(d.schema)); err != nil || n != 0 {
+		t.Errorf("Migrate again = %d applied, %v; want 0", n, err)
+	}
+	if got, v, err := s.Load(ctx, "1"); err != nil || v != 1 || !cmp.Equal(sampleTask(1), got) {
+		t.Errorf("Load after the migrations = version %d, %v; want what was there", v, err)
+	}
+	rec := &actions.Execution{ID: "x1", ActionID: "a", ObjectID: "1", Time: time.Unix(0, 0).UTC(), FromVersion: 1, ToVersion: 2,
+		Status: actions.StatusSucceeded, Inputs: map[string]any{"n": 1.0}}
+	if _, err := s.Save(ctx, "1", sampleTask(2), 1, rec); err != nil {
+		t.Errorf("Save with inputs after migration 3: %v", err)
+	}
+	cats, err := postgres.NewCatalogs[Counter](d.admin, postgres.WithSchema(d.schema))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := cats.Publish(ctx, "counters", readFile(t, "counter.json")); err != nil {
+		t.Errorf("Publish after migration 2: %v", err)
+	}
+}
+
+// A host whose application role may not create (the DBA migrated the
+// schema) can call Migrate at every start: on an up-to-date schema it
+// creates nothing, and needs no privilege to create.
+func TestMigrateUpToDateCreatesNothing(t *testing.T) {
+	d := newTestDB(t)
+	ctx := context.Background()
+	role := d.schema + "_app"
+	d.exec(t, "CREATE ROLE "+pgx.Identifier{role}.Sanitize()+" LOGIN")
+	t.Cleanup(func() {
+		d.exec(t, "DROP OWNED BY "+pgx.Identifier{role}.Sanitize())
+		d.exec(t, "DROP ROLE "+pgx.Identifier{role}.Sanitize())
+	})
+	d.exec(t, "GRANT USAGE ON SCHEMA "+pgx.Identifier{d.schema}.Sanitize()+" TO "+pgx.Identifier{role}.Sanitize())
+	d.exec(t, "GRANT SELECT ON "+d.table("schema_migrations")+" TO "+pgx.Identifier{role}.Sanitize())
+	cfg, err := pgxpool.ParseConfig(d.url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.ConnConfig.User = role
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pool.Close()
+	if n, err := postgres.Migrate(ctx, pool, postgres.WithSchema(d.schema)); err != nil || n != 0 {
+		t.Errorf("Migrate of an up-to-date schema by a role that may not create = %d applied, %v; want 0, nil", n, err)
+	}
+	// A schema that needs a migration is another matter: that role
+	// cannot, and says so.
+	d.exec(t, "DELETE FROM "+d.table("schema_migrations")+" WHERE version = 3")
+	if _, err := postgres.Migrate(ctx, pool, postgres.WithSchema(d.schema)); err == nil {
+		t.Errorf("Migrate of a schema missing a migration by a role that may not alter it: no error")
+	}
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"strings"
+	"time"
 
 	"github.com/actionable-go/actionable/actions"
 	"github.com/jackc/pgx/v5"
@@ -36,13 +37,15 @@ type config struct {
 	collection string
 	compile    []actions.CompileOption
 	events     func(WatchEvent)
+	// watchInterval: see WithWatchInterval.
+	watchInterval time.Duration
 
 	scope scope // of the constructor the options are given to
 }
 
 // newConfig applies opts for a constructor of scope s.
 func newConfig(s scope, opts []Option) (*config, error) {
-	c := &config{schema: DefaultSchema, idColumn: "id", verColumn: "version", scope: s}
+	c := &config{schema: DefaultSchema, idColumn: "id", verColumn: "version", watchInterval: DefaultWatchInterval, scope: s}
 	for _, o := range opts {
 		if o == nil {
 			continue
@@ -138,6 +141,29 @@ func WithWatchEvents(f func(WatchEvent)) Option {
 			return errors.New("postgres: the watch event function must not be nil")
 		}
 		c.events = f
+		return nil
+	})
+}
+
+// DefaultWatchInterval is how long a Watcher waits for a notification
+// before it checks its connection, unless WithWatchInterval says otherwise.
+const DefaultWatchInterval = 30 * time.Second
+
+// WithWatchInterval sets how long a Watcher waits for a notification
+// before it reads the latest version on its connection (default
+// DefaultWatchInterval). A connection lost without an error (a firewall
+// or a NAT forgets it, a host vanishes) would otherwise keep the watcher
+// waiting for good; the read shows that the connection lives, or fails
+// (the watcher reconnects and catches up), and installs a version whose
+// notification was lost. A lost connection is found within about two
+// intervals; each costs one small query per watcher. It applies to
+// NewCatalogs.
+func WithWatchInterval(d time.Duration) Option {
+	return option("WithWatchInterval", forCatalogs, func(c *config) error {
+		if d <= 0 {
+			return fmt.Errorf("postgres: the watch interval %v is not positive", d)
+		}
+		c.watchInterval = d
 		return nil
 	})
 }

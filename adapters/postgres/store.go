@@ -95,11 +95,25 @@ func newStore[T any](ctx context.Context, pool *pgxpool.Pool, schema, collection
 	if pool == nil {
 		return nil, errors.New("postgres: the pool must not be nil")
 	}
+	if !storable(collection) {
+		return nil, &UnstorableError{Field: "collection name", Value: collection}
+	}
 	colls := ident(schema, "collections")
 	var id int32
-	err := pool.QueryRow(ctx, `WITH new AS (
-		INSERT INTO `+colls+` (name) VALUES ($1) ON CONFLICT (name) DO NOTHING RETURNING id
-	) SELECT id FROM new UNION ALL SELECT id FROM `+colls+` WHERE name = $1`, collection).Scan(&id)
+	// Registration is one upsert: the INSERT waits for a concurrent one
+	// of the same name and then does nothing, and the SELECT reads the
+	// snapshot the statement started with, which cannot see the row the
+	// other committed meanwhile. That statement finds no row; the next,
+	// with a new snapshot, sees it (a collection is never deleted).
+	var err error
+	for range 2 {
+		err = pool.QueryRow(ctx, `WITH new AS (
+			INSERT INTO `+colls+` (name) VALUES ($1) ON CONFLICT (name) DO NOTHING RETURNING id
+		) SELECT id FROM new UNION ALL SELECT id FROM `+colls+` WHERE name = $1`, collection).Scan(&id)
+		if !errors.Is(err, pgx.ErrNoRows) {
+			break
+		}
+	}
 	if err != nil {
 		var pe *pgconn.PgError
 		if errors.As(err, &pe) && (pe.Code == "42P01" || pe.Code == "3F000") { // undefined table, schema
@@ -137,6 +151,12 @@ func (s *Store[T]) values(obj *T) ([]any, error) {
 // Load implements actions.Store.
 func (s *Store[T]) Load(ctx context.Context, id string) (T, int64, error) {
 	var obj T
+	if err := ctx.Err(); err != nil {
+		return obj, 0, err
+	}
+	if !storable(id) { // no object has it
+		return obj, 0, &actions.NotFoundError{Kind: "object", ID: id}
+	}
 	var version int64
 	var doc []byte
 	targets := []any{&version, &doc}
@@ -162,6 +182,12 @@ func (s *Store[T]) Load(ctx context.Context, id string) (T, int64, error) {
 // table it inserts a row with the id and version columns and T's columns;
 // the table's other columns take their defaults.
 func (s *Store[T]) Create(ctx context.Context, id string, obj T) (int64, error) {
+	if err := ctx.Err(); err != nil {
+		return 0, err
+	}
+	if !storable(id) {
+		return 0, &UnstorableError{Field: "object id", Value: id}
+	}
 	vals, err := s.values(&obj)
 	if err != nil {
 		return 0, err
@@ -171,6 +197,9 @@ func (s *Store[T]) Create(ctx context.Context, id string, obj T) (int64, error) 
 		if errors.As(err, &pe) && pe.Code == "23505" && s.isKeyConstraint(pe.ConstraintName) {
 			return 0, fmt.Errorf("%w: object %q already exists", actions.ErrConflict, id)
 		}
+		if ue, ok := unstorable(err, fmt.Sprintf("object %q", id)); ok {
+			return 0, ue
+		}
 		return 0, fmt.Errorf("postgres: create %q: %w", id, err)
 	}
 	return 1, nil
@@ -179,6 +208,12 @@ func (s *Store[T]) Create(ctx context.Context, id string, obj T) (int64, error) 
 // Delete removes an object; an unknown id matches actions.ErrNotFound. Its
 // executions stay in the journal, and so do its execution policies.
 func (s *Store[T]) Delete(ctx context.Context, id string) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if !storable(id) {
+		return &actions.NotFoundError{Kind: "object", ID: id}
+	}
 	tag, err := s.pool.Exec(ctx, s.sql.delete, s.key(id)...)
 	switch {
 	case s.badKey(err) || err == nil && tag.RowsAffected() == 0:
@@ -197,8 +232,14 @@ func (s *Store[T]) Delete(ctx context.Context, id string) error {
 // version and fails with ErrConflict. A record whose id is already in the
 // journal fails the whole statement with ErrConflict: nothing is written.
 func (s *Store[T]) Save(ctx context.Context, id string, obj T, expected int64, rec *actions.Execution) (int64, error) {
+	if err := ctx.Err(); err != nil {
+		return 0, err
+	}
 	if rec != nil && rec.ID == "" {
 		return 0, errors.New("postgres: an execution record needs an id")
+	}
+	if err := checkSave(id, rec); err != nil {
+		return 0, err
 	}
 	vals, err := s.values(&obj)
 	if err != nil {
@@ -219,6 +260,9 @@ func (s *Store[T]) Save(ctx context.Context, id string, obj T, expected int64, r
 		var pe *pgconn.PgError
 		if errors.As(err, &pe) && pe.Code == "23505" && pe.ConstraintName == "executions_collection_id_key" {
 			return 0, fmt.Errorf("%w: execution %s is already recorded", actions.ErrConflict, rec.ID)
+		}
+		if ue, ok := unstorable(err, fmt.Sprintf("object %q", id)); ok {
+			return 0, ue
 		}
 		return 0, fmt.Errorf("postgres: save %q: %w", id, err)
 	}
@@ -249,4 +293,24 @@ func (s *Store[T]) isKeyConstraint(constraint string) bool {
 		return constraint == "documents_pkey"
 	}
 	return s.table.keyConstraints[constraint]
+}
+
+// checkSave returns an *UnstorableError if PostgreSQL cannot keep the
+// object id or a text of the record: nothing is sent.
+func checkSave(id string, rec *actions.Execution) error {
+	if !storable(id) {
+		return &UnstorableError{Field: "object id", Value: id}
+	}
+	if rec == nil {
+		return nil
+	}
+	for _, f := range [...]struct{ field, value string }{
+		{"execution id", rec.ID}, {"action id", rec.ActionID}, {"object id", rec.ObjectID},
+		{"actor id", rec.ActorID}, {"comment", rec.Comment}, {"detail", rec.Detail},
+	} {
+		if !storable(f.value) {
+			return &UnstorableError{Field: f.field, Value: f.value}
+		}
+	}
+	return nil
 }

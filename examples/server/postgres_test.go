@@ -72,6 +72,14 @@ var buildServer = sync.OnceValues(func() (string, error) {
 // startServer starts the binary with args and waits until it listens.
 func startServer(t *testing.T, args ...string) *serverProcess {
 	t.Helper()
+	p := launchServer(t, args...)
+	p.waitListening(t)
+	return p
+}
+
+// launchServer starts the binary with args, without waiting.
+func launchServer(t *testing.T, args ...string) *serverProcess {
+	t.Helper()
 	bin, err := buildServer()
 	if err != nil {
 		t.Fatal(err)
@@ -89,6 +97,12 @@ func startServer(t *testing.T, args ...string) *serverProcess {
 			<-p.exited
 		}
 	})
+	return p
+}
+
+// waitListening waits until the server listens.
+func (p *serverProcess) waitListening(t *testing.T) {
+	t.Helper()
 	waitFor(t, "listening on", func() bool {
 		if m := listeningOn.FindStringSubmatch(p.stderr.String()); m != nil {
 			p.addr = m[1]
@@ -101,7 +115,6 @@ func startServer(t *testing.T, args ...string) *serverProcess {
 		}
 		return false
 	})
-	return p
 }
 
 // stop sends SIGTERM and waits for a clean exit.
@@ -168,6 +181,28 @@ func TestPostgresRestart(t *testing.T) {
 		t.Errorf("Bob executing the Once link after the restart: %d %s, want 400 (Alice executed it)", status, body)
 	}
 	second.stop(t)
+}
+
+// TestPostgresServersStartAtOnce starts four servers at once on a new
+// schema: each migrates, registers the same collections and loads the
+// demo data, and each starts; the data is loaded once.
+func TestPostgresServersStartAtOnce(t *testing.T) {
+	url, schema := postgresURL(t)
+	args := []string{"-postgres", url, "-postgres-schema", schema}
+	servers := make([]*serverProcess, 4)
+	for i := range servers {
+		servers[i] = launchServer(t, args...)
+	}
+	for _, s := range servers {
+		s.waitListening(t)
+	}
+	for _, s := range servers {
+		status, body := s.do(t, "GET", "/api/v3/work_packages/42", "", "Authorization", "Bearer op-member")
+		if status != 200 || !strings.Contains(body, `"lockVersion":3`) {
+			t.Errorf("work package 42 on %s: %d %s, want the demo data at lockVersion 3", s.addr, status, body)
+		}
+		s.stop(t)
+	}
 }
 
 // TestPostgresTwoServers runs two server processes on one database, on two
