@@ -2,6 +2,7 @@ package actions
 
 import (
 	"context"
+	"fmt"
 	"time"
 	"unsafe"
 )
@@ -74,7 +75,13 @@ func (e *Engine[T]) resolveAll(ctx context.Context, items []Item[T], actor Actor
 		if key != nil {
 			buf = key.append(buf[:0], unsafe.Pointer(&items[i].Object))
 			if span, ok := at[string(buf)]; ok {
-				hits++
+				// A reused decision evaluates nothing, so nothing else
+				// would see the context end.
+				if hits++; hits%16 == 0 {
+					if err := ctx.Err(); err != nil {
+						return nil, fmt.Errorf("actions: resolving %q: %w", items[i].ID, err)
+					}
+				}
 				for _, a := range all[span[0]:span[1]] {
 					if a.def.Policy != Unlimited {
 						pairs = append(pairs, policyPair{objectID: items[i].ID, action: a})
@@ -111,10 +118,8 @@ func (e *Engine[T]) resolveAll(ctx context.Context, items []Item[T], actor Actor
 		}
 		ends[i] = len(all)
 		// A decision that heard of a failure is made again, so that the
-		// observer hears of it for every object. Keys stop being kept
-		// while fewer objects share them than there are: on a page whose
-		// rows all differ, keeping them costs and saves nothing.
-		if key != nil && r.failures == failures && (len(at) < 64 || hits >= len(at)) {
+		// observer hears of it for every object.
+		if key != nil && r.failures == failures {
 			at[string(buf)] = [2]int{from, len(all)}
 		}
 	}

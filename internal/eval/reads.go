@@ -9,38 +9,39 @@ import (
 var clockCalls = map[string]bool{"now": true, "date": true, "daysSince": true, "daysUntil": true}
 
 // Reads returns the names of the variables src, which need not
-// type-check, reads (identifiers other than functions; a let's own names
-// included), and whether src is determined by them: with deterministic
-// true, two evaluations that see the same values of those variables give
-// the same answer or the same failure. It is false when src calls a
-// function of host (any of which may read something else), a function
-// that reads the clock, a method of anything but the variable Actor, or
-// reads $env; and when src does not parse within the default limits.
+// type-check, reads (every identifier: a let's own names included, and
+// those of the functions it calls, which may be variables of a func type),
+// and whether src is determined by them: with deterministic true, two
+// evaluations that see the same values of those variables give the same
+// answer or the same failure. It is false when src calls a function of
+// host (any of which may read something else, and which may have the name
+// of a built-in), a function that reads the clock, a method of anything
+// but the variable Actor, or reads $env; and when src does not parse
+// within the default limits.
 func Reads(src string, host map[string]bool) (names []string, deterministic bool) {
 	tree, ok := parseBounded(src)
 	if !ok {
 		return nil, false
 	}
-	v := &readsVisitor{ok: true, host: host, callee: map[ast.Node]bool{}}
+	v := &readsVisitor{ok: true, host: host}
 	ast.Walk(&tree.Node, v)
 	if !v.ok {
 		return nil, false
 	}
 	seen := map[string]bool{}
-	for _, id := range v.idents { // after the walk: ast.Walk visits a callee before its call
-		if !v.callee[id] && !seen[id.Value] {
-			seen[id.Value] = true
-			names = append(names, id.Value)
+	for _, name := range v.names {
+		if !seen[name] {
+			seen[name] = true
+			names = append(names, name)
 		}
 	}
 	return names, true
 }
 
 type readsVisitor struct {
-	ok     bool
-	host   map[string]bool
-	idents []*ast.IdentifierNode
-	callee map[ast.Node]bool
+	ok    bool
+	host  map[string]bool
+	names []string
 }
 
 func (v *readsVisitor) Visit(n *ast.Node) {
@@ -51,7 +52,6 @@ func (v *readsVisitor) Visit(n *ast.Node) {
 			if v.host[c.Value] || clockCalls[c.Value] {
 				v.ok = false
 			}
-			v.callee[c] = true
 		case *ast.MemberNode:
 			if !rootedAt(c, "Actor") {
 				v.ok = false
@@ -60,14 +60,17 @@ func (v *readsVisitor) Visit(n *ast.Node) {
 			v.ok = false
 		}
 	case *ast.BuiltinNode:
-		if clockCalls[x.Name] {
+		// A host function that overrides a built-in parses as one.
+		if v.host[x.Name] || clockCalls[x.Name] {
 			v.ok = false
 		}
+		v.names = append(v.names, x.Name) // a variable of a func type may have the name
+
 	case *ast.IdentifierNode:
 		if x.Value == "$env" {
 			v.ok = false
 		}
-		v.idents = append(v.idents, x)
+		v.names = append(v.names, x.Value)
 	}
 }
 
