@@ -29,6 +29,7 @@ type UnstorableError struct {
 	Err   error  // the server's error (a *pgconn.PgError), or nil
 }
 
+// Error says what cannot be stored, and why.
 func (e *UnstorableError) Error() string {
 	if e.Err != nil {
 		return fmt.Sprintf("postgres: %s cannot be stored: %v", e.Field, e.Err)
