@@ -246,7 +246,10 @@ type recorded struct {
 	Target string            `json:"target"`
 	Status int               `json:"status"`
 	Header map[string]string `json:"header"`
-	Body   string            `json:"body"`
+	// Length: the server sent a Content-Length (else its answer was
+	// chunked), which bare does as well.
+	Length bool   `json:"length"`
+	Body   string `json:"body"`
 }
 
 func record(e endpoint) (recorded, error) {
@@ -269,7 +272,8 @@ func record(e endpoint) (recorded, error) {
 	if res.StatusCode != http.StatusOK {
 		return recorded{}, fmt.Errorf("status %d: %s", res.StatusCode, body)
 	}
-	r := recorded{Method: e.method, Target: e.target, Status: res.StatusCode, Header: map[string]string{}, Body: string(body)}
+	r := recorded{Method: e.method, Target: e.target, Status: res.StatusCode, Header: map[string]string{},
+		Length: res.ContentLength >= 0 && len(res.TransferEncoding) == 0, Body: string(body)}
 	for k := range res.Header {
 		if k != "Date" && k != "Content-Length" {
 			r.Header[k] = res.Header.Get(k)
