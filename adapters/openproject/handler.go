@@ -147,6 +147,7 @@ type Handler[T any] struct {
 	cfg    Config[T]
 	log    *slog.Logger
 	mux    *http.ServeMux
+	linked map[string]bool // the names of cfg.LinkedProperties
 }
 
 var _ http.Handler = (*Handler[struct{}])(nil)
@@ -189,7 +190,7 @@ func New[T any](engine *actions.Engine[T], cfg Config[T]) (*Handler[T], error) {
 		seen[p.Name] = true
 	}
 	cfg.LinkedProperties = append([]LinkedProperty[T](nil), cfg.LinkedProperties...)
-	h := &Handler[T]{engine: engine, cfg: cfg, log: httpx.Logger(cfg.Logger), mux: http.NewServeMux()}
+	h := &Handler[T]{engine: engine, cfg: cfg, log: httpx.Logger(cfg.Logger), mux: http.NewServeMux(), linked: seen}
 	h.mux.HandleFunc("GET "+customActionsPath+"{id}", h.getCustomAction)
 	h.mux.HandleFunc("POST "+customActionsPath+"{id}/execute", h.execute)
 	h.mux.HandleFunc("GET "+workPackagesPath+"{id}", h.getWorkPackage)
@@ -307,7 +308,7 @@ func (h *Handler[T]) getCustomAction(w http.ResponseWriter, r *http.Request) {
 		h.writeError(w, r, err)
 		return
 	}
-	h.writeValue(w, r, customActionOf(a))
+	h.writeValue(w, r, halBody(appendCustomAction(nil, customActionOf(a))))
 }
 
 // getWorkPackage serves GET /api/v3/work_packages/{id}. A work package that
@@ -493,7 +494,7 @@ func (h *Handler[T]) renderResolved(ctx context.Context, scoped actions.Actor, i
 	if h.cfg.Links != nil {
 		extra = h.cfg.Links(id, wp)
 	}
-	body, err := renderDefault(rep, linked, extra)
+	body, err := renderDefault(rep, linked, h.linked, extra)
 	if err != nil {
 		return nil, fmt.Errorf("openproject: rendering work package %s: %w", id, err)
 	}
@@ -514,6 +515,9 @@ func (h *Handler[T]) writeValue(w http.ResponseWriter, r *http.Request, v any) {
 
 // encodeObject encodes v, which must encode as a JSON object.
 func encodeObject(v any) ([]byte, error) {
+	if b, ok := v.(halBody); ok {
+		return b, nil
+	}
 	body, err := marshal(v)
 	if err == nil && !bytes.HasPrefix(body, []byte("{")) {
 		err = errors.New("not a JSON object")
