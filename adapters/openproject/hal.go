@@ -222,15 +222,14 @@ func renderDefault[T any](wp WorkPackage[T], linked []namedLink, skip map[string
 // "subject" when that is a string. A key is written as encoding/json
 // writes the string it decodes to, a value as it is.
 func appendFields(b, fields []byte, skip map[string]bool) ([]byte, string, error) {
-	notObject := errors.New("the work package does not encode as a JSON object")
 	if len(fields) < 2 || fields[0] != '{' {
-		return nil, "", notObject
+		return nil, "", errNotObject
 	}
 	var subject string
 	for i := 1; ; {
 		switch {
 		case i >= len(fields):
-			return nil, "", notObject
+			return nil, "", errNotObject
 		case fields[i] == '}':
 			return b, subject, nil
 		case fields[i] == ',':
@@ -238,42 +237,57 @@ func appendFields(b, fields []byte, skip map[string]bool) ([]byte, string, error
 		}
 		end, ok := skipValue(fields, i)
 		if !ok || fields[i] != '"' || end >= len(fields) || fields[end] != ':' {
-			return nil, "", notObject
+			return nil, "", errNotObject
 		}
 		rawKey := fields[i:end]
 		i = end + 1
 		if end, ok = skipValue(fields, i); !ok {
-			return nil, "", notObject
+			return nil, "", errNotObject
 		}
 		val := fields[i:end]
 		i = end
 		// A key of plain ASCII is its own encoding; another is decoded and
 		// encoded again, as a decoder and an encoder would.
-		key, plain := plainString(rawKey)
-		if !plain {
+		if plainString(rawKey) {
+			key := rawKey[1 : len(rawKey)-1]
+			if string(key) == "subject" {
+				subject = stringValue(val, subject)
+			}
+			if reservedKeys[string(key)] || skip[string(key)] {
+				continue
+			}
+			b = append(b, ',')
+			b = append(b, rawKey...)
+		} else {
+			var key string
 			if err := json.Unmarshal(rawKey, &key); err != nil {
 				return nil, "", err
 			}
-		}
-		if key == "subject" {
-			if s, ok := plainString(val); ok {
-				subject = s
-			} else {
-				_ = json.Unmarshal(val, &subject) // not a string: no title
+			if key == "subject" {
+				subject = stringValue(val, subject)
 			}
-		}
-		if reservedKeys[key] || skip[key] {
-			continue
-		}
-		b = append(b, ',')
-		if plain {
-			b = append(b, rawKey...)
-		} else {
+			if reservedKeys[key] || skip[key] {
+				continue
+			}
+			b = append(b, ',')
 			b = appendString(b, key)
 		}
 		b = append(b, ':')
 		b = append(b, val...)
 	}
+}
+
+// errNotObject: the object does not encode as a JSON object.
+var errNotObject = errors.New("the work package does not encode as a JSON object")
+
+// stringValue returns the string the JSON value val holds, or old when it
+// holds none.
+func stringValue(val []byte, old string) string {
+	if plainString(val) {
+		return string(val[1 : len(val)-1])
+	}
+	_ = json.Unmarshal(val, &old) // not a string: unchanged
+	return old
 }
 
 // skipValue returns the end of the compact JSON value that starts at
@@ -313,20 +327,18 @@ func skipValue(data []byte, i int) (int, bool) {
 	return 0, false
 }
 
-// plainString returns the content of the quoted JSON string raw when it
-// is plain printable ASCII without escapes, which encoding/json writes as
-// it is.
-func plainString(raw []byte) (string, bool) {
+// plainString reports whether raw is a quoted JSON string of plain
+// printable ASCII without escapes, which encoding/json writes as it is.
+func plainString(raw []byte) bool {
 	if len(raw) < 2 || raw[0] != '"' || raw[len(raw)-1] != '"' {
-		return "", false
+		return false
 	}
-	s := raw[1 : len(raw)-1]
-	for _, c := range s {
+	for _, c := range raw[1 : len(raw)-1] {
 		if !plainByte(c) {
-			return "", false
+			return false
 		}
 	}
-	return string(s), true
+	return true
 }
 
 // plainByte reports whether encoding/json writes c as it is in a string.

@@ -14,6 +14,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync/atomic"
 
 	"github.com/actionable-go/actionable/actions"
 	"github.com/actionable-go/actionable/adapters/internal/httpx"
@@ -148,6 +149,41 @@ type Handler[T any] struct {
 	log    *slog.Logger
 	mux    *http.ServeMux
 	linked map[string]bool // the names of cfg.LinkedProperties
+	views  atomic.Pointer[actionViews[T]]
+}
+
+// actionView is what a work package shows of a custom action: its link
+// and, embedded, its resource.
+type actionView struct {
+	link     Link
+	resource CustomAction
+}
+
+func newActionView(a *actions.Action) actionView {
+	return actionView{link: Link{Href: customActionHref(a.ID()), Title: a.Name()}, resource: customActionOf(a)}
+}
+
+// actionViews are the views of the linkable actions of one catalog (those
+// with a canonical id), made once per catalog.
+type actionViews[T any] struct {
+	cat      *actions.Catalog[T]
+	byAction map[*actions.Action]actionView
+}
+
+// actionViews returns the views of the engine's current catalog.
+func (h *Handler[T]) actionViews() *actionViews[T] {
+	cat := h.engine.Catalog()
+	if v := h.views.Load(); v != nil && v.cat == cat {
+		return v
+	}
+	v := &actionViews[T]{cat: cat, byAction: map[*actions.Action]actionView{}}
+	for _, a := range cat.Actions() {
+		if canonical(a.ID()) {
+			v.byAction[a] = newActionView(a)
+		}
+	}
+	h.views.Store(v)
+	return v
 }
 
 var _ http.Handler = (*Handler[struct{}])(nil)
@@ -308,7 +344,11 @@ func (h *Handler[T]) getCustomAction(w http.ResponseWriter, r *http.Request) {
 		h.writeError(w, r, err)
 		return
 	}
-	h.writeValue(w, r, halBody(appendCustomAction(nil, customActionOf(a))))
+	v, ok := h.actionViews().byAction[a]
+	if !ok {
+		v = newActionView(a)
+	}
+	h.writeValue(w, r, halBody(appendCustomAction(make([]byte, 0, 512), v.resource)))
 }
 
 // getWorkPackage serves GET /api/v3/work_packages/{id}. A work package that
@@ -457,22 +497,29 @@ func (h *Handler[T]) renderWorkPackage(ctx context.Context, scoped actions.Actor
 // already: list is what the engine resolved for the scoped actor, nil when
 // the actor may not edit the work package.
 func (h *Handler[T]) renderResolved(ctx context.Context, scoped actions.Actor, id string, wp T, version int64, embed bool, list []*actions.Action) (any, error) {
-	rep := WorkPackage[T]{ID: id, LockVersion: version, Object: wp, CustomActions: []Link{}}
+	rep := WorkPackage[T]{ID: id, LockVersion: version, Object: wp, CustomActions: make([]Link, 0, len(list))}
 	if embed {
-		rep.EmbeddedCustomActions = []CustomAction{}
+		rep.EmbeddedCustomActions = make([]CustomAction, 0, len(list))
 	}
-	{
-		// One list for both, so that _links and _embedded agree in
-		// content and order (work_package_representer.rb:
-		// ordered_custom_actions, memoised).
-		for _, a := range list {
+	// One list for both, so that _links and _embedded agree in content and
+	// order (work_package_representer.rb: ordered_custom_actions, memoised).
+	views := h.actionViews()
+	for _, a := range list {
+		v, ok := views.byAction[a]
+		if !ok { // the catalog changed since the list was resolved
 			if !canonical(a.ID()) {
 				continue // a path could not reach it
 			}
-			rep.CustomActions = append(rep.CustomActions, Link{Href: customActionHref(a.ID()), Title: a.Name()})
-			if embed {
-				rep.EmbeddedCustomActions = append(rep.EmbeddedCustomActions, customActionOf(a))
+			v = newActionView(a)
+		}
+		rep.CustomActions = append(rep.CustomActions, v.link)
+		if embed {
+			c := v.resource
+			if c.Description != nil && h.cfg.Render != nil { // the host's to change
+				d := *c.Description
+				c.Description = &d
 			}
+			rep.EmbeddedCustomActions = append(rep.EmbeddedCustomActions, c)
 		}
 	}
 	if h.cfg.Render != nil {
