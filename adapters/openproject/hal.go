@@ -12,6 +12,7 @@ import (
 	"sync"
 
 	"github.com/actionable-go/actionable/actions"
+	"github.com/actionable-go/actionable/adapters/internal/httpx"
 )
 
 // halContentType is the content type of every JSON response.
@@ -160,7 +161,7 @@ func renderDefault[T any](wp WorkPackage[T], linked []namedLink, skip map[string
 	if canonical(wp.ID) {
 		b = append(b, wp.ID...)
 	} else {
-		b = appendString(b, wp.ID)
+		b = httpx.AppendString(b, wp.ID)
 	}
 	b = append(b, `,"lockVersion":`...)
 	b = strconv.AppendInt(b, wp.LockVersion, 10)
@@ -186,7 +187,7 @@ func renderDefault[T any](wp WorkPackage[T], linked []namedLink, skip map[string
 	}
 	for _, l := range linked {
 		b = append(b, ',')
-		b = appendString(b, l.name)
+		b = httpx.AppendString(b, l.name)
 		b = append(b, ':')
 		b = appendLink(b, l.link)
 	}
@@ -200,7 +201,7 @@ func renderDefault[T any](wp WorkPackage[T], linked []namedLink, skip map[string
 		slices.Sort(names)
 		for _, name := range names {
 			b = append(b, ',')
-			b = appendString(b, name)
+			b = httpx.AppendString(b, name)
 			b = append(b, ':')
 			b = appendLink(b, extra[name])
 		}
@@ -270,7 +271,7 @@ func appendFields(b, fields []byte, skip map[string]bool) ([]byte, string, error
 				continue
 			}
 			b = append(b, ',')
-			b = appendString(b, key)
+			b = httpx.AppendString(b, key)
 		}
 		b = append(b, ':')
 		b = append(b, val...)
@@ -334,28 +335,11 @@ func plainString(raw []byte) bool {
 		return false
 	}
 	for _, c := range raw[1 : len(raw)-1] {
-		if !plainByte(c) {
+		if !httpx.PlainByte(c) {
 			return false
 		}
 	}
 	return true
-}
-
-// plainByte reports whether encoding/json writes c as it is in a string.
-func plainByte(c byte) bool { return c >= 0x20 && c < 0x7f && c != '"' && c != '\\' }
-
-// appendString appends s as encoding/json encodes it without HTML
-// escaping: plain ASCII as it is, anything else through the encoder.
-func appendString(b []byte, s string) []byte {
-	for i := 0; i < len(s); i++ {
-		if !plainByte(s[i]) {
-			enc, _ := marshal(s) // a string always encodes
-			return append(b, enc...)
-		}
-	}
-	b = append(b, '"')
-	b = append(b, s...)
-	return append(b, '"')
 }
 
 // appendLink appends l as Link.MarshalJSON encodes it.
@@ -364,15 +348,15 @@ func appendLink(b []byte, l Link) []byte {
 	if l.Href == "" {
 		b = append(b, "null"...)
 	} else {
-		b = appendString(b, l.Href)
+		b = httpx.AppendString(b, l.Href)
 	}
 	if l.Title != "" {
 		b = append(b, `,"title":`...)
-		b = appendString(b, l.Title)
+		b = httpx.AppendString(b, l.Title)
 	}
 	if l.Method != "" {
 		b = append(b, `,"method":`...)
-		b = appendString(b, l.Method)
+		b = httpx.AppendString(b, l.Method)
 	}
 	if l.Templated {
 		b = append(b, `,"templated":true`...)
@@ -383,14 +367,14 @@ func appendLink(b []byte, l Link) []byte {
 // appendCustomAction appends c as encoding/json encodes it.
 func appendCustomAction(b []byte, c CustomAction) []byte {
 	b = append(b, `{"_type":`...)
-	b = appendString(b, c.Type)
+	b = httpx.AppendString(b, c.Type)
 	b = append(b, `,"name":`...)
-	b = appendString(b, c.Name)
+	b = httpx.AppendString(b, c.Name)
 	b = append(b, `,"description":`...)
 	if c.Description == nil {
 		b = append(b, "null"...)
 	} else {
-		b = appendString(b, *c.Description)
+		b = httpx.AppendString(b, *c.Description)
 	}
 	b = append(b, `,"_links":{"executeImmediately":`...)
 	b = appendLink(b, c.Links.ExecuteImmediately)
