@@ -167,6 +167,15 @@ func parseAccept(values []string) []mediaRange {
 // that parses) picks the first offer. With wildcards false, only ranges
 // naming the offer's type (type/subtype or type/*) count.
 func negotiate(accept []string, offers []string, wildcards bool) (string, bool) {
+	// An Accept that names one offer, and nothing else, picks it: the
+	// usual case, without parsing.
+	if len(accept) == 1 {
+		for _, o := range offers {
+			if accept[0] == o {
+				return o, true
+			}
+		}
+	}
 	ranges := parseAccept(accept)
 	if len(ranges) == 0 {
 		return offers[0], wildcards

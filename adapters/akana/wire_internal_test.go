@@ -37,3 +37,20 @@ func TestAppendRSSIsEncoder(t *testing.T) {
 		}
 	}
 }
+
+// TestNegotiateFastPath checks that an Accept naming one offer picks what
+// parsing it picks (a second, empty value adds no range and takes the
+// parsing path).
+func TestNegotiateFastPath(t *testing.T) {
+	for _, offers := range [][]string{mediaTypes, {mediaJSON}} {
+		for _, accept := range append(append([]string{}, mediaTypes...), "*/*", "application/*", "Application/JSON", " application/json", "text/html") {
+			for _, wildcards := range []bool{true, false} {
+				got, gotOK := negotiate([]string{accept}, offers, wildcards)
+				want, wantOK := negotiate([]string{accept, ""}, offers, wildcards)
+				if got != want || gotOK != wantOK {
+					t.Errorf("negotiate(%q, %q, %v) = %q, %v; parsing picks %q, %v", accept, offers, wildcards, got, gotOK, want, wantOK)
+				}
+			}
+		}
+	}
+}
