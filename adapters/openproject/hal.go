@@ -150,32 +150,56 @@ func (b halBody) MarshalJSON() ([]byte, error) { return b, nil }
 // _embedded is left out when wp.EmbeddedCustomActions is nil. skip holds
 // the names of the linked properties.
 func renderDefault[T any](wp WorkPackage[T], linked []namedLink, skip map[string]bool, extra map[string]Link) (halBody, error) {
+	links := make([][]byte, len(wp.CustomActions))
+	for i, l := range wp.CustomActions {
+		links[i] = appendLink(nil, l)
+	}
+	var resources [][]byte
+	if wp.EmbeddedCustomActions != nil {
+		resources = make([][]byte, len(wp.EmbeddedCustomActions))
+		for i, c := range wp.EmbeddedCustomActions {
+			resources[i] = appendCustomAction(nil, c)
+		}
+	}
+	return renderParts(wp.ID, wp.LockVersion, wp.Object, links, resources, linked, skip, extra)
+}
+
+// renderParts is renderDefault with the custom actions' links and
+// resources encoded already; resources nil leaves _embedded out.
+func renderParts[T any](id string, version int64, obj T, links, resources [][]byte, linked []namedLink, skip map[string]bool, extra map[string]Link) (halBody, error) {
 	enc := newEncoder()
 	defer enc.release()
-	fields, err := enc.marshal(wp.Object)
+	fields, err := enc.marshal(obj)
 	if err != nil {
 		return nil, err
 	}
-	b := make([]byte, 0, 2*len(fields)+256*(1+len(wp.CustomActions)+len(wp.EmbeddedCustomActions)))
+	size := 2*len(fields) + 128*(1+len(linked)+len(extra))
+	for _, l := range links {
+		size += len(l) + 1
+	}
+	for _, r := range resources {
+		size += len(r) + 1
+	}
+	b := make([]byte, 0, size)
 	b = append(b, `{"_type":"WorkPackage","id":`...)
-	if canonical(wp.ID) {
-		b = append(b, wp.ID...)
+	if canonical(id) {
+		b = append(b, id...)
 	} else {
-		b = httpx.AppendString(b, wp.ID)
+		b = httpx.AppendString(b, id)
 	}
 	b = append(b, `,"lockVersion":`...)
-	b = strconv.AppendInt(b, wp.LockVersion, 10)
+	b = strconv.AppendInt(b, version, 10)
 	b, subject, err := appendFields(b, fields, skip)
 	if err != nil {
 		return nil, err
 	}
-	if wp.EmbeddedCustomActions != nil {
+	if resources != nil {
 		b = append(b, `,"_embedded":{"customActions":[`...)
-		for i, c := range wp.EmbeddedCustomActions {
+		for i, r := range resources {
 			if i > 0 {
 				b = append(b, ',')
 			}
-			b = appendCustomAction(b, c)
+			b = append(b, r...)
 		}
 		b = append(b, "]}"...)
 	}
@@ -183,7 +207,7 @@ func renderDefault[T any](wp WorkPackage[T], linked []namedLink, skip map[string
 	if self, ok := extra["self"]; ok {
 		b = appendLink(b, self)
 	} else {
-		b = appendLink(b, Link{Href: workPackagesPath + url.PathEscape(wp.ID), Title: subject})
+		b = appendLink(b, Link{Href: workPackagesPath + url.PathEscape(id), Title: subject})
 	}
 	for _, l := range linked {
 		b = append(b, ',')
@@ -207,11 +231,11 @@ func renderDefault[T any](wp WorkPackage[T], linked []namedLink, skip map[string
 		}
 	}
 	b = append(b, `,"customActions":[`...)
-	for i, l := range wp.CustomActions {
+	for i, l := range links {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = appendLink(b, l)
+		b = append(b, l...)
 	}
 	b = append(b, "]}}"...)
 	return b, nil

@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -153,14 +154,18 @@ type Handler[T any] struct {
 }
 
 // actionView is what a work package shows of a custom action: its link
-// and, embedded, its resource.
+// and, embedded, its resource, also encoded.
 type actionView struct {
-	link     Link
-	resource CustomAction
+	link                   Link
+	resource               CustomAction
+	linkJSON, resourceJSON []byte
 }
 
 func newActionView(a *actions.Action) actionView {
-	return actionView{link: Link{Href: customActionHref(a.ID()), Title: a.Name()}, resource: customActionOf(a)}
+	v := actionView{link: Link{Href: customActionHref(a.ID()), Title: a.Name()}, resource: customActionOf(a)}
+	// Clipped: a writer appending to them (writeHAL) copies them first.
+	v.linkJSON, v.resourceJSON = slices.Clip(appendLink(nil, v.link)), slices.Clip(appendCustomAction(nil, v.resource))
+	return v
 }
 
 // actionViews are the views of the linkable actions of one catalog (those
@@ -348,7 +353,7 @@ func (h *Handler[T]) getCustomAction(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		v = newActionView(a)
 	}
-	h.writeValue(w, r, halBody(appendCustomAction(make([]byte, 0, 512), v.resource)))
+	h.writeValue(w, r, halBody(v.resourceJSON))
 }
 
 // getWorkPackage serves GET /api/v3/work_packages/{id}. A work package that
@@ -497,13 +502,10 @@ func (h *Handler[T]) renderWorkPackage(ctx context.Context, scoped actions.Actor
 // already: list is what the engine resolved for the scoped actor, nil when
 // the actor may not edit the work package.
 func (h *Handler[T]) renderResolved(ctx context.Context, scoped actions.Actor, id string, wp T, version int64, embed bool, list []*actions.Action) (any, error) {
-	rep := WorkPackage[T]{ID: id, LockVersion: version, Object: wp, CustomActions: make([]Link, 0, len(list))}
-	if embed {
-		rep.EmbeddedCustomActions = make([]CustomAction, 0, len(list))
-	}
 	// One list for both, so that _links and _embedded agree in content and
 	// order (work_package_representer.rb: ordered_custom_actions, memoised).
 	views := h.actionViews()
+	shown := make([]actionView, 0, len(list))
 	for _, a := range list {
 		v, ok := views.byAction[a]
 		if !ok { // the catalog changed since the list was resolved
@@ -512,22 +514,40 @@ func (h *Handler[T]) renderResolved(ctx context.Context, scoped actions.Actor, i
 			}
 			v = newActionView(a)
 		}
-		rep.CustomActions = append(rep.CustomActions, v.link)
-		if embed {
-			c := v.resource
-			if c.Description != nil && h.cfg.Render != nil { // the host's to change
-				d := *c.Description
-				c.Description = &d
-			}
-			rep.EmbeddedCustomActions = append(rep.EmbeddedCustomActions, c)
-		}
+		shown = append(shown, v)
 	}
 	if h.cfg.Render != nil {
+		rep := WorkPackage[T]{ID: id, LockVersion: version, Object: wp, CustomActions: make([]Link, len(shown))}
+		if embed {
+			rep.EmbeddedCustomActions = make([]CustomAction, len(shown))
+		}
+		for i, v := range shown {
+			rep.CustomActions[i] = v.link
+			if embed {
+				c := v.resource
+				if c.Description != nil { // the host's to change
+					d := *c.Description
+					c.Description = &d
+				}
+				rep.EmbeddedCustomActions[i] = c
+			}
+		}
 		body, err := h.cfg.Render(ctx, rep)
 		if err != nil {
 			return nil, fmt.Errorf("openproject: rendering work package %s: %w", id, err)
 		}
 		return body, nil
+	}
+	links := make([][]byte, len(shown))
+	var resources [][]byte
+	if embed {
+		resources = make([][]byte, len(shown))
+	}
+	for i, v := range shown {
+		links[i] = v.linkJSON
+		if embed {
+			resources[i] = v.resourceJSON
+		}
 	}
 	linked := make([]namedLink, len(h.cfg.LinkedProperties))
 	for i, p := range h.cfg.LinkedProperties {
@@ -541,7 +561,7 @@ func (h *Handler[T]) renderResolved(ctx context.Context, scoped actions.Actor, i
 	if h.cfg.Links != nil {
 		extra = h.cfg.Links(id, wp)
 	}
-	body, err := renderDefault(rep, linked, h.linked, extra)
+	body, err := renderParts(id, version, wp, links, resources, linked, h.linked, extra)
 	if err != nil {
 		return nil, fmt.Errorf("openproject: rendering work package %s: %w", id, err)
 	}
