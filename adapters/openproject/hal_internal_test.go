@@ -226,3 +226,30 @@ func TestLinkIsReference(t *testing.T) {
 		}
 	}
 }
+
+// referenceLockVersion is the first parseLockVersion: a string, else a
+// json.Number.
+func referenceLockVersion(raw json.RawMessage) int64 {
+	var s string
+	if json.Unmarshal(raw, &s) != nil {
+		var n json.Number
+		if json.Unmarshal(raw, &n) != nil {
+			return 0
+		}
+		s = string(n)
+	}
+	v, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || v < 1 {
+		return 0
+	}
+	return v
+}
+
+func TestParseLockVersionIsReference(t *testing.T) {
+	for _, raw := range []string{"", "3", `"3"`, "null", "true", "false", "[3]", `{"a":3}`, "-3", "0", "3.0", "1e2", `"1e2"`, `" 3"`,
+		"9223372036854775807", "9223372036854775808", `"9223372036854775807"`, `"\u0033"`, `""`, "-0"} {
+		if got, want := parseLockVersion(json.RawMessage(raw)), referenceLockVersion(json.RawMessage(raw)); got != want {
+			t.Errorf("parseLockVersion(%s) = %d, reference %d", raw, got, want)
+		}
+	}
+}

@@ -655,7 +655,7 @@ func decodeExecute(r io.Reader) (executeBody, error) {
 		var href string
 		switch {
 		case len(raw) == 0 || string(raw) == "null": // no link
-		case json.Unmarshal(raw, &href) == nil:
+		case raw[0] == '"' && json.Unmarshal(raw, &href) == nil:
 			id, err := workPackageID(href)
 			if err != nil {
 				return executeBody{}, err
@@ -683,12 +683,17 @@ func parseMessage(data []byte, e *json.SyntaxError) string {
 // which no stored version has.
 func parseLockVersion(raw json.RawMessage) int64 {
 	var s string
-	if json.Unmarshal(raw, &s) != nil {
-		var n json.Number
-		if json.Unmarshal(raw, &n) != nil {
+	switch {
+	case len(raw) == 0: // absent
+		return 0
+	case raw[0] == '"' || raw[0] == 'n': // a string, or null
+		if json.Unmarshal(raw, &s) != nil {
 			return 0
 		}
-		s = string(n)
+	case raw[0] == '-' || raw[0] >= '0' && raw[0] <= '9': // a number: its text
+		s = string(raw)
+	default: // an object, an array, a boolean
+		return 0
 	}
 	v, err := strconv.ParseInt(s, 10, 64)
 	if err != nil || v < 1 {
