@@ -5,6 +5,8 @@ import (
 	"cmp"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"io"
 	"net/url"
 	"slices"
 	"strconv"
@@ -252,4 +254,73 @@ func TestParseLockVersionIsReference(t *testing.T) {
 			t.Errorf("parseLockVersion(%s) = %d, reference %d", raw, got, want)
 		}
 	}
+}
+
+// referenceDecodeExecute is the first decodeExecute: the body decoded
+// into a map[string]json.RawMessage.
+func referenceDecodeExecute(r io.Reader) (executeBody, error) {
+	data, err := io.ReadAll(r)
+	if err != nil { // the size limit: the reader's error, not the parser's
+		return executeBody{}, &bodyError{err: err}
+	}
+	if len(bytes.TrimSpace(data)) == 0 {
+		return executeBody{}, &bodyError{err: errors.New("empty body")}
+	}
+	var top map[string]json.RawMessage
+	if err := json.Unmarshal(data, &top); err != nil {
+		var syntax *json.SyntaxError
+		if errors.As(err, &syntax) {
+			return executeBody{}, &bodyError{parseError: parseMessage(data, syntax), err: err}
+		}
+		return executeBody{}, &bodyError{err: err} // JSON, but not an object
+	}
+	if top == nil {
+		return executeBody{}, &bodyError{err: errors.New("null")}
+	}
+	var body executeBody
+	var links struct {
+		WorkPackage struct {
+			Href json.RawMessage `json:"href"`
+		} `json:"workPackage"`
+	}
+	if json.Unmarshal(top["_links"], &links) == nil {
+		raw := links.WorkPackage.Href
+		var href string
+		switch {
+		case len(raw) == 0 || string(raw) == "null": // no link
+		case raw[0] == '"' && json.Unmarshal(raw, &href) == nil:
+			id, err := workPackageID(href)
+			if err != nil {
+				return executeBody{}, err
+			}
+			body.link, body.id = true, id
+		default:
+			body.link = true // not a string: links nothing
+		}
+	}
+	body.lockVersion = parseLockVersion(top["lockVersion"])
+	return body, nil
+}
+
+func FuzzDecodeExecuteIsReference(f *testing.F) {
+	for _, seed := range []string{
+		`{"_links":{"workPackage":{"href":"/api/v3/work_packages/42"}},"lockVersion":3}`,
+		"{ \"_links\" : { \"workPackage\" : { \"href\" : \"/api/v3/work_packages/42\" } } ,\n\t\"lockVersion\" : \"3\" }",
+		`{"lockVersion":1,"lockVersion":2,"_links":{},"_links":{"WORKPACKAGE":{"HREF":"/api/v3/work_packages/7"}}}`,
+		`{"lock\u0056ersion":4,"\u005flinks":{"workPackage":{"href":"\/api\/v3\/work_packages\/9"}}}`,
+		`{"LOCKVERSION":3,"x":[1,{"y":"}"}],"z":null,"t":true,"n":-1.5e3}`,
+		`{"_links":[],"lockVersion":{}}`, `{}`, `[]`, `null`, `"s"`, `3`, `{"a":}`, `{"a":1}x`, `{"a":1} {}`, "{\"\xff\":1}",
+	} {
+		f.Add([]byte(seed))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		want, wantErr := referenceDecodeExecute(bytes.NewReader(data))
+		got, err := decodeExecute(bytes.NewReader(data))
+		if diff := gocmp.Diff(want, got, gocmp.AllowUnexported(executeBody{})); diff != "" {
+			t.Errorf("%q: mismatch (-reference +got):\n%s", data, diff)
+		}
+		if fmt.Sprint(wantErr) != fmt.Sprint(err) {
+			t.Errorf("%q: error %v, reference %v", data, err, wantErr)
+		}
+	})
 }

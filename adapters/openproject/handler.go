@@ -633,16 +633,20 @@ func decodeExecute(r io.Reader) (executeBody, error) {
 	if len(bytes.TrimSpace(data)) == 0 {
 		return executeBody{}, &bodyError{err: errors.New("empty body")}
 	}
-	var top map[string]json.RawMessage
-	if err := json.Unmarshal(data, &top); err != nil {
-		var syntax *json.SyntaxError
-		if errors.As(err, &syntax) {
-			return executeBody{}, &bodyError{parseError: parseMessage(data, syntax), err: err}
+	// A valid object is split into its members without decoding it; the
+	// decoder says what is wrong with anything else.
+	top, ok := topMembers(data)
+	if !ok {
+		if err := json.Unmarshal(data, &top); err != nil {
+			var syntax *json.SyntaxError
+			if errors.As(err, &syntax) {
+				return executeBody{}, &bodyError{parseError: parseMessage(data, syntax), err: err}
+			}
+			return executeBody{}, &bodyError{err: err} // JSON, but not an object
 		}
-		return executeBody{}, &bodyError{err: err} // JSON, but not an object
-	}
-	if top == nil {
-		return executeBody{}, &bodyError{err: errors.New("null")}
+		if top == nil {
+			return executeBody{}, &bodyError{err: errors.New("null")}
+		}
 	}
 	var body executeBody
 	var links struct {
@@ -667,6 +671,84 @@ func decodeExecute(r io.Reader) (executeBody, error) {
 	}
 	body.lockVersion = parseLockVersion(top["lockVersion"])
 	return body, nil
+}
+
+// topMembers returns the "_links" and "lockVersion" members of data, the
+// last of each as a decoder into a map[string]json.RawMessage keeps them,
+// when data is a valid JSON object; false otherwise.
+func topMembers(data []byte) (map[string]json.RawMessage, bool) {
+	if !json.Valid(data) {
+		return nil, false
+	}
+	i := skipSpace(data, 0)
+	if data[i] != '{' {
+		return nil, false
+	}
+	top := map[string]json.RawMessage{}
+	for i = skipSpace(data, i+1); data[i] != '}'; i = skipSpace(data, i) {
+		if data[i] == ',' {
+			i = skipSpace(data, i+1)
+		}
+		end := endOfValue(data, i)
+		rawKey := data[i:end]
+		i = skipSpace(data, end) // at the colon
+		i = skipSpace(data, i+1) // at the value
+		end = endOfValue(data, i)
+		val := data[i:end:end]
+		i = end
+		var key string
+		if plainString(rawKey) {
+			key = string(rawKey[1 : len(rawKey)-1])
+		} else if json.Unmarshal(rawKey, &key) != nil {
+			return nil, false
+		}
+		if key == "_links" || key == "lockVersion" {
+			top[key] = json.RawMessage(val)
+		}
+	}
+	return top, true
+}
+
+// skipSpace returns the index of the first byte from i on that is not
+// JSON white space.
+func skipSpace(data []byte, i int) int {
+	for i < len(data) && (data[i] == ' ' || data[i] == '\t' || data[i] == '\n' || data[i] == '\r') {
+		i++
+	}
+	return i
+}
+
+// endOfValue returns the end of the value that starts at data[i], in valid
+// JSON.
+func endOfValue(data []byte, i int) int {
+	depth := 0
+	for ; i < len(data); i++ {
+		switch data[i] {
+		case '"':
+			for i++; data[i] != '"'; i++ {
+				if data[i] == '\\' {
+					i++
+				}
+			}
+			if depth == 0 {
+				return i + 1
+			}
+		case '{', '[':
+			depth++
+		case '}', ']':
+			if depth == 0 {
+				return i // a number, true, false or null ends here
+			}
+			if depth--; depth == 0 {
+				return i + 1
+			}
+		case ',', ' ', '\t', '\n', '\r':
+			if depth == 0 {
+				return i
+			}
+		}
+	}
+	return i
 }
 
 // parseMessage is the parser's message with the line and the column (of
