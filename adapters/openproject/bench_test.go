@@ -13,8 +13,17 @@ import (
 // fixture of the tests:
 //
 //	go test -run '^$' -bench Handler -benchmem ./adapters/openproject/
+//
+// GET_collection lists a full page of 20 work packages.
 func BenchmarkHandler(b *testing.B) {
 	fx := newFixture(b)
+	// A full first page (20) for the collection: 42, 43 and these.
+	for i := range 18 {
+		wp := WorkPackage{Subject: "Listed " + strconv.Itoa(i), Project: "demo", Type: "Task", Status: "New", Assignee: "member"}
+		if _, err := fx.store.Create(b.Context(), strconv.Itoa(1000+i), wp); err != nil {
+			b.Fatal(err)
+		}
+	}
 	get := func(b *testing.B, path, token string) {
 		b.ReportAllocs()
 		for b.Loop() {

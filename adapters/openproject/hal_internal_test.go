@@ -324,3 +324,28 @@ func FuzzDecodeExecuteIsReference(f *testing.F) {
 		}
 	})
 }
+
+func TestAppendCollectionIsEncoder(t *testing.T) {
+	elements := []json.RawMessage{[]byte(`{"_type":"WorkPackage","id":42,"s":"\u2028 <&> \"q\""}`), []byte(`{"id":43}`)}
+	for _, els := range [][]json.RawMessage{nil, {}, elements[:1], elements} {
+		for _, paged := range []bool{false, true} {
+			var c workPackageCollection
+			c.Type, c.Total, c.Count, c.PageSize, c.Offset = "WorkPackageCollection", 7, len(els), 20, 2
+			c.Embedded.Elements = els
+			c.Links.Self = Link{Href: pageLink("2", "20")}
+			c.Links.JumpTo = Link{Href: pageLink("{offset}", "20"), Templated: true}
+			c.Links.ChangeSize = Link{Href: pageLink("2", "{size}"), Templated: true}
+			if paged {
+				c.Links.PreviousByOffset = &Link{Href: pageLink("1", "20")}
+				c.Links.NextByOffset = &Link{Href: pageLink("3", "20")}
+			}
+			want, err := marshal(c)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := gocmp.Diff(string(want), string(appendCollection(nil, &c))); diff != "" {
+				t.Errorf("mismatch (-encoding/json +got):\n%s", diff)
+			}
+		}
+	}
+}
