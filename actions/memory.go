@@ -484,6 +484,27 @@ func hasRefs(t reflect.Type, depth int) bool {
 	return false
 }
 
+// refsByType remembers hasRefs for the types deepCopy meets.
+var refsByType sync.Map // reflect.Type → bool
+
+// typeHasRefs is hasRefs(t, 0), remembered per type.
+func typeHasRefs(t reflect.Type) bool {
+	switch t.Kind() {
+	case reflect.Bool, reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr,
+		reflect.Float32, reflect.Float64, reflect.Complex64, reflect.Complex128, reflect.String:
+		return false
+	case reflect.Pointer, reflect.Slice, reflect.Map, reflect.Interface, reflect.Chan, reflect.Func, reflect.UnsafePointer:
+		return true
+	}
+	if v, ok := refsByType.Load(t); ok {
+		return v.(bool)
+	}
+	refs := hasRefs(t, 0)
+	refsByType.Store(t, refs)
+	return refs
+}
+
 // deepCopy copies v so that the copy shares no mutable memory with it:
 // pointers, slices and maps are copied recursively. Unexported fields are
 // copied as they are (shallowly), but for the exported fields an unexported
@@ -511,7 +532,7 @@ type copyKey struct {
 // lookup returns the copy made of src, if any, when src's elements may hold
 // references (only those can be part of a cycle or worth keeping aliased).
 func (c *copier) lookup(src reflect.Value, n int) (copyKey, reflect.Value, bool) {
-	if !hasRefs(src.Type().Elem(), 0) {
+	if !typeHasRefs(src.Type().Elem()) {
 		return copyKey{}, reflect.Value{}, false
 	}
 	k := copyKey{typ: src.Type(), ptr: src.Pointer(), len: n}
@@ -535,9 +556,14 @@ func (c *copier) remember(k copyKey, v reflect.Value) {
 func (c *copier) fields(dst, src reflect.Value) {
 	for i := 0; i < src.NumField(); i++ {
 		f := dst.Field(i)
-		switch sf := src.Type().Field(i); {
-		case f.CanSet():
+		if !typeHasRefs(f.Type()) {
+			continue // the shallow copy is a copy
+		}
+		if f.CanSet() {
 			c.value(f, src.Field(i))
+			continue
+		}
+		switch sf := src.Type().Field(i); {
 		case !sf.Anonymous:
 		case f.Kind() == reflect.Struct:
 			c.fields(f, src.Field(i))

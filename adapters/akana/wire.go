@@ -167,6 +167,15 @@ func parseAccept(values []string) []mediaRange {
 // that parses) picks the first offer. With wildcards false, only ranges
 // naming the offer's type (type/subtype or type/*) count.
 func negotiate(accept []string, offers []string, wildcards bool) (string, bool) {
+	// An Accept that names one offer, and nothing else, picks it: the
+	// usual case, without parsing.
+	if len(accept) == 1 {
+		for _, o := range offers {
+			if accept[0] == o {
+				return o, true
+			}
+		}
+	}
 	ranges := parseAccept(accept)
 	if len(ranges) == 0 {
 		return offers[0], wildcards
@@ -210,6 +219,9 @@ func encode(mediaType string, v any) ([]byte, error) {
 		buf.WriteByte('\n')
 		return buf.Bytes(), nil
 	}
+	if rss, ok := v.(RSS); ok {
+		return appendRSS(make([]byte, 0, 512), rss), nil
+	}
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
 	enc.SetIndent("", "  ")
@@ -217,6 +229,53 @@ func encode(mediaType string, v any) ([]byte, error) {
 		return nil, err
 	}
 	return buf.Bytes(), nil
+}
+
+// appendRSS appends v in JSON as encode does (indented by two spaces, a
+// newline after), without encoding/json's reflection and indenting pass:
+// GET .../actions answers it on every request.
+func appendRSS(b []byte, v RSS) []byte {
+	ch := v.Channel
+	b = append(b, "{\n  \"channel\": {\n    \"title\": "...)
+	b = httpx.AppendString(b, ch.Title)
+	b = append(b, ",\n    \"WorkflowObject\": {\n      \"WorkflowDefinitionKey\": "...)
+	b = httpx.AppendString(b, ch.WorkflowObject.WorkflowDefinitionKey)
+	b = append(b, ",\n      \"State\": "...)
+	switch {
+	case ch.WorkflowObject.State == nil:
+		b = append(b, "null"...)
+	case len(ch.WorkflowObject.State) == 0:
+		b = append(b, "[]"...)
+	default:
+		b = append(b, '[')
+		for i, s := range ch.WorkflowObject.State {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = append(b, "\n        "...)
+			b = httpx.AppendString(b, s)
+		}
+		b = append(b, "\n      ]"...)
+	}
+	b = append(b, "\n    },\n    \"item\": "...)
+	switch {
+	case ch.Items == nil:
+		b = append(b, "null"...)
+	case len(ch.Items) == 0:
+		b = append(b, "[]"...)
+	default:
+		b = append(b, '[')
+		for i, it := range ch.Items {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = append(b, "\n      {\n        \"guid\": {\n          \"value\": "...)
+			b = httpx.AppendString(b, it.GUID.Value)
+			b = append(b, "\n        }\n      }"...)
+		}
+		b = append(b, "\n    ]"...)
+	}
+	return append(b, "\n  }\n}\n"...)
 }
 
 // xmlAction is the XML form of Action, accepting any root element name

@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/actionable-go/actionable/actions"
+	"github.com/actionable-go/actionable/adapters/internal/httpx"
 )
 
 // workPackageCollection is OpenProject's WorkPackageCollection
@@ -254,14 +255,70 @@ func (h *Handler[T]) listWorkPackages(w http.ResponseWriter, r *http.Request) {
 	if p.size > 0 && p.offset < pages || p.size == 0 && total > 0 {
 		c.Links.NextByOffset = &Link{Href: pageLink(strconv.FormatInt(p.offset+1, 10), size)}
 	}
-	h.writeValue(w, r, c)
+	h.writeValue(w, r, appendCollection(nil, &c))
+}
+
+// appendCollection appends c as encoding/json encodes it (without HTML
+// escaping), its elements as they are: they are encoded already, and
+// compact.
+func appendCollection(b []byte, c *workPackageCollection) halBody {
+	size := 512
+	for _, e := range c.Embedded.Elements {
+		size += len(e) + 1
+	}
+	if b == nil {
+		b = make([]byte, 0, size)
+	}
+	b = append(b, `{"_type":`...)
+	b = httpx.AppendString(b, c.Type)
+	b = append(b, `,"total":`...)
+	b = strconv.AppendInt(b, c.Total, 10)
+	b = append(b, `,"count":`...)
+	b = strconv.AppendInt(b, int64(c.Count), 10)
+	b = append(b, `,"pageSize":`...)
+	b = strconv.AppendInt(b, c.PageSize, 10)
+	b = append(b, `,"offset":`...)
+	b = strconv.AppendInt(b, c.Offset, 10)
+	b = append(b, `,"_embedded":{"elements":`...)
+	if c.Embedded.Elements == nil {
+		b = append(b, "null"...)
+	} else {
+		b = append(b, '[')
+		for i, e := range c.Embedded.Elements {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = append(b, e...)
+		}
+		b = append(b, ']')
+	}
+	b = append(b, `},"_links":{"self":`...)
+	b = appendLink(b, c.Links.Self)
+	b = append(b, `,"jumpTo":`...)
+	b = appendLink(b, c.Links.JumpTo)
+	b = append(b, `,"changeSize":`...)
+	b = appendLink(b, c.Links.ChangeSize)
+	if c.Links.PreviousByOffset != nil {
+		b = append(b, `,"previousByOffset":`...)
+		b = appendLink(b, *c.Links.PreviousByOffset)
+	}
+	if c.Links.NextByOffset != nil {
+		b = append(b, `,"nextByOffset":`...)
+		b = appendLink(b, *c.Links.NextByOffset)
+	}
+	return append(b, "}}"...)
 }
 
 // actorKey tells scoped actors apart: two elements whose actors have the
 // same key are resolved in one batch.
 func actorKey(a actions.Actor) string {
 	var b strings.Builder
-	field := func(s string) { b.WriteString(strconv.Quote(s)); b.WriteByte(' ') }
+	b.Grow(128)
+	field := func(s string) { // length-prefixed: no two actors share a key
+		b.WriteString(strconv.Itoa(len(s)))
+		b.WriteByte(':')
+		b.WriteString(s)
+	}
 	field(a.ID)
 	field(a.Name)
 	b.WriteString("roles ")

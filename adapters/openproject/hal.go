@@ -2,7 +2,6 @@ package openproject
 
 import (
 	"bytes"
-	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -10,8 +9,10 @@ import (
 	"net/url"
 	"slices"
 	"strconv"
+	"sync"
 
 	"github.com/actionable-go/actionable/actions"
+	"github.com/actionable-go/actionable/adapters/internal/httpx"
 )
 
 // halContentType is the content type of every JSON response.
@@ -29,19 +30,7 @@ type Link struct {
 }
 
 // MarshalJSON renders an empty Href as null.
-func (l Link) MarshalJSON() ([]byte, error) {
-	var v struct {
-		Href      *string `json:"href"`
-		Title     string  `json:"title,omitempty"`
-		Method    string  `json:"method,omitempty"`
-		Templated bool    `json:"templated,omitempty"`
-	}
-	if l.Href != "" {
-		v.Href = &l.Href
-	}
-	v.Title, v.Method, v.Templated = l.Title, l.Method, l.Templated
-	return marshal(v) // not json.Marshal: a "&" in an href stays readable
-}
+func (l Link) MarshalJSON() ([]byte, error) { return appendLink(nil, l), nil }
 
 // Resource is a kind of OpenProject resource, named by its path under
 // /api/v3/ (the api_v3_paths of OpenProject's representers).
@@ -141,6 +130,14 @@ type namedLink struct {
 	link Link
 }
 
+// halBody is a JSON object the adapter rendered itself, compact and
+// exactly as encoding/json (without HTML escaping) would have encoded it:
+// written as it is, never encoded again.
+type halBody []byte
+
+// MarshalJSON returns the body, for a host that encodes one.
+func (b halBody) MarshalJSON() ([]byte, error) { return b, nil }
+
 // renderDefault renders
 //
 //	{"_type": "WorkPackage", "id", "lockVersion", the JSON fields of T in
@@ -150,107 +147,297 @@ type namedLink struct {
 //
 // self is titled with the subject, as OpenProject's is (self_link
 // title_getter: represented.subject), unless extra has a self link.
-// _embedded is left out when wp.EmbeddedCustomActions is nil.
-func renderDefault[T any](wp WorkPackage[T], linked []namedLink, extra map[string]Link) (json.RawMessage, error) {
-	fields, err := marshal(wp.Object)
-	if err != nil {
-		return nil, err
+// _embedded is left out when wp.EmbeddedCustomActions is nil. skip holds
+// the names of the linked properties.
+func renderDefault[T any](wp WorkPackage[T], linked []namedLink, skip map[string]bool, extra map[string]Link) (halBody, error) {
+	links := make([][]byte, len(wp.CustomActions))
+	for i, l := range wp.CustomActions {
+		links[i] = appendLink(nil, l)
 	}
-	skip := make(map[string]bool, len(linked))
-	for _, l := range linked {
-		skip[l.name] = true
-	}
-	var b bytes.Buffer
-	b.WriteString(`{"_type":"WorkPackage","id":`)
-	if canonical(wp.ID) {
-		b.WriteString(wp.ID)
-	} else {
-		id, _ := marshal(wp.ID)
-		b.Write(id)
-	}
-	b.WriteString(`,"lockVersion":`)
-	b.WriteString(strconv.FormatInt(wp.LockVersion, 10))
-	subject, err := writeFields(&b, fields, skip)
-	if err != nil {
-		return nil, err
-	}
-	self, ok := extra["self"]
-	if !ok {
-		self = Link{Href: workPackagesPath + url.PathEscape(wp.ID), Title: subject}
-	}
-	names := make([]string, 0, len(extra))
-	for name := range extra {
-		if name != "self" && name != "customActions" && !skip[name] {
-			names = append(names, name)
+	var resources [][]byte
+	if wp.EmbeddedCustomActions != nil {
+		resources = make([][]byte, len(wp.EmbeddedCustomActions))
+		for i, c := range wp.EmbeddedCustomActions {
+			resources[i] = appendCustomAction(nil, c)
 		}
 	}
-	slices.Sort(names)
-	actionLinks := wp.CustomActions
-	if actionLinks == nil {
-		actionLinks = []Link{}
-	}
-	var werr error
-	write := func(prefix string, v any) {
-		enc, err := marshal(v)
-		werr = cmp.Or(werr, err)
-		b.WriteString(prefix)
-		b.Write(enc)
-	}
-	if wp.EmbeddedCustomActions != nil {
-		write(`,"_embedded":{"customActions":`, wp.EmbeddedCustomActions)
-		b.WriteByte('}')
-	}
-	write(`,"_links":{"self":`, self)
-	for _, l := range linked {
-		write(",", l.name)
-		write(":", l.link)
-	}
-	for _, name := range names {
-		write(",", name)
-		write(":", extra[name])
-	}
-	write(`,"customActions":`, actionLinks)
-	b.WriteString("}}")
-	if werr != nil {
-		return nil, werr
-	}
-	return json.RawMessage(b.Bytes()), nil
+	return renderParts(wp.ID, wp.LockVersion, wp.Object, links, resources, linked, skip, extra)
 }
 
-// writeFields appends the members of the JSON object fields, in order,
-// each preceded by a comma, leaving out the reserved keys and those in
-// skip. It returns the value of "subject" when that is a string.
-func writeFields(b *bytes.Buffer, fields []byte, skip map[string]bool) (subject string, err error) {
-	dec := json.NewDecoder(bytes.NewReader(fields))
-	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
-		return "", errors.New("the work package does not encode as a JSON object")
+// renderParts is renderDefault with the custom actions' links and
+// resources encoded already; resources nil leaves _embedded out.
+func renderParts[T any](id string, version int64, obj T, links, resources [][]byte, linked []namedLink, skip map[string]bool, extra map[string]Link) (halBody, error) {
+	enc := newEncoder()
+	defer enc.release()
+	fields, err := enc.marshal(obj)
+	if err != nil {
+		return nil, err
 	}
-	for dec.More() {
-		tok, err := dec.Token()
-		if err != nil {
-			return "", err
-		}
-		key, _ := tok.(string)
-		var val json.RawMessage
-		if err := dec.Decode(&val); err != nil {
-			return "", err
-		}
-		if key == "subject" {
-			_ = json.Unmarshal(val, &subject) // not a string: no title
-		}
-		if reservedKeys[key] || skip[key] {
-			continue
-		}
-		k, err := marshal(key)
-		if err != nil {
-			return "", err
-		}
-		b.WriteByte(',')
-		b.Write(k)
-		b.WriteByte(':')
-		b.Write(val)
+	size := 2*len(fields) + 128*(1+len(linked)+len(extra))
+	for _, l := range links {
+		size += len(l) + 1
 	}
-	return subject, nil
+	for _, r := range resources {
+		size += len(r) + 1
+	}
+	b := make([]byte, 0, size)
+	b = append(b, `{"_type":"WorkPackage","id":`...)
+	if canonical(id) {
+		b = append(b, id...)
+	} else {
+		b = httpx.AppendString(b, id)
+	}
+	b = append(b, `,"lockVersion":`...)
+	b = strconv.AppendInt(b, version, 10)
+	b, subject, err := appendFields(b, fields, skip)
+	if err != nil {
+		return nil, err
+	}
+	if resources != nil {
+		b = append(b, `,"_embedded":{"customActions":[`...)
+		for i, r := range resources {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = append(b, r...)
+		}
+		b = append(b, "]}"...)
+	}
+	b = append(b, `,"_links":{"self":`...)
+	if self, ok := extra["self"]; ok {
+		b = appendLink(b, self)
+	} else {
+		b = appendLink(b, Link{Href: workPackagesPath + url.PathEscape(id), Title: subject})
+	}
+	for _, l := range linked {
+		b = append(b, ',')
+		b = httpx.AppendString(b, l.name)
+		b = append(b, ':')
+		b = appendLink(b, l.link)
+	}
+	if len(extra) > 0 {
+		names := make([]string, 0, len(extra))
+		for name := range extra {
+			if name != "self" && name != "customActions" && !skip[name] {
+				names = append(names, name)
+			}
+		}
+		slices.Sort(names)
+		for _, name := range names {
+			b = append(b, ',')
+			b = httpx.AppendString(b, name)
+			b = append(b, ':')
+			b = appendLink(b, extra[name])
+		}
+	}
+	b = append(b, `,"customActions":[`...)
+	for i, l := range links {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, l...)
+	}
+	b = append(b, "]}}"...)
+	return b, nil
+}
+
+// appendFields appends the members of the JSON object fields (compact, as
+// encoding/json encodes a value), in order, each preceded by a comma,
+// leaving out the reserved keys and those in skip. It returns the value of
+// "subject" when that is a string. A key is written as encoding/json
+// writes the string it decodes to, a value as it is.
+func appendFields(b, fields []byte, skip map[string]bool) ([]byte, string, error) {
+	if len(fields) < 2 || fields[0] != '{' {
+		return nil, "", errNotObject
+	}
+	var subject string
+	for i := 1; ; {
+		switch {
+		case i >= len(fields):
+			return nil, "", errNotObject
+		case fields[i] == '}':
+			return b, subject, nil
+		case fields[i] == ',':
+			i++
+		}
+		end, ok := skipValue(fields, i)
+		if !ok || fields[i] != '"' || end >= len(fields) || fields[end] != ':' {
+			return nil, "", errNotObject
+		}
+		rawKey := fields[i:end]
+		i = end + 1
+		if end, ok = skipValue(fields, i); !ok {
+			return nil, "", errNotObject
+		}
+		val := fields[i:end]
+		i = end
+		// A key of plain ASCII is its own encoding; another is decoded and
+		// encoded again, as a decoder and an encoder would.
+		if plainString(rawKey) {
+			key := rawKey[1 : len(rawKey)-1]
+			if string(key) == "subject" {
+				subject = stringValue(val, subject)
+			}
+			if reservedKeys[string(key)] || skip[string(key)] {
+				continue
+			}
+			b = append(b, ',')
+			b = append(b, rawKey...)
+		} else {
+			var key string
+			if err := json.Unmarshal(rawKey, &key); err != nil {
+				return nil, "", err
+			}
+			if key == "subject" {
+				subject = stringValue(val, subject)
+			}
+			if reservedKeys[key] || skip[key] {
+				continue
+			}
+			b = append(b, ',')
+			b = httpx.AppendString(b, key)
+		}
+		b = append(b, ':')
+		b = append(b, val...)
+	}
+}
+
+// errNotObject: the object does not encode as a JSON object.
+var errNotObject = errors.New("the work package does not encode as a JSON object")
+
+// stringValue returns the string the JSON value val holds, or old when it
+// holds none.
+func stringValue(val []byte, old string) string {
+	if plainString(val) {
+		return string(val[1 : len(val)-1])
+	}
+	_ = json.Unmarshal(val, &old) // not a string: unchanged
+	return old
+}
+
+// skipValue returns the end of the compact JSON value that starts at
+// data[i], and false when data ends before the object holding it does or
+// there is no value at i.
+func skipValue(data []byte, i int) (int, bool) {
+	start, depth := i, 0
+	for ; i < len(data); i++ {
+		switch data[i] {
+		case '"':
+			for i++; i < len(data) && data[i] != '"'; i++ {
+				if data[i] == '\\' {
+					i++
+				}
+			}
+			if i >= len(data) {
+				return 0, false
+			}
+			if depth == 0 {
+				return i + 1, true
+			}
+		case '{', '[':
+			depth++
+		case '}', ']':
+			if depth == 0 {
+				return i, i > start // a number, true, false or null ends here
+			}
+			if depth--; depth == 0 {
+				return i + 1, true
+			}
+		case ',', ':':
+			if depth == 0 {
+				return i, i > start
+			}
+		}
+	}
+	return 0, false
+}
+
+// plainString reports whether raw is a quoted JSON string of plain
+// printable ASCII without escapes, which encoding/json writes as it is.
+func plainString(raw []byte) bool {
+	if len(raw) < 2 || raw[0] != '"' || raw[len(raw)-1] != '"' {
+		return false
+	}
+	for _, c := range raw[1 : len(raw)-1] {
+		if !httpx.PlainByte(c) {
+			return false
+		}
+	}
+	return true
+}
+
+// appendLink appends l as Link.MarshalJSON encodes it.
+func appendLink(b []byte, l Link) []byte {
+	b = append(b, `{"href":`...)
+	if l.Href == "" {
+		b = append(b, "null"...)
+	} else {
+		b = httpx.AppendString(b, l.Href)
+	}
+	if l.Title != "" {
+		b = append(b, `,"title":`...)
+		b = httpx.AppendString(b, l.Title)
+	}
+	if l.Method != "" {
+		b = append(b, `,"method":`...)
+		b = httpx.AppendString(b, l.Method)
+	}
+	if l.Templated {
+		b = append(b, `,"templated":true`...)
+	}
+	return append(b, '}')
+}
+
+// appendCustomAction appends c as encoding/json encodes it.
+func appendCustomAction(b []byte, c CustomAction) []byte {
+	b = append(b, `{"_type":`...)
+	b = httpx.AppendString(b, c.Type)
+	b = append(b, `,"name":`...)
+	b = httpx.AppendString(b, c.Name)
+	b = append(b, `,"description":`...)
+	if c.Description == nil {
+		b = append(b, "null"...)
+	} else {
+		b = httpx.AppendString(b, *c.Description)
+	}
+	b = append(b, `,"_links":{"executeImmediately":`...)
+	b = appendLink(b, c.Links.ExecuteImmediately)
+	b = append(b, `,"self":`...)
+	b = appendLink(b, c.Links.Self)
+	return append(b, "}}"...)
+}
+
+// encoder is a reusable JSON encoder without HTML escaping.
+type encoder struct {
+	buf bytes.Buffer
+	enc *json.Encoder
+}
+
+var encoders = sync.Pool{New: func() any {
+	e := new(encoder)
+	e.enc = json.NewEncoder(&e.buf)
+	e.enc.SetEscapeHTML(false)
+	return e
+}}
+
+func newEncoder() *encoder { return encoders.Get().(*encoder) }
+
+// release returns e to the pool; what marshal returned is no longer valid.
+func (e *encoder) release() {
+	if e.buf.Cap() <= 64<<10 { // keep no giant buffer
+		e.buf.Reset()
+		encoders.Put(e)
+	}
+}
+
+// marshal encodes v as json.Marshal does, without HTML escaping and
+// without a newline, into e's buffer: valid until the next call or release.
+func (e *encoder) marshal(v any) ([]byte, error) {
+	e.buf.Reset()
+	if err := e.enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(e.buf.Bytes(), []byte("\n")), nil
 }
 
 // marshal is json.Marshal without HTML escaping and without a newline.
@@ -264,7 +451,8 @@ func marshal(v any) ([]byte, error) {
 	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
 }
 
-// writeHAL writes an encoded body as application/hal+json.
+// writeHAL writes an encoded body as application/hal+json. It may append
+// to body.
 func writeHAL(w http.ResponseWriter, status int, body []byte) {
 	w.Header().Set("Content-Type", halContentType)
 	w.WriteHeader(status)

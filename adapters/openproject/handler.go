@@ -12,8 +12,10 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 
 	"github.com/actionable-go/actionable/actions"
 	"github.com/actionable-go/actionable/adapters/internal/httpx"
@@ -147,6 +149,46 @@ type Handler[T any] struct {
 	cfg    Config[T]
 	log    *slog.Logger
 	mux    *http.ServeMux
+	linked map[string]bool // the names of cfg.LinkedProperties
+	views  atomic.Pointer[actionViews[T]]
+}
+
+// actionView is what a work package shows of a custom action: its link
+// and, embedded, its resource, also encoded.
+type actionView struct {
+	link                   Link
+	resource               CustomAction
+	linkJSON, resourceJSON []byte
+}
+
+func newActionView(a *actions.Action) actionView {
+	v := actionView{link: Link{Href: customActionHref(a.ID()), Title: a.Name()}, resource: customActionOf(a)}
+	// Clipped: a writer appending to them (writeHAL) copies them first.
+	v.linkJSON, v.resourceJSON = slices.Clip(appendLink(nil, v.link)), slices.Clip(appendCustomAction(nil, v.resource))
+	return v
+}
+
+// actionViews are the views of the linkable actions of one catalog (those
+// with a canonical id), made once per catalog.
+type actionViews[T any] struct {
+	cat      *actions.Catalog[T]
+	byAction map[*actions.Action]actionView
+}
+
+// actionViews returns the views of the engine's current catalog.
+func (h *Handler[T]) actionViews() *actionViews[T] {
+	cat := h.engine.Catalog()
+	if v := h.views.Load(); v != nil && v.cat == cat {
+		return v
+	}
+	v := &actionViews[T]{cat: cat, byAction: map[*actions.Action]actionView{}}
+	for _, a := range cat.Actions() {
+		if canonical(a.ID()) {
+			v.byAction[a] = newActionView(a)
+		}
+	}
+	h.views.Store(v)
+	return v
 }
 
 var _ http.Handler = (*Handler[struct{}])(nil)
@@ -189,7 +231,7 @@ func New[T any](engine *actions.Engine[T], cfg Config[T]) (*Handler[T], error) {
 		seen[p.Name] = true
 	}
 	cfg.LinkedProperties = append([]LinkedProperty[T](nil), cfg.LinkedProperties...)
-	h := &Handler[T]{engine: engine, cfg: cfg, log: httpx.Logger(cfg.Logger), mux: http.NewServeMux()}
+	h := &Handler[T]{engine: engine, cfg: cfg, log: httpx.Logger(cfg.Logger), mux: http.NewServeMux(), linked: seen}
 	h.mux.HandleFunc("GET "+customActionsPath+"{id}", h.getCustomAction)
 	h.mux.HandleFunc("POST "+customActionsPath+"{id}/execute", h.execute)
 	h.mux.HandleFunc("GET "+workPackagesPath+"{id}", h.getWorkPackage)
@@ -307,7 +349,11 @@ func (h *Handler[T]) getCustomAction(w http.ResponseWriter, r *http.Request) {
 		h.writeError(w, r, err)
 		return
 	}
-	h.writeValue(w, r, customActionOf(a))
+	v, ok := h.actionViews().byAction[a]
+	if !ok {
+		v = newActionView(a)
+	}
+	h.writeValue(w, r, halBody(v.resourceJSON))
 }
 
 // getWorkPackage serves GET /api/v3/work_packages/{id}. A work package that
@@ -456,30 +502,52 @@ func (h *Handler[T]) renderWorkPackage(ctx context.Context, scoped actions.Actor
 // already: list is what the engine resolved for the scoped actor, nil when
 // the actor may not edit the work package.
 func (h *Handler[T]) renderResolved(ctx context.Context, scoped actions.Actor, id string, wp T, version int64, embed bool, list []*actions.Action) (any, error) {
-	rep := WorkPackage[T]{ID: id, LockVersion: version, Object: wp, CustomActions: []Link{}}
-	if embed {
-		rep.EmbeddedCustomActions = []CustomAction{}
-	}
-	{
-		// One list for both, so that _links and _embedded agree in
-		// content and order (work_package_representer.rb:
-		// ordered_custom_actions, memoised).
-		for _, a := range list {
+	// One list for both, so that _links and _embedded agree in content and
+	// order (work_package_representer.rb: ordered_custom_actions, memoised).
+	views := h.actionViews()
+	shown := make([]actionView, 0, len(list))
+	for _, a := range list {
+		v, ok := views.byAction[a]
+		if !ok { // the catalog changed since the list was resolved
 			if !canonical(a.ID()) {
 				continue // a path could not reach it
 			}
-			rep.CustomActions = append(rep.CustomActions, Link{Href: customActionHref(a.ID()), Title: a.Name()})
-			if embed {
-				rep.EmbeddedCustomActions = append(rep.EmbeddedCustomActions, customActionOf(a))
-			}
+			v = newActionView(a)
 		}
+		shown = append(shown, v)
 	}
 	if h.cfg.Render != nil {
+		rep := WorkPackage[T]{ID: id, LockVersion: version, Object: wp, CustomActions: make([]Link, len(shown))}
+		if embed {
+			rep.EmbeddedCustomActions = make([]CustomAction, len(shown))
+		}
+		for i, v := range shown {
+			rep.CustomActions[i] = v.link
+			if embed {
+				c := v.resource
+				if c.Description != nil { // the host's to change
+					d := *c.Description
+					c.Description = &d
+				}
+				rep.EmbeddedCustomActions[i] = c
+			}
+		}
 		body, err := h.cfg.Render(ctx, rep)
 		if err != nil {
 			return nil, fmt.Errorf("openproject: rendering work package %s: %w", id, err)
 		}
 		return body, nil
+	}
+	links := make([][]byte, len(shown))
+	var resources [][]byte
+	if embed {
+		resources = make([][]byte, len(shown))
+	}
+	for i, v := range shown {
+		links[i] = v.linkJSON
+		if embed {
+			resources[i] = v.resourceJSON
+		}
 	}
 	linked := make([]namedLink, len(h.cfg.LinkedProperties))
 	for i, p := range h.cfg.LinkedProperties {
@@ -493,7 +561,7 @@ func (h *Handler[T]) renderResolved(ctx context.Context, scoped actions.Actor, i
 	if h.cfg.Links != nil {
 		extra = h.cfg.Links(id, wp)
 	}
-	body, err := renderDefault(rep, linked, extra)
+	body, err := renderParts(id, version, wp, links, resources, linked, h.linked, extra)
 	if err != nil {
 		return nil, fmt.Errorf("openproject: rendering work package %s: %w", id, err)
 	}
@@ -514,6 +582,9 @@ func (h *Handler[T]) writeValue(w http.ResponseWriter, r *http.Request, v any) {
 
 // encodeObject encodes v, which must encode as a JSON object.
 func encodeObject(v any) ([]byte, error) {
+	if b, ok := v.(halBody); ok {
+		return b, nil
+	}
 	body, err := marshal(v)
 	if err == nil && !bytes.HasPrefix(body, []byte("{")) {
 		err = errors.New("not a JSON object")
@@ -562,16 +633,20 @@ func decodeExecute(r io.Reader) (executeBody, error) {
 	if len(bytes.TrimSpace(data)) == 0 {
 		return executeBody{}, &bodyError{err: errors.New("empty body")}
 	}
-	var top map[string]json.RawMessage
-	if err := json.Unmarshal(data, &top); err != nil {
-		var syntax *json.SyntaxError
-		if errors.As(err, &syntax) {
-			return executeBody{}, &bodyError{parseError: parseMessage(data, syntax), err: err}
+	// A valid object is split into its members without decoding it; the
+	// decoder says what is wrong with anything else.
+	top, ok := topMembers(data)
+	if !ok {
+		if err := json.Unmarshal(data, &top); err != nil {
+			var syntax *json.SyntaxError
+			if errors.As(err, &syntax) {
+				return executeBody{}, &bodyError{parseError: parseMessage(data, syntax), err: err}
+			}
+			return executeBody{}, &bodyError{err: err} // JSON, but not an object
 		}
-		return executeBody{}, &bodyError{err: err} // JSON, but not an object
-	}
-	if top == nil {
-		return executeBody{}, &bodyError{err: errors.New("null")}
+		if top == nil {
+			return executeBody{}, &bodyError{err: errors.New("null")}
+		}
 	}
 	var body executeBody
 	var links struct {
@@ -584,7 +659,7 @@ func decodeExecute(r io.Reader) (executeBody, error) {
 		var href string
 		switch {
 		case len(raw) == 0 || string(raw) == "null": // no link
-		case json.Unmarshal(raw, &href) == nil:
+		case raw[0] == '"' && json.Unmarshal(raw, &href) == nil:
 			id, err := workPackageID(href)
 			if err != nil {
 				return executeBody{}, err
@@ -596,6 +671,84 @@ func decodeExecute(r io.Reader) (executeBody, error) {
 	}
 	body.lockVersion = parseLockVersion(top["lockVersion"])
 	return body, nil
+}
+
+// topMembers returns the "_links" and "lockVersion" members of data, the
+// last of each as a decoder into a map[string]json.RawMessage keeps them,
+// when data is a valid JSON object; false otherwise.
+func topMembers(data []byte) (map[string]json.RawMessage, bool) {
+	if !json.Valid(data) {
+		return nil, false
+	}
+	i := skipSpace(data, 0)
+	if data[i] != '{' {
+		return nil, false
+	}
+	top := map[string]json.RawMessage{}
+	for i = skipSpace(data, i+1); data[i] != '}'; i = skipSpace(data, i) {
+		if data[i] == ',' {
+			i = skipSpace(data, i+1)
+		}
+		end := endOfValue(data, i)
+		rawKey := data[i:end]
+		i = skipSpace(data, end) // at the colon
+		i = skipSpace(data, i+1) // at the value
+		end = endOfValue(data, i)
+		val := data[i:end:end]
+		i = end
+		var key string
+		if plainString(rawKey) {
+			key = string(rawKey[1 : len(rawKey)-1])
+		} else if json.Unmarshal(rawKey, &key) != nil {
+			return nil, false
+		}
+		if key == "_links" || key == "lockVersion" {
+			top[key] = json.RawMessage(val)
+		}
+	}
+	return top, true
+}
+
+// skipSpace returns the index of the first byte from i on that is not
+// JSON white space.
+func skipSpace(data []byte, i int) int {
+	for i < len(data) && (data[i] == ' ' || data[i] == '\t' || data[i] == '\n' || data[i] == '\r') {
+		i++
+	}
+	return i
+}
+
+// endOfValue returns the end of the value that starts at data[i], in valid
+// JSON.
+func endOfValue(data []byte, i int) int {
+	depth := 0
+	for ; i < len(data); i++ {
+		switch data[i] {
+		case '"':
+			for i++; data[i] != '"'; i++ {
+				if data[i] == '\\' {
+					i++
+				}
+			}
+			if depth == 0 {
+				return i + 1
+			}
+		case '{', '[':
+			depth++
+		case '}', ']':
+			if depth == 0 {
+				return i // a number, true, false or null ends here
+			}
+			if depth--; depth == 0 {
+				return i + 1
+			}
+		case ',', ' ', '\t', '\n', '\r':
+			if depth == 0 {
+				return i
+			}
+		}
+	}
+	return i
 }
 
 // parseMessage is the parser's message with the line and the column (of
@@ -612,12 +765,17 @@ func parseMessage(data []byte, e *json.SyntaxError) string {
 // which no stored version has.
 func parseLockVersion(raw json.RawMessage) int64 {
 	var s string
-	if json.Unmarshal(raw, &s) != nil {
-		var n json.Number
-		if json.Unmarshal(raw, &n) != nil {
+	switch {
+	case len(raw) == 0: // absent
+		return 0
+	case raw[0] == '"' || raw[0] == 'n': // a string, or null
+		if json.Unmarshal(raw, &s) != nil {
 			return 0
 		}
-		s = string(n)
+	case raw[0] == '-' || raw[0] >= '0' && raw[0] <= '9': // a number: its text
+		s = string(raw)
+	default: // an object, an array, a boolean
+		return 0
 	}
 	v, err := strconv.ParseInt(s, 10, 64)
 	if err != nil || v < 1 {

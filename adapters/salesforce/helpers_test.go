@@ -140,7 +140,7 @@ type callouts struct {
 	delay time.Duration // before answering /ok
 }
 
-func newCallouts(t *testing.T) *callouts {
+func newCallouts(t testing.TB) *callouts {
 	t.Helper()
 	c := &callouts{}
 	c.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -201,7 +201,7 @@ func (c *callouts) lastRequest(headers ...string) string {
 
 // env is a handler under test with its clock and its callout provider.
 type env struct {
-	t        *testing.T
+	t        testing.TB
 	h        *salesforce.Handler
 	stores   salesforce.Stores
 	srv      http.Handler
@@ -224,7 +224,7 @@ func ids() func(prefix string) string {
 // newEnv returns a handler over memory stores with the tests' users,
 // clock, ids and callout provider; each of configure changes its Config
 // before the handler is built.
-func newEnv(t *testing.T, configure ...func(*salesforce.Config)) *env {
+func newEnv(t testing.TB, configure ...func(*salesforce.Config)) *env {
 	t.Helper()
 	e := &env{t: t, clock: &clock{now: start}, callouts: newCallouts(t), stores: salesforce.NewMemoryStores()}
 	cfg := salesforce.Config{

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"sync/atomic"
 
 	"github.com/actionable-go/actionable/actions"
 	"github.com/actionable-go/actionable/adapters/internal/httpx"
@@ -138,6 +139,13 @@ type Handler[T any] struct {
 	endpoints []string
 	retries   int
 	mux       *http.ServeMux
+	info      atomic.Pointer[encodedInfo[T]]
+}
+
+// encodedInfo is the /serviceInfo body of one catalog, encoded once.
+type encodedInfo[T any] struct {
+	cat  *actions.Catalog[T]
+	body []byte
 }
 
 // New returns a Handler that runs the actions of engine. Mount it at the
@@ -197,6 +205,22 @@ type customAction struct {
 }
 
 func (h *Handler[T]) serviceInfo(w http.ResponseWriter, r *http.Request) {
+	cat := h.engine.Catalog()
+	info := h.info.Load()
+	if info == nil || info.cat != cat {
+		body, err := h.encodeInfo(cat)
+		if err != nil {
+			writeBody(w, http.StatusInternalServerError, internalError) // only plain strings are encoded: this cannot happen
+			return
+		}
+		info = &encodedInfo[T]{cat: cat, body: body}
+		h.info.Store(info)
+	}
+	writeBody(w, http.StatusOK, info.body)
+}
+
+// encodeInfo encodes the /serviceInfo body of a catalog.
+func (h *Handler[T]) encodeInfo(cat *actions.Catalog[T]) ([]byte, error) {
 	info := serviceInfo{
 		WebhookVersion:     h.cfg.WebhookVersion,
 		Version:            h.cfg.Version,
@@ -204,13 +228,13 @@ func (h *Handler[T]) serviceInfo(w http.ResponseWriter, r *http.Request) {
 		AvailableEndpoints: h.endpoints,
 		CustomActions:      []customAction{},
 	}
-	for _, a := range h.engine.Catalog().Actions() {
+	for _, a := range cat.Actions() {
 		if a.Reserved() && !h.cfg.IncludeReserved {
 			continue
 		}
 		info.CustomActions = append(info.CustomActions, customAction{Name: a.ID(), DisplayName: a.Name()})
 	}
-	writeJSON(w, http.StatusOK, info)
+	return json.Marshal(info)
 }
 
 // result is the body of every /customAction answer.
@@ -329,8 +353,16 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	body, err := json.Marshal(v)
 	if err != nil {
 		// Only plain strings are encoded: this cannot happen.
-		status, body = http.StatusInternalServerError, []byte(`{"status":"error","error":"Internal error."}`)
+		status, body = http.StatusInternalServerError, internalError
 	}
+	writeBody(w, status, body)
+}
+
+// internalError is the body of a 500 that writeJSON answers itself.
+var internalError = []byte(`{"status":"error","error":"Internal error."}`)
+
+// writeBody writes a JSON body; body is not changed or kept.
+func writeBody(w http.ResponseWriter, status int, body []byte) {
 	hdr := w.Header()
 	hdr.Set("Content-Type", "application/json; charset=utf-8")
 	hdr.Set("Cache-Control", "no-store")

@@ -53,6 +53,10 @@ const (
 	// benchWPs are the work packages the execute benchmark adds to the
 	// demo data, one per connection: 100, 101, ...
 	benchWPBase = 100
+	// collectionWPs more work packages, 1000, 1001, ..., fill the
+	// collection's first page (20) with what the member sees.
+	collectionWPBase = 1000
+	collectionWPs    = 18
 )
 
 var endpoints = []endpoint{
@@ -194,7 +198,8 @@ func build(dir, name, pkg string) {
 }
 
 // benchData copies testdata to dir and adds n work packages for the execute
-// benchmark (the demo's own stay as they are).
+// benchmark and collectionWPs for the collection (the demo's own stay as
+// they are).
 func benchData(dir string, n int) error {
 	if err := os.CopyFS(dir, os.DirFS("testdata")); err != nil {
 		return err
@@ -210,9 +215,19 @@ func benchData(dir string, n int) error {
 	if err := json.Unmarshal(raw, &file); err != nil {
 		return err
 	}
+	// The execute benchmark's work packages are in a project only the
+	// admin sees, so that executing on them changes no answer the other
+	// endpoints measure (custom action 2 moves a work package to it anyway).
 	for i := range n {
 		file.WorkPackages = append(file.WorkPackages, map[string]any{
-			"id": benchWPBase + i, "lockVersion": 1, "subject": "Benchmark " + strconv.Itoa(i), "project": "demo",
+			"id": benchWPBase + i, "lockVersion": 1, "subject": "Benchmark " + strconv.Itoa(i), "project": "archive",
+			"type": "Task", "status": "New", "assignee": "member", "percentageDone": 0, "startDate": nil,
+		})
+	}
+	// A full first page for the collection: 42, 43 and these.
+	for i := range collectionWPs {
+		file.WorkPackages = append(file.WorkPackages, map[string]any{
+			"id": collectionWPBase + i, "lockVersion": 1, "subject": "Listed " + strconv.Itoa(i), "project": "demo",
 			"type": "Task", "status": "New", "assignee": "member", "percentageDone": 0, "startDate": nil,
 		})
 	}
@@ -246,7 +261,10 @@ type recorded struct {
 	Target string            `json:"target"`
 	Status int               `json:"status"`
 	Header map[string]string `json:"header"`
-	Body   string            `json:"body"`
+	// Length: the server sent a Content-Length (else its answer was
+	// chunked), which bare does as well.
+	Length bool   `json:"length"`
+	Body   string `json:"body"`
 }
 
 func record(e endpoint) (recorded, error) {
@@ -269,7 +287,8 @@ func record(e endpoint) (recorded, error) {
 	if res.StatusCode != http.StatusOK {
 		return recorded{}, fmt.Errorf("status %d: %s", res.StatusCode, body)
 	}
-	r := recorded{Method: e.method, Target: e.target, Status: res.StatusCode, Header: map[string]string{}, Body: string(body)}
+	r := recorded{Method: e.method, Target: e.target, Status: res.StatusCode, Header: map[string]string{},
+		Length: res.ContentLength >= 0 && len(res.TransferEncoding) == 0, Body: string(body)}
 	for k := range res.Header {
 		if k != "Date" && k != "Content-Length" {
 			r.Header[k] = res.Header.Get(k)

@@ -2,6 +2,7 @@ package httpx_test
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -300,5 +301,20 @@ level=ERROR msg="x: internal error" method=GET path=/objects/1 error="panic: boo
 `
 	if diff := cmp.Diff(want, logs.String()); diff != "" {
 		t.Errorf("log mismatch (-want +got):\n%s", diff)
+	}
+}
+
+func TestAppendString(t *testing.T) {
+	for _, s := range []string{"", "plain /api/v3?a=1&b=<2>", "quote \" back \\", "\x00\x1f\x7f", "tab\tnl\n", "\u2028\u2029", "ünï", "bad \xff\xfe utf-8"} {
+		var want bytes.Buffer
+		enc := json.NewEncoder(&want)
+		enc.SetEscapeHTML(false)
+		if err := enc.Encode(s); err != nil {
+			t.Fatal(err)
+		}
+		got := httpx.AppendString([]byte("x"), s)
+		if diff := cmp.Diff("x"+strings.TrimSuffix(want.String(), "\n"), string(got)); diff != "" {
+			t.Errorf("%q mismatch (-want +got):\n%s", s, diff)
+		}
 	}
 }

@@ -1,10 +1,12 @@
 // Command bare is the yardstick of the HTTP benchmarks: a bare net/http
 // handler that answers each recorded request with the recorded bytes of the
-// example server's answer (status, headers, body), doing nothing else.
+// example server's answer (status, headers, body), doing nothing else. It
+// sends a Content-Length where the server did, and chunks its answer where
+// the server did, so that both write the same bytes.
 //
 //	go run ./bench/http/bare -addr 127.0.0.1:18081 -answers answers.json
 //
-// bench/http/run.sh records the answers and runs wrk against both servers.
+// go run ./bench/http records the answers and runs wrk against both servers.
 package main
 
 import (
@@ -22,6 +24,7 @@ type answer struct {
 	Target string            `json:"target"` // path and query, as the client sent it
 	Status int               `json:"status"`
 	Header map[string]string `json:"header"`
+	Length bool              `json:"length"` // the server sent a Content-Length
 	Body   string            `json:"body"`
 }
 
@@ -39,7 +42,9 @@ func main() {
 	}
 	byTarget := map[string]answer{}
 	for _, a := range answers {
-		a.Header["Content-Length"] = strconv.Itoa(len(a.Body))
+		if a.Length {
+			a.Header["Content-Length"] = strconv.Itoa(len(a.Body))
+		}
 		byTarget[a.Method+" "+a.Target] = a
 	}
 	log.Printf("bare: %d answers on http://%s", len(byTarget), *addr)
