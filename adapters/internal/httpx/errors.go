@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"runtime/debug"
+	"strings"
 )
 
 // HostError is an error of a host's function that is not one of the
@@ -55,9 +56,17 @@ func Recover(fail func(err error)) {
 
 // LogInternal logs err, the cause of a 500, at level Error: msg, the
 // request's method and path (not its query or headers, which may carry
-// credentials), the error, and for a *PanicError the stack.
+// credentials), the error, and for a *PanicError the stack. An error that
+// is the request's own context ending (its client went away, or the
+// server is shutting down) is no fault of the server's: it is logged at
+// level Info, as "<msg's prefix>: request ended before its answer".
 func LogInternal(ctx context.Context, log *slog.Logger, msg string, r *http.Request, err error) {
 	attrs := []any{"method", r.Method, "path", r.URL.Path, "error", err}
+	if done := r.Context().Err(); done != nil && errors.Is(err, done) {
+		prefix, _, _ := strings.Cut(msg, ": ")
+		log.InfoContext(ctx, prefix+": request ended before its answer", attrs...)
+		return
+	}
 	var pe *PanicError
 	if errors.As(err, &pe) {
 		attrs = append(attrs, "stack", string(pe.Stack))

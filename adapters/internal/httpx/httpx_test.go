@@ -2,6 +2,7 @@ package httpx_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -296,8 +297,17 @@ func TestLogInternal(t *testing.T) {
 	r := httptest.NewRequest("GET", "/objects/1?apiKey=secret", nil)
 	httpx.LogInternal(r.Context(), log, "x: internal error", r, errors.New("disk on fire"))
 	httpx.LogInternal(r.Context(), log, "x: internal error", r, &httpx.PanicError{Value: "boom"})
+	// The client went away: the evaluation it started was cancelled.
+	ctx, cancel := context.WithCancel(r.Context())
+	cancel()
+	gone := r.WithContext(ctx)
+	httpx.LogInternal(ctx, log, "x: internal error", gone, fmt.Errorf("condition: %w", context.Canceled))
+	// A context error of something else, while the request lives, is the server's.
+	httpx.LogInternal(r.Context(), log, "x: internal error", r, context.DeadlineExceeded)
 	want := `level=ERROR msg="x: internal error" method=GET path=/objects/1 error="disk on fire"
 level=ERROR msg="x: internal error" method=GET path=/objects/1 error="panic: boom" stack=…
+level=INFO msg="x: request ended before its answer" method=GET path=/objects/1 error="condition: context canceled"
+level=ERROR msg="x: internal error" method=GET path=/objects/1 error="context deadline exceeded"
 `
 	if diff := cmp.Diff(want, logs.String()); diff != "" {
 		t.Errorf("log mismatch (-want +got):\n%s", diff)
