@@ -9,7 +9,6 @@ import (
 	"net/url"
 	"slices"
 	"strconv"
-	"sync"
 
 	"github.com/actionable-go/actionable/actions"
 	"github.com/actionable-go/actionable/adapters/internal/httpx"
@@ -167,9 +166,9 @@ func renderDefault[T any](wp WorkPackage[T], linked []namedLink, skip map[string
 // renderParts is renderDefault with the custom actions' links and
 // resources encoded already; resources nil leaves _embedded out.
 func renderParts[T any](id string, version int64, obj T, links, resources [][]byte, linked []namedLink, skip map[string]bool, extra map[string]Link) (halBody, error) {
-	enc := newEncoder()
-	defer enc.release()
-	fields, err := enc.marshal(obj)
+	enc := httpx.NewEncoder()
+	defer enc.Release()
+	fields, err := enc.Marshal(obj)
 	if err != nil {
 		return nil, err
 	}
@@ -405,39 +404,6 @@ func appendCustomAction(b []byte, c CustomAction) []byte {
 	b = append(b, `,"self":`...)
 	b = appendLink(b, c.Links.Self)
 	return append(b, "}}"...)
-}
-
-// encoder is a reusable JSON encoder without HTML escaping.
-type encoder struct {
-	buf bytes.Buffer
-	enc *json.Encoder
-}
-
-var encoders = sync.Pool{New: func() any {
-	e := new(encoder)
-	e.enc = json.NewEncoder(&e.buf)
-	e.enc.SetEscapeHTML(false)
-	return e
-}}
-
-func newEncoder() *encoder { return encoders.Get().(*encoder) }
-
-// release returns e to the pool; what marshal returned is no longer valid.
-func (e *encoder) release() {
-	if e.buf.Cap() <= 64<<10 { // keep no giant buffer
-		e.buf.Reset()
-		encoders.Put(e)
-	}
-}
-
-// marshal encodes v as json.Marshal does, without HTML escaping and
-// without a newline, into e's buffer: valid until the next call or release.
-func (e *encoder) marshal(v any) ([]byte, error) {
-	e.buf.Reset()
-	if err := e.enc.Encode(v); err != nil {
-		return nil, err
-	}
-	return bytes.TrimSuffix(e.buf.Bytes(), []byte("\n")), nil
 }
 
 // marshal is json.Marshal without HTML escaping and without a newline.

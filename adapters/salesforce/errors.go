@@ -1,13 +1,10 @@
 package salesforce
 
 import (
-	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
 	"strings"
-	"sync"
 
 	"github.com/actionable-go/actionable/actions"
 	"github.com/actionable-go/actionable/adapters/internal/httpx"
@@ -205,37 +202,15 @@ func (h *Handler) writeError(w http.ResponseWriter, r *http.Request, err error) 
 
 // writeJSON writes v as the response body.
 func (h *Handler) writeJSON(w http.ResponseWriter, r *http.Request, status int, v any) {
-	e := encoders.Get().(*encoder)
-	defer e.release()
-	if err := e.enc.Encode(v); err != nil { // the adapter's own types always encode
+	e := httpx.NewEncoder()
+	defer e.Release()
+	b, err := e.Encode(v)
+	if err != nil { // the adapter's own types always encode
 		httpx.LogInternal(r.Context(), h.log, "salesforce: internal error", r, fmt.Errorf("salesforce: encoding the response: %w", err))
 		status = http.StatusInternalServerError
-		e.buf.Reset()
-		e.buf.WriteString(`[{"errorCode":"UNKNOWN_EXCEPTION","message":"encoding the response failed"}]` + "\n")
+		b = []byte(`[{"errorCode":"UNKNOWN_EXCEPTION","message":"encoding the response failed"}]` + "\n")
 	}
 	w.Header().Set("Content-Type", "application/json;charset=UTF-8")
 	w.WriteHeader(status)
-	_, _ = w.Write(e.buf.Bytes())
-}
-
-// encoder is a JSON encoder without HTML escaping, into its own buffer,
-// which writeJSON reuses.
-type encoder struct {
-	buf bytes.Buffer
-	enc *json.Encoder
-}
-
-var encoders = sync.Pool{New: func() any {
-	e := new(encoder)
-	e.enc = json.NewEncoder(&e.buf)
-	e.enc.SetEscapeHTML(false)
-	return e
-}}
-
-// release returns e to the pool, but for a large buffer.
-func (e *encoder) release() {
-	if e.buf.Cap() <= 64<<10 {
-		e.buf.Reset()
-		encoders.Put(e)
-	}
+	_, _ = w.Write(b)
 }

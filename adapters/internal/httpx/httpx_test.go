@@ -328,3 +328,34 @@ func TestAppendString(t *testing.T) {
 		}
 	}
 }
+
+func TestEncoder(t *testing.T) {
+	v := map[string]any{"html": "<a href=\"x\">&</a>", "n": 1.5, "list": []string{"ü", ""}}
+	var want bytes.Buffer
+	enc := json.NewEncoder(&want)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		t.Fatal(err)
+	}
+	for range 3 { // from the pool again: nothing of an earlier use shows
+		e := httpx.NewEncoder()
+		got, err := e.Encode(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(want.String(), string(got)); diff != "" {
+			t.Errorf("Encode (-want +got):\n%s", diff)
+		}
+		got, err = e.Marshal(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(strings.TrimSuffix(want.String(), "\n"), string(got)); diff != "" {
+			t.Errorf("Marshal (-want +got):\n%s", diff)
+		}
+		if _, err := e.Marshal(func() {}); err == nil {
+			t.Error("Marshal of a func: no error")
+		}
+		e.Release()
+	}
+}
