@@ -86,7 +86,10 @@ type Options[T any] struct {
 	// it may see and pages over them (reading at most MaxJournalScan
 	// records a page). Nil: with Visible set, a record is visible when its
 	// object is stored and visible, so a record of a deleted object is
-	// hidden; without Visible, every record is visible.
+	// hidden; without Visible, every record is visible. It filters the
+	// journal only: the playground's reasons for an object the viewer may
+	// see still name who executed a Once action on it (as Explain does);
+	// hide the object with Visible to hide that too.
 	VisibleRecord func(ctx context.Context, viewer actions.Actor, x actions.Execution) bool
 	// Samples are objects the playground can start from, in order.
 	Samples []Sample[T]

@@ -18,7 +18,10 @@ var ErrUnstorable = errors.New("postgres: value cannot be stored")
 // an id, in an execution record, or in the object. The package checks the
 // ids and the record's text before it sends them; the server finds the
 // rest (a string of the object, in a jsonb document or in a host table's
-// column), and Err is then its error. Nothing was stored.
+// column), and Err is then its error. Nothing was stored. In a document
+// store, encoding/json has already replaced invalid UTF-8 in the object's
+// strings (and in a record's Inputs) with U+FFFD, so only a NUL byte is
+// refused there; a host table's text column refuses both.
 //
 // It matches ErrUnstorable. An id that cannot be stored cannot have been
 // stored either: a Load, Delete or Finish of one is actions.ErrNotFound,

@@ -217,7 +217,7 @@ func (s *Store[T]) Policies(ctx context.Context, q actions.PolicyQuery) ([]actio
 // Finish implements actions.Journal in one statement when the execution
 // is pending, and a second that reads it as it is when it is not. A detail that
 // PostgreSQL cannot keep is kept with U+FFFD in place of each NUL byte and
-// each invalid UTF-8 sequence (the execution must not stay pending for
+// each run of invalid UTF-8 bytes (the execution must not stay pending for
 // want of its detail); an id it cannot keep is no execution's.
 func (s *Store[T]) Finish(ctx context.Context, id string, status actions.Status, detail string) (actions.Execution, error) {
 	if err := ctx.Err(); err != nil {

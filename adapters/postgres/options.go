@@ -156,8 +156,10 @@ const DefaultWatchInterval = 30 * time.Second
 // waiting for good; the read shows that the connection lives, or fails
 // (the watcher reconnects and catches up), and installs a version whose
 // notification was lost. A lost connection is found within about two
-// intervals; each costs one small query per watcher. It applies to
-// NewCatalogs.
+// intervals; each costs one small query per watcher. The interval also
+// bounds how long a (re)connection may take to acquire a connection and
+// LISTEN, so an interval shorter than the pool's busiest wait keeps a
+// watcher reconnecting. It applies to NewCatalogs.
 func WithWatchInterval(d time.Duration) Option {
 	return option("WithWatchInterval", forCatalogs, func(c *config) error {
 		if d <= 0 {
