@@ -67,8 +67,8 @@ func migrations() ([]migration, error) {
 // Migrate applies each migration that table does not list, and only those
 // (a schema an earlier version of the package migrated gets what it lacks
 // and keeps what it holds); one missing between listed ones (its row was
-// deleted) is applied after them, so the package's migrations never
-// depend on a later one. It creates the schema and the table only if
+// deleted, say) is applied then, after the later ones, not before them. It
+// creates the schema and the table only if
 // they are missing. On an up-to-date schema it changes nothing and needs no
 // privilege but reading schema_migrations, so that a host whose role may
 // not create (its DBA migrates) can call it at every start.
