@@ -45,23 +45,19 @@ const (
 // are not determined by T's fields and the actor, or read a field the key
 // cannot encode.
 func newBatchKey(s *envShape, actions []*Action, ec *eval.Config) *batchKey {
-	read := map[string]bool{}
-	var order []string
-	add := func(name string) {
-		if !read[name] {
-			read[name] = true
-			order = append(order, name)
+	read := map[string]bool{} // by Go name
+	var fields []fieldInfo
+	add := func(f fieldInfo) {
+		if !read[f.goName] {
+			read[f.goName] = true
+			fields = append(fields, f)
 		}
 	}
 	for _, a := range actions {
 		if a.state != nil && len(a.from) > 0 {
-			add(a.state.goName)
+			add(*a.state)
 		}
-		sources := []string{a.def.Condition}
-		for _, g := range a.def.Guards {
-			sources = append(sources, g.Expr)
-		}
-		for _, src := range sources {
+		for _, src := range a.sources() {
 			if src == "" {
 				continue
 			}
@@ -71,19 +67,15 @@ func newBatchKey(s *envShape, actions []*Action, ec *eval.Config) *batchKey {
 			}
 			for _, name := range names {
 				if f, ok := s.byExprName[name]; ok {
-					add(f.goName)
+					add(f)
 				}
 				// Actor is the same for the whole batch; other names are
-				// a let's, or a closure's.
+				// a let's, a closure's, or a function's.
 			}
 		}
 	}
 	k := &batchKey{}
-	for _, name := range order {
-		f, ok := s.fields[name]
-		if !ok {
-			return nil
-		}
+	for _, f := range fields {
 		kf, ok := keyFieldOf(f)
 		if !ok {
 			return nil

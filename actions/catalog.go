@@ -426,6 +426,17 @@ func newProbe(a *Action) probe {
 	return p
 }
 
+// sources returns the sources of a's condition and of its guards, in that
+// order; the condition's is "" when a has none.
+func (a *Action) sources() []string {
+	out := make([]string, 0, 1+len(a.def.Guards))
+	out = append(out, a.def.Condition)
+	for _, g := range a.def.Guards {
+		out = append(out, g.Expr)
+	}
+	return out
+}
+
 // Actions returns every action in position order. The slice is the
 // caller's; the actions are immutable handles the catalog shares.
 func (c *Catalog[T]) Actions() []*Action { return slices.Clone(c.actions) }

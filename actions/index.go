@@ -56,11 +56,7 @@ func (s *envShape) requirements(a *Action) []requirement {
 	if a.state != nil && len(a.from) > 0 {
 		add(*a.state, a.def.Workflow.From)
 	}
-	sources := []string{a.def.Condition}
-	for _, g := range a.def.Guards {
-		sources = append(sources, g.Expr)
-	}
-	for _, src := range sources {
+	for _, src := range a.sources() {
 		for _, eq := range eval.Equalities(src) {
 			if f, ok := s.byExprName[eq.Name]; ok && f.typ.Kind() == reflect.String {
 				add(f, eq.Values)

@@ -91,9 +91,6 @@ func equalitiesOf(b *ast.BinaryNode) []Equality {
 // only their arguments.
 var pureCalls = map[string]bool{"hasAny": true, "hasAll": true}
 
-// impureBuiltins are the builtins that read something else (the clock).
-var impureBuiltins = map[string]bool{"now": true, "date": true}
-
 // actorOnly reports whether n reads the variable Actor and nothing else.
 func actorOnly(n ast.Node) bool {
 	v := &actorVisitor{ok: true, callee: map[ast.Node]bool{}}
@@ -130,7 +127,7 @@ func (v *actorVisitor) Visit(n *ast.Node) {
 		}
 		v.callee[x.Callee] = true
 	case *ast.BuiltinNode:
-		if impureBuiltins[x.Name] {
+		if clockCalls[x.Name] {
 			v.ok = false
 		}
 	case *ast.IdentifierNode:
