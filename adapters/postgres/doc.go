@@ -129,6 +129,29 @@
 // compile on one instance (its effects differ) is reported there (see
 // WithWatchEvents) and that instance keeps its catalog.
 //
+// # Lost connections
+//
+// A pool hands out its idle connections without asking the server whether
+// they still live (by default pgx pings only those idle for more than a
+// second: pgxpool.Config.ShouldPing), so
+// after PostgreSQL restarts, fails over or ends backends
+// (pg_terminate_backend, idle_session_timeout), each idle connection fails
+// the next statement sent on it. A store tries such a statement again,
+// once for each connection the pool may hold (pgxpool.Config.MaxConns) and
+// once more, so that the last try runs on a new connection:
+//   - reads (Load, Executions, Policies) whenever the connection was lost;
+//   - a Save with a record too: it is one statement that commits or not,
+//     checked against the version, so a second try cannot apply it twice.
+//     If the connection of a try was lost after PostgreSQL committed it,
+//     the next try finds the object at another version and the record's id
+//     in the journal, and the Save returns the version it saved;
+//   - Create, Delete, Save without a record, Finish and Prune only when
+//     nothing was sent (pgconn.SafeToRetry): a second try of one that
+//     committed would report a conflict, not-found or count it did not
+//     have.
+//
+// Other errors, and a connection lost on the last try, are returned.
+//
 // # Errors
 //
 // Errors match actions.ErrNotFound and actions.ErrConflict with errors.Is

@@ -14,6 +14,7 @@ import (
 	"github.com/actionable-go/actionable/actions"
 	"github.com/actionable-go/actionable/adapters/postgres"
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
 )
 
 // Counter is the object of the engine tests (testdata/counter.json).
@@ -35,7 +36,7 @@ func counterCatalog(t testing.TB, file string, opts ...actions.CompileOption) *a
 // engine.
 type instance struct {
 	app    string // the pool's application_name
-	pool   interface{ Close() }
+	pool   *pgxpool.Pool
 	store  *postgres.Store[Counter]
 	engine *actions.Engine[Counter]
 }
@@ -222,8 +223,9 @@ func TestOncePerUserAcrossInstances(t *testing.T) {
 }
 
 // While executes run, the test terminates the store's backends again and
-// again. Afterwards each object's version has moved by exactly its number
-// of records: nothing half-applied, nothing lost.
+// again. Every execute succeeds, each statement that lost its connection
+// tried again on another, and afterwards each object's version has moved
+// by exactly its number of records: nothing half-applied, nothing lost.
 func TestFaultsTerminatedBackends(t *testing.T) {
 	d := newTestDB(t)
 	cat := counterCatalog(t, "counter.json")
@@ -247,6 +249,8 @@ func TestFaultsTerminatedBackends(t *testing.T) {
 		start[id] = v
 	}
 
+	retries, restore := postgres.CountRetries()
+	defer restore()
 	var (
 		succeeded atomic.Int64 // executes that returned no error
 		failed    atomic.Int64 // executes that failed for another reason than a conflict
@@ -287,9 +291,14 @@ func TestFaultsTerminatedBackends(t *testing.T) {
 	wg.Wait()
 	close(done)
 	<-killer
-	t.Logf("%d executes succeeded, %d failed; %d backends terminated", succeeded.Load(), failed.Load(), killed.Load())
-	if killed.Load() == 0 || failed.Load() == 0 {
-		t.Fatalf("no fault happened (%d backends terminated, %d executes failed): the test proves nothing", killed.Load(), failed.Load())
+	retried := retries()
+	t.Logf("%d executes succeeded, %d failed; %d backends terminated, %d statements tried again", succeeded.Load(), failed.Load(), killed.Load(), retried)
+	if killed.Load() == 0 || retried == 0 {
+		t.Fatalf("no fault happened (%d backends terminated, %d statements tried again): the test proves nothing", killed.Load(), retried)
+	}
+	// Each statement that lost its connection was tried again on another.
+	if failed.Load() != 0 {
+		t.Errorf("%d executes failed: want none", failed.Load())
 	}
 
 	// The store keeps working: one more execute on each object.
@@ -464,5 +473,131 @@ func TestPagingMissesNothing(t *testing.T) {
 	if len(seen) != writers*saves {
 		all, _ := s.Executions(ctx, actions.Filter{})
 		t.Errorf("the reader paged through %d records; the journal has %d (%d saved): it skipped some", len(seen), len(all), writers*saves)
+	}
+}
+
+// idlePoolTerminated fills the pool of in with n idle connections, and returns
+// once PostgreSQL has ended every one of them: the pool still holds them,
+// as it does after a restart or a failover until it tries them.
+func idlePoolTerminated(t *testing.T, d *testDB, in *instance, n int) {
+	t.Helper()
+	ctx := context.Background()
+	var conns []*pgxpool.Conn
+	for range n {
+		c, err := in.pool.Acquire(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		conns = append(conns, c)
+	}
+	for _, c := range conns {
+		c.Release()
+	}
+	if got := in.pool.Stat().IdleConns(); got != int32(n) {
+		t.Fatalf("the pool holds %d idle connections, want %d", got, n)
+	}
+	if got := d.terminate(t, in.app, ""); got != n {
+		t.Fatalf("terminated %d backends, want %d", got, n)
+	}
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+		var alive int
+		if err := d.admin.QueryRow(ctx, "SELECT count(*) FROM pg_stat_activity WHERE application_name = $1", in.app).Scan(&alive); err != nil {
+			t.Fatal(err)
+		}
+		if alive == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d backends of %s still alive after they were terminated", alive, in.app)
+		}
+	}
+}
+
+// After PostgreSQL ended every connection of the pool (a restart, a
+// failover, pg_terminate_backend), the next load, execute and journal
+// read succeed: the store tries them again on a new connection, where
+// they fail today on each dead connection the pool hands out.
+func TestLostConnections(t *testing.T) {
+	d := newTestDB(t)
+	cat := counterCatalog(t, "counter.json")
+	in := d.instance(t, "actionable-test-lost", cat)
+	ctx := context.Background()
+	if _, err := in.store.Create(ctx, "c", Counter{}); err != nil {
+		t.Fatal(err)
+	}
+	ops := []struct {
+		name string
+		op   func() error
+	}{
+		{"load", func() error { _, _, err := in.store.Load(ctx, "c"); return err }},
+		{"execute", func() error {
+			_, err := in.engine.Execute(ctx, actions.Request{ActionID: "increment", ObjectID: "c", Version: current(t, in, "c"), Actor: actions.Actor{ID: "u"}})
+			return err
+		}},
+		{"journal by object", func() error {
+			_, err := in.store.Executions(ctx, actions.Filter{ObjectID: "c"})
+			return err
+		}},
+		{"journal by id", func() error {
+			recs, err := in.store.Executions(ctx, actions.Filter{ID: "none"})
+			if err == nil && len(recs) != 0 {
+				t.Errorf("records of an unknown id: %v", recs)
+			}
+			return err
+		}},
+		{"policies", func() error {
+			_, err := in.store.Policies(ctx, actions.PolicyQuery{ObjectIDs: []string{"c"}, ActionIDs: []string{"increment"}, ActorID: "u"})
+			return err
+		}},
+	}
+	for _, o := range ops {
+		idlePoolTerminated(t, d, in, 10) // every connection the pool may hold
+		if err := o.op(); err != nil {
+			t.Errorf("%s after the pool's connections were terminated: %v", o.name, err)
+		}
+	}
+	got, v, err := in.store.Load(ctx, "c")
+	if err != nil || got.Count != 1 || v != 2 {
+		t.Errorf("after one execute: count %d at version %d (%v), want 1 at version 2", got.Count, v, err)
+	}
+}
+
+// current returns the version of object id, failing the test without it.
+func current(t *testing.T, in *instance, id string) int64 {
+	t.Helper()
+	_, v, err := in.store.Load(context.Background(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
+// A Save whose connection is lost after PostgreSQL committed it is tried
+// again, finds the object moved on and the record in the journal, and
+// reports the version it saved: not a conflict, and nothing applied twice.
+func TestLostConnectionAfterCommit(t *testing.T) {
+	d := newTestDB(t)
+	cat := counterCatalog(t, "counter.json")
+	in := d.instance(t, "actionable-test-lost-commit", cat)
+	ctx := context.Background()
+	if _, err := in.store.Create(ctx, "c", Counter{}); err != nil {
+		t.Fatal(err)
+	}
+	restore := postgres.LoseCommittedSave()
+	res, err := in.engine.Execute(ctx, actions.Request{ActionID: "increment", ObjectID: "c", Version: 1, Actor: actions.Actor{ID: "u"}})
+	restore()
+	if err != nil {
+		t.Fatalf("Execute whose commit lost its connection: %v", err)
+	}
+	got, v, err := in.store.Load(ctx, "c")
+	if err != nil || got.Count != 1 || v != 2 || res.Version != 2 {
+		t.Errorf("after the execute: count %d at version %d (%v), result at version %d; want 1 at version 2", got.Count, v, err, res.Version)
+	}
+	recs, err := in.store.Executions(ctx, actions.Filter{ObjectID: "c"})
+	if err != nil || len(recs) != 1 {
+		t.Fatalf("journal: %v (%v), want one record", recs, err)
+	}
+	if recs[0].ID != res.Execution.ID || recs[0].Seq != res.Execution.Seq || recs[0].ToVersion != 2 {
+		t.Errorf("record %+v, result's %+v: want the same id and Seq, to version 2", recs[0], res.Execution)
 	}
 }

@@ -4,6 +4,9 @@ import (
 	"context"
 	"strconv"
 	"strings"
+	"sync/atomic"
+
+	"github.com/jackc/pgx/v5/pgconn"
 )
 
 // MigrateKey is the key of the advisory lock Migrate holds for schema.
@@ -34,3 +37,26 @@ func UseCounterSeq[T any](ctx context.Context, s *Store[T]) error {
 
 // RecordSQL returns the statement of s's Saves with a record.
 func RecordSQL[T any](s *Store[T]) string { return s.sql.record }
+
+// LoseCommittedSave makes the next Save with a record that commits report
+// a lost connection instead, as when a backend dies between its commit and
+// its answer; restore undoes it.
+func LoseCommittedSave() (restore func()) {
+	lost := false
+	saveHook = func(err error) error {
+		if err == nil && !lost {
+			lost = true
+			return &pgconn.PgError{Severity: "FATAL", Code: "57P01", Message: "terminating connection due to administrator command"}
+		}
+		return err
+	}
+	return func() { saveHook = func(err error) error { return err } }
+}
+
+// CountRetries counts the statements tried again after a lost connection
+// from now on; restore stops counting.
+func CountRetries() (count func() int64, restore func()) {
+	var n atomic.Int64
+	retryHook = func(error) { n.Add(1) }
+	return n.Load, func() { retryHook = func(error) {} }
+}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/actionable-go/actionable/actions"
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 )
 
 // recordParams is the number of parameters recordSQL takes before the
@@ -145,12 +146,10 @@ func (s *Store[T]) Executions(ctx context.Context, f actions.Filter) ([]actions.
 	if f.Before > 0 {
 		b.WriteString(" AND seq < " + arg(f.Before))
 	}
+	horizonArg := 0 // the index in args of the horizon, read by each try
 	if f.ID == "" {
-		h, err := s.horizon(ctx)
-		if err != nil {
-			return nil, err
-		}
-		b.WriteString(" AND seq <= " + arg(h))
+		b.WriteString(" AND seq <= " + arg(int64(0)))
+		horizonArg = len(args) - 1
 	}
 	if f.Newest {
 		b.WriteString(" ORDER BY seq DESC")
@@ -160,13 +159,27 @@ func (s *Store[T]) Executions(ctx context.Context, f actions.Filter) ([]actions.
 	if f.Limit > 0 {
 		b.WriteString(" LIMIT " + arg(f.Limit))
 	}
-	rows, err := s.pool.Query(ctx, b.String(), args...)
+	var out []actions.Execution
+	err := s.retry(ctx, lostConnection, func() error {
+		if horizonArg > 0 {
+			h, err := s.horizon(ctx)
+			if err != nil {
+				return err
+			}
+			args[horizonArg] = h
+		}
+		rows, err := s.pool.Query(ctx, b.String(), args...)
+		if err != nil {
+			return fmt.Errorf("postgres: reading the journal: %w", err)
+		}
+		out, err = pgx.CollectRows(rows, func(row pgx.CollectableRow) (actions.Execution, error) { return scanExecution(row) })
+		if err != nil {
+			return fmt.Errorf("postgres: reading the journal: %w", err)
+		}
+		return nil
+	})
 	if err != nil {
-		return nil, fmt.Errorf("postgres: reading the journal: %w", err)
-	}
-	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (actions.Execution, error) { return scanExecution(row) })
-	if err != nil {
-		return nil, fmt.Errorf("postgres: reading the journal: %w", err)
+		return nil, err
 	}
 	return out, nil
 }
@@ -193,20 +206,24 @@ func (s *Store[T]) Policies(ctx context.Context, q actions.PolicyQuery) ([]actio
 	if len(objects) == 0 || len(actionIDs) == 0 {
 		return nil, nil
 	}
-	rows, err := s.pool.Query(ctx, `SELECT p.object_id, p.action_id, p.first_actor, EXISTS (
+	var out []actions.PolicyState
+	err := s.retry(ctx, lostConnection, func() error {
+		rows, err := s.pool.Query(ctx, `SELECT p.object_id, p.action_id, p.first_actor, EXISTS (
 			SELECT FROM `+ident(s.schema, "policy_actors")+` a
 			WHERE a.collection = p.collection AND a.object_id = p.object_id AND a.action_id = p.action_id AND a.actor_id = $3
 		)
 		FROM `+ident(s.schema, "policies")+` p
 		WHERE p.collection = $1 AND p.object_id = ANY($2) AND p.action_id = ANY($4)`,
-		s.coll, objects, actor, actionIDs)
-	if err != nil {
-		return nil, fmt.Errorf("postgres: reading the execution policies: %w", err)
-	}
-	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (actions.PolicyState, error) {
-		var st actions.PolicyState
-		err := row.Scan(&st.ObjectID, &st.ActionID, &st.FirstActorID, &st.ByActor)
-		return st, err
+			s.coll, objects, actor, actionIDs)
+		if err != nil {
+			return err
+		}
+		out, err = pgx.CollectRows(rows, func(row pgx.CollectableRow) (actions.PolicyState, error) {
+			var st actions.PolicyState
+			err := row.Scan(&st.ObjectID, &st.ActionID, &st.FirstActorID, &st.ByActor)
+			return st, err
+		})
+		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("postgres: reading the execution policies: %w", err)
@@ -235,9 +252,13 @@ func (s *Store[T]) Finish(ctx context.Context, id string, status actions.Status,
 		detail = strings.ToValidUTF8(strings.ReplaceAll(detail, "\x00", "\uFFFD"), "\uFFFD")
 	}
 	execs := ident(s.schema, "executions")
-	e, err := scanExecution(s.pool.QueryRow(ctx, `UPDATE `+execs+` SET status = $3, detail = $4
-		WHERE collection = $1 AND id = $2 AND status = 'pending'
-		RETURNING `+execColumns, s.coll, id, string(status), detail))
+	var e actions.Execution
+	err := s.retry(ctx, pgconn.SafeToRetry, func() (err error) {
+		e, err = scanExecution(s.pool.QueryRow(ctx, `UPDATE `+execs+` SET status = $3, detail = $4
+			WHERE collection = $1 AND id = $2 AND status = 'pending'
+			RETURNING `+execColumns, s.coll, id, string(status), detail))
+		return err
+	})
 	if err == nil {
 		return e, nil
 	}
@@ -247,8 +268,11 @@ func (s *Store[T]) Finish(ctx context.Context, id string, status actions.Status,
 	// Not pending, or not there. The UPDATE's snapshot may have seen it
 	// pending while it waited for a concurrent Finish, which changed it:
 	// a statement of its own reads the row as that Finish left it.
-	e, err = scanExecution(s.pool.QueryRow(ctx, `SELECT `+execColumns+` FROM `+execs+`
-		WHERE collection = $1 AND id = $2`, s.coll, id))
+	err = s.retry(ctx, lostConnection, func() (err error) {
+		e, err = scanExecution(s.pool.QueryRow(ctx, `SELECT `+execColumns+` FROM `+execs+`
+			WHERE collection = $1 AND id = $2`, s.coll, id))
+		return err
+	})
 	switch {
 	case errors.Is(err, pgx.ErrNoRows):
 		return actions.Execution{}, &actions.NotFoundError{Kind: "execution", ID: id}
@@ -279,7 +303,9 @@ func (s *Store[T]) Prune(ctx context.Context, r actions.Retention) (int, error) 
 		before = &r.Before
 	}
 	execs := ident(s.schema, "executions")
-	tag, err := s.pool.Exec(ctx, `WITH excess AS (
+	var tag pgconn.CommandTag
+	err := s.retry(ctx, pgconn.SafeToRetry, func() (err error) {
+		tag, err = s.pool.Exec(ctx, `WITH excess AS (
 			SELECT CASE WHEN $2::bigint > 0 THEN greatest(count(*) - $2::bigint, 0) ELSE 0 END AS n
 			FROM `+execs+` WHERE collection = $1
 		), doomed AS (
@@ -290,7 +316,9 @@ func (s *Store[T]) Prune(ctx context.Context, r actions.Retention) (int, error) 
 			WHERE r.n <= (SELECT n FROM excess) OR r.time < $3
 		)
 		DELETE FROM `+execs+` e USING doomed WHERE e.collection = $1 AND e.seq = doomed.seq`,
-		s.coll, int64(r.Keep), before)
+			s.coll, int64(r.Keep), before)
+		return err
+	})
 	if err != nil {
 		return 0, fmt.Errorf("postgres: pruning the journal: %w", err)
 	}

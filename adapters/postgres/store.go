@@ -163,7 +163,9 @@ func (s *Store[T]) Load(ctx context.Context, id string) (T, int64, error) {
 	if s.table != nil {
 		targets = s.table.targets(&version, &obj)
 	}
-	err := s.pool.QueryRow(ctx, s.sql.load, s.key(id)...).Scan(targets...)
+	err := s.retry(ctx, lostConnection, func() error {
+		return s.pool.QueryRow(ctx, s.sql.load, s.key(id)...).Scan(targets...)
+	})
 	switch {
 	case errors.Is(err, pgx.ErrNoRows) || s.badKey(err):
 		return obj, 0, &actions.NotFoundError{Kind: "object", ID: id}
@@ -192,7 +194,11 @@ func (s *Store[T]) Create(ctx context.Context, id string, obj T) (int64, error) 
 	if err != nil {
 		return 0, err
 	}
-	if _, err := s.pool.Exec(ctx, s.sql.create, append(s.key(id), vals...)...); err != nil {
+	args := append(s.key(id), vals...)
+	if err := s.retry(ctx, pgconn.SafeToRetry, func() error {
+		_, err := s.pool.Exec(ctx, s.sql.create, args...)
+		return err
+	}); err != nil {
 		var pe *pgconn.PgError
 		if errors.As(err, &pe) && pe.Code == "23505" && s.isKeyConstraint(pe.ConstraintName) {
 			return 0, fmt.Errorf("%w: object %q already exists", actions.ErrConflict, id)
@@ -214,7 +220,11 @@ func (s *Store[T]) Delete(ctx context.Context, id string) error {
 	if !storable(id) {
 		return &actions.NotFoundError{Kind: "object", ID: id}
 	}
-	tag, err := s.pool.Exec(ctx, s.sql.delete, s.key(id)...)
+	var tag pgconn.CommandTag
+	err := s.retry(ctx, pgconn.SafeToRetry, func() (err error) {
+		tag, err = s.pool.Exec(ctx, s.sql.delete, s.key(id)...)
+		return err
+	})
 	switch {
 	case s.badKey(err) || err == nil && tag.RowsAffected() == 0:
 		return &actions.NotFoundError{Kind: "object", ID: id}
@@ -246,15 +256,23 @@ func (s *Store[T]) Save(ctx context.Context, id string, obj T, expected int64, r
 		return 0, err
 	}
 	var saved, seq, current *int64
+	lost := false // a try whose connection was lost may have committed
 	if rec == nil {
 		args := append(append(s.key(id), expected), vals...)
-		err = s.pool.QueryRow(ctx, s.sql.update, args...).Scan(&saved, &current)
+		err = s.retry(ctx, pgconn.SafeToRetry, func() error {
+			return s.pool.QueryRow(ctx, s.sql.update, args...).Scan(&saved, &current)
+		})
 	} else {
 		var args []any
 		if args, err = s.recordArgs(id, expected, rec); err != nil {
 			return 0, err
 		}
-		err = s.pool.QueryRow(ctx, s.sql.record, append(args, vals...)...).Scan(&saved, &seq, &current)
+		args = append(args, vals...)
+		err = s.retry(ctx, lostConnection, func() error {
+			err := saveHook(s.pool.QueryRow(ctx, s.sql.record, args...).Scan(&saved, &seq, &current))
+			lost = lost || lostConnection(err)
+			return err
+		})
 	}
 	if err != nil {
 		var pe *pgconn.PgError
@@ -269,6 +287,16 @@ func (s *Store[T]) Save(ctx context.Context, id string, obj T, expected int64, r
 	switch {
 	case saved == nil && current == nil:
 		return 0, &actions.NotFoundError{Kind: "object", ID: id}
+	case saved == nil && lost:
+		// The connection of an earlier try was lost after PostgreSQL may
+		// have committed it: if it did, the journal has the record.
+		if v, seq, ok, err := s.recorded(ctx, rec.ID); err != nil {
+			return 0, err
+		} else if ok {
+			rec.Seq = seq
+			return v, nil
+		}
+		fallthrough
 	case saved == nil:
 		return 0, fmt.Errorf("%w: object %q is no longer at version %d", actions.ErrConflict, id, expected)
 	}
@@ -276,6 +304,26 @@ func (s *Store[T]) Save(ctx context.Context, id string, obj T, expected int64, r
 		rec.Seq = *seq
 	}
 	return *saved, nil
+}
+
+// saveHook sees the outcome of each try of a Save with a record; tests
+// replace it to lose the connection of a try that committed.
+var saveHook = func(err error) error { return err }
+
+// recorded returns the version after and the Seq of the execution id if
+// the journal has it.
+func (s *Store[T]) recorded(ctx context.Context, id string) (version, seq int64, ok bool, err error) {
+	err = s.retry(ctx, lostConnection, func() error {
+		return s.pool.QueryRow(ctx, `SELECT to_version, seq FROM `+ident(s.schema, "executions")+`
+			WHERE collection = $1 AND id = $2`, s.coll, id).Scan(&version, &seq)
+	})
+	switch {
+	case errors.Is(err, pgx.ErrNoRows):
+		return 0, 0, false, nil
+	case err != nil:
+		return 0, 0, false, fmt.Errorf("postgres: reading execution %s after a lost connection: %w", id, err)
+	}
+	return version, seq, true, nil
 }
 
 // badKey reports whether err says that an id is no value of the host
