@@ -16,8 +16,8 @@ var ErrUnstorable = errors.New("postgres: value cannot be stored")
 // UnstorableError is a value that PostgreSQL cannot store: text that is
 // not valid UTF-8 or that holds a NUL byte (text and jsonb refuse both), in
 // an id, in an execution record, or in the object. The package checks the
-// ids and the record's text before it sends them; the server finds the
-// rest (a string of the object, in a jsonb document or in a host table's
+// ids, the record's text and its inputs before it sends them (an input's
+// Field is `input "name"`); the server finds the rest (a string of the object, in a jsonb document or in a host table's
 // column), and Err is then its error. Nothing was stored. In a document
 // store, encoding/json has already replaced invalid UTF-8 in the object's
 // strings (and in a record's Inputs) with U+FFFD, so only a NUL byte is
@@ -27,7 +27,7 @@ var ErrUnstorable = errors.New("postgres: value cannot be stored")
 // stored either: a Load, Delete or Finish of one is actions.ErrNotFound,
 // and a journal lookup by one finds nothing.
 type UnstorableError struct {
-	Field string // what holds the value: "object id", "actor id", `object "T-1"`, ...
+	Field string // what holds the value: "object id", "actor id", `input "reason"`, `object "T-1"`, ...
 	Value string // the value, when the package found it; "" when the server did
 	Err   error  // the server's error (a *pgconn.PgError), or nil
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -57,9 +58,41 @@ func (s *Store[T]) recordArgs(id string, expected int64, r *actions.Execution) (
 		if inputs, err = json.Marshal(r.Inputs); err != nil {
 			return nil, fmt.Errorf("postgres: encoding the inputs of execution %s: %w", r.ID, err)
 		}
+		if jsonHasNUL(inputs) {
+			return nil, unstorableInput(r.Inputs)
+		}
 	}
 	return []any{s.coll, id, expected, r.ID, r.ActionID, r.ActorID, r.Comment, r.Time,
 		r.FromVersion, r.ToVersion, string(r.Status), r.Detail, r.ObjectID, inputs}, nil
+}
+
+// jsonHasNUL reports whether the JSON text b, as encoding/json writes it,
+// holds the escape \u0000, which jsonb refuses.
+func jsonHasNUL(b []byte) bool {
+	for i := 0; i < len(b); i++ {
+		if b[i] != '\\' {
+			continue
+		}
+		if i+5 < len(b) && b[i+1] == 'u' && string(b[i+2:i+6]) == "0000" {
+			return true
+		}
+		i++ // the escaped character: a backslash escapes only what follows it
+	}
+	return false
+}
+
+// unstorableInput returns the *UnstorableError of the first input, in name
+// order, whose name or value holds a NUL byte.
+func unstorableInput(in actions.Inputs) *UnstorableError {
+	names := slices.Sorted(maps.Keys(in))
+	for _, name := range names {
+		v, _ := json.Marshal(in[name])
+		if jsonHasNUL(v) || !storable(name) {
+			s, _ := in[name].(string)
+			return &UnstorableError{Field: fmt.Sprintf("input %q", name), Value: s}
+		}
+	}
+	return &UnstorableError{Field: "inputs"}
 }
 
 const execColumns = "seq, id, action_id, object_id, actor_id, comment, time, from_version, to_version, status, detail, inputs"

@@ -458,6 +458,8 @@ func TestUnstorable(t *testing.T) {
 				{"action id", func(r *actions.Execution) { r.ActionID = "close\xff" }},
 				{"actor id", func(r *actions.Execution) { r.ActorID = "alice\x00" }},
 				{"detail", func(r *actions.Execution) { r.Detail = "\xff" }},
+				{`input "reason"`, func(r *actions.Execution) { r.Inputs = actions.Inputs{"days": 3, "reason": "a\x00b"} }},
+				{`input "a\x00"`, func(r *actions.Execution) { r.Inputs = actions.Inputs{"a\x00": "x"} }},
 			} {
 				r := rec("x1")
 				tc.set(r)
