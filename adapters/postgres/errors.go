@@ -17,8 +17,9 @@ var ErrUnstorable = errors.New("postgres: value cannot be stored")
 // not valid UTF-8 or that holds a NUL byte (text and jsonb refuse both), in
 // an id, in an execution record, or in the object. The package checks the
 // ids, the record's text and its inputs before it sends them (an input's
-// Field is `input "name"`); the server finds the rest (a string of the object, in a jsonb document or in a host table's
-// column), and Err is then its error. Nothing was stored. In a document
+// Field is `input "name"`); the server finds the rest (a string of the
+// object, in a jsonb document or in a host table's column), and Err is then
+// its error. Nothing was stored. In a document
 // store, encoding/json has already replaced invalid UTF-8 in the object's
 // strings (and in a record's Inputs) with U+FFFD, so only a NUL byte is
 // refused there; a host table's text column refuses both.
