@@ -229,18 +229,15 @@ func (h *Handler[T]) listWorkPackages(w http.ResponseWriter, r *http.Request) {
 				lists[i] = resolved[j]
 			}
 		}
+		s := newScratch() // the elements, until appendCollection copies them
+		defer s.release()
 		for i, v := range page {
-			rep, err := h.renderResolved(ctx, v.scoped, v.id, v.wp, v.version, false, lists[i])
+			enc, err := h.renderResolved(ctx, s, v.scoped, v.id, v.wp, v.version, false, lists[i])
 			if err != nil {
 				h.writeError(w, r, err)
 				return
 			}
-			enc, err := encodeObject(rep)
-			if err != nil {
-				h.writeError(w, r, fmt.Errorf("openproject: encoding work package %s: %w", v.id, err))
-				return
-			}
-			c.Embedded.Elements = append(c.Embedded.Elements, enc)
+			c.Embedded.Elements = append(c.Embedded.Elements, enc[:len(enc):len(enc)])
 		}
 	}
 	c.Count = len(c.Embedded.Elements)
