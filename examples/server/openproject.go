@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"maps"
 	"net/http"
 	"path/filepath"
 	"slices"
@@ -42,13 +43,15 @@ type opUsers struct {
 }
 
 // actor is u as authenticated: its roles and permissions in all its
-// projects, which is what "may edit work packages in some project" asks.
+// projects (in the order of their names), which is what "may edit work
+// packages in some project" asks.
 func (us *opUsers) actor(u opUser) actions.Actor {
 	a := actions.Actor{ID: u.ID, Name: u.Name}
 	if u.Admin {
 		a.Permissions = []string{actions.AllPermissions}
 	}
-	for _, role := range u.Memberships {
+	for _, project := range slices.Sorted(maps.Keys(u.Memberships)) {
+		role := u.Memberships[project]
 		a.Roles = append(a.Roles, role)
 		a.Permissions = append(a.Permissions, us.Roles[role]...)
 	}
@@ -67,6 +70,43 @@ func (us *opUsers) scoped(u opUser, project string) actions.Actor {
 		a.Roles = []string{role}
 		a.Permissions = append(a.Permissions, us.Roles[role]...)
 	}
+	return a
+}
+
+// opActors are a user's actors, made once: authenticating a request and
+// scoping its actor to a work package's project are lookups. Their slices
+// are shared by every request and clipped, so that an append copies them;
+// nothing changes them in place.
+type opActors struct {
+	actor     actions.Actor            // as authenticated (opUsers.actor)
+	elsewhere actions.Actor            // in a project it is no member of
+	in        map[string]actions.Actor // in each of its projects
+}
+
+// actors returns the actors of u.
+func (us *opUsers) actors(u opUser) *opActors {
+	outsider := opUser{ID: u.ID, Name: u.Name, Admin: u.Admin} // member of nothing
+	as := &opActors{actor: clipActor(us.actor(u)), elsewhere: clipActor(us.scoped(outsider, "")), in: map[string]actions.Actor{}}
+	for project := range u.Memberships {
+		as.in[project] = clipActor(us.scoped(u, project))
+	}
+	return as
+}
+
+// scoped is the user's actor in project, as opUsers.scoped makes it; an
+// unknown user (nil) is the actor without an ID.
+func (as *opActors) scoped(project string) actions.Actor {
+	if as == nil {
+		return actions.Actor{}
+	}
+	if a, ok := as.in[project]; ok {
+		return a
+	}
+	return as.elsewhere
+}
+
+func clipActor(a actions.Actor) actions.Actor {
+	a.Roles, a.Permissions = slices.Clip(a.Roles), slices.Clip(a.Permissions)
 	return a
 }
 
@@ -96,16 +136,24 @@ func (res *opResources) link(r openproject.Resource, ids map[string]int64, name,
 
 // linkedProperties render type, project, status and assignee as OpenProject
 // does: under _links, titled with the name (the user's name for the
-// assignee), an unassigned work package's assignee {"href": null}.
+// assignee), an unassigned work package's assignee {"href": null}. Each
+// resource's links are made once, and looked up.
 func (res *opResources) linkedProperties(names map[string]string) []openproject.LinkedProperty[opWorkPackage] {
 	by := func(name string, r openproject.Resource, ids map[string]int64, value func(opWorkPackage) string) openproject.LinkedProperty[opWorkPackage] {
-		return openproject.LinkedProperty[opWorkPackage]{Name: name, Link: func(_ context.Context, wp opWorkPackage) (openproject.Link, error) {
-			v := value(wp)
+		links := make(map[string]openproject.Link, len(ids))
+		for v := range ids {
 			title := v
 			if r == openproject.Users {
 				title = names[v]
 			}
-			return res.link(r, ids, v, title)
+			links[v], _ = res.link(r, ids, v, title) // listed: cannot fail
+		}
+		return openproject.LinkedProperty[opWorkPackage]{Name: name, Link: func(_ context.Context, wp opWorkPackage) (openproject.Link, error) {
+			v := value(wp)
+			if l, ok := links[v]; ok && v != "" {
+				return l, nil
+			}
+			return res.link(r, ids, v, "") // none, or an error
 		}}
 	}
 	return []openproject.LinkedProperty[opWorkPackage]{
@@ -145,12 +193,13 @@ func mountOpenProject(ctx context.Context, mux *http.ServeMux, dir string, st *s
 	if err := readJSON(filepath.Join(dir, "resources.json"), &res); err != nil {
 		return nil, err
 	}
-	byToken := map[string]opUser{}
-	byID := map[string]opUser{}
+	byToken := map[string]*opActors{}
+	byID := map[string]*opActors{}
 	names := map[string]string{}
 	for _, u := range users.Users {
-		byToken[u.Token] = u
-		byID[u.ID] = u
+		as := users.actors(u)
+		byToken[u.Token] = as
+		byID[u.ID] = as
 		names[u.ID] = u.Name
 	}
 	linked := res.linkedProperties(names)
@@ -163,14 +212,14 @@ func mountOpenProject(ctx context.Context, mux *http.ServeMux, dir string, st *s
 			if err != nil {
 				return actions.Actor{}, err
 			}
-			u, ok := byToken[token]
+			as, ok := byToken[token]
 			if !ok {
 				return actions.Actor{}, openproject.ErrBadCredentials
 			}
-			return users.actor(u), nil
+			return as.actor, nil
 		},
 		ActorFor: func(_ context.Context, a actions.Actor, _ string, wp opWorkPackage) actions.Actor {
-			return users.scoped(byID[a.ID], wp.Project)
+			return byID[a.ID].scoped(wp.Project)
 		},
 		// Every work package, by id ascending, as OpenProject sorts them by
 		// default; the adapter keeps those the user may see.
