@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"slices"
@@ -191,20 +192,24 @@ func renderDefault[T any](wp WorkPackage[T], linked []namedLink, skip map[string
 			resources[i] = appendCustomAction(nil, c)
 		}
 	}
-	return appendParts(nil, wp.ID, wp.LockVersion, wp.Object, links, resources, linked, skip, extra)
+	return appendParts(nil, wp.ID, wp.LockVersion, wp.Object, nil, links, resources, linked, skip, extra)
 }
 
 // appendParts appends renderDefault's rendering to b, with the custom
 // actions' links and resources encoded already; resources nil leaves
-// _embedded out.
-func appendParts[T any](b []byte, id string, version int64, obj T, links, resources [][]byte, linked []namedLink, skip map[string]bool, extra map[string]Link) ([]byte, error) {
-	enc := httpx.NewEncoder()
-	defer enc.Release()
-	fields, err := enc.Marshal(obj)
-	if err != nil {
-		return nil, err
+// _embedded out. props, unless nil, writes the properties of obj instead
+// of encoding/json and appendFields (Config.AppendProperties).
+func appendParts[T any](b []byte, id string, version int64, obj T, props func([]byte, T) ([]byte, string, error), links, resources [][]byte, linked []namedLink, skip map[string]bool, extra map[string]Link) ([]byte, error) {
+	var fields []byte
+	if props == nil {
+		enc := httpx.NewEncoder()
+		defer enc.Release()
+		var err error
+		if fields, err = enc.Marshal(obj); err != nil {
+			return nil, err
+		}
 	}
-	size := 2*len(fields) + 128*(1+len(linked)+len(extra))
+	size := 2*len(fields) + 128*(2+len(linked)+len(extra))
 	for _, l := range links {
 		size += len(l) + 1
 	}
@@ -220,7 +225,14 @@ func appendParts[T any](b []byte, id string, version int64, obj T, links, resour
 	}
 	b = append(b, `,"lockVersion":`...)
 	b = strconv.AppendInt(b, version, 10)
-	b, subject, err := appendFields(b, fields, skip)
+	var rawSubject []byte
+	var subject string
+	var err error
+	if props == nil {
+		b, rawSubject, err = appendFields(b, fields, skip)
+	} else {
+		b, subject, err = props(b, obj)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -238,7 +250,7 @@ func appendParts[T any](b []byte, id string, version int64, obj T, links, resour
 	if self, ok := extra["self"]; ok {
 		b = appendLink(b, self)
 	} else {
-		b = appendSelf(b, id, subject)
+		b = appendSelf(b, id, rawSubject, subject)
 	}
 	for _, l := range linked {
 		b = append(b, ',')
@@ -273,24 +285,30 @@ func appendParts[T any](b []byte, id string, version int64, obj T, links, resour
 }
 
 // appendSelf appends the default self link of work package id, titled
-// with the subject: subject is the JSON string that holds it, nil for
-// none.
-func appendSelf(b []byte, id string, subject []byte) []byte {
+// with the subject: raw, the JSON string that holds it, unless nil, else
+// subject.
+func appendSelf(b []byte, id string, raw []byte, subject string) []byte {
+	if raw != nil && !plainString(raw) {
+		subject, raw = stringValue(raw), nil
+	}
+	// raw is nil or a plain string, which is its own encoding.
 	if !canonical(id) {
-		return appendLink(b, Link{Href: workPackagesPath + url.PathEscape(id), Title: stringValue(subject)})
+		if raw != nil {
+			subject = string(raw[1 : len(raw)-1])
+		}
+		return appendLink(b, Link{Href: workPackagesPath + url.PathEscape(id), Title: subject})
 	}
 	// A canonical id is its own escape and encoding.
 	b = append(b, `{"href":"`+workPackagesPath...)
 	b = append(b, id...)
 	b = append(b, '"')
 	switch {
-	case len(subject) <= 2: // none, or ""
-	case plainString(subject):
+	case len(raw) > 2:
 		b = append(b, `,"title":`...)
-		b = append(b, subject...)
-	default:
+		b = append(b, raw...)
+	case raw == nil && subject != "":
 		b = append(b, `,"title":`...)
-		b = httpx.AppendString(b, stringValue(subject))
+		b = httpx.AppendString(b, subject)
 	}
 	return append(b, '}')
 }
@@ -355,6 +373,38 @@ func appendFields(b, fields []byte, skip map[string]bool) ([]byte, []byte, error
 		b = append(b, ':')
 		b = append(b, val...)
 	}
+}
+
+// checkProperties compares what props writes for the zero T with the
+// default rendering's properties, when the zero T encodes as a JSON object
+// and props does not panic on it; skip holds the names of the linked
+// properties.
+func checkProperties[T any](props func([]byte, T) ([]byte, string, error), skip map[string]bool) (err error) {
+	var zero T
+	fields, err := marshal(zero)
+	if err != nil {
+		return nil
+	}
+	want, raw, err := appendFields(nil, fields, skip)
+	if err != nil {
+		return nil // not an object: a nil pointer, say
+	}
+	defer func() {
+		if recover() != nil {
+			err = nil // a zero value it was not written for
+		}
+	}()
+	got, subject, err := props(nil, zero)
+	if err != nil {
+		return nil
+	}
+	if !bytes.Equal(got, want) {
+		return fmt.Errorf("for the zero work package it writes %s, encoding/json %s", got, want)
+	}
+	if wantSubject := stringValue(raw); subject != wantSubject {
+		return fmt.Errorf("for the zero work package the subject is %q, not %q", subject, wantSubject)
+	}
+	return nil
 }
 
 // errNotObject: the object does not encode as a JSON object.

@@ -185,6 +185,34 @@ func compare[T any](t *testing.T, wp WorkPackage[T], linked []namedLink, skip ma
 	if diff := gocmp.Diff(string(want), string(got)); diff != "" {
 		t.Errorf("rendering mismatch (-reference +got):\n%s", diff)
 	}
+	// The same properties from Config.AppendProperties: the rest of the
+	// rendering, and the self link titled with the subject it returns.
+	props := func(b []byte, obj T) ([]byte, string, error) {
+		fields, err := marshal(obj)
+		if err != nil {
+			return nil, "", err
+		}
+		b, raw, err := appendFields(b, fields, skip)
+		return b, stringValue(raw), err
+	}
+	links := make([][]byte, len(wp.CustomActions))
+	for i, l := range wp.CustomActions {
+		links[i] = appendLink(nil, l)
+	}
+	var resources [][]byte
+	if wp.EmbeddedCustomActions != nil {
+		resources = make([][]byte, len(wp.EmbeddedCustomActions))
+		for i, c := range wp.EmbeddedCustomActions {
+			resources[i] = appendCustomAction(nil, c)
+		}
+	}
+	got, err = appendParts([]byte("prefix"), wp.ID, wp.LockVersion, wp.Object, props, links, resources, linked, skip, extra)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := gocmp.Diff("prefix"+string(want), string(got)); diff != "" {
+		t.Errorf("rendering with AppendProperties mismatch (-reference +got):\n%s", diff)
+	}
 }
 
 func FuzzRenderDefault(f *testing.F) {
