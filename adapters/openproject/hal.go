@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strconv"
 	"sync"
+	"unicode/utf8"
 
 	"github.com/actionable-go/actionable/actions"
 	"github.com/actionable-go/actionable/adapters/internal/httpx"
@@ -290,6 +291,10 @@ func appendParts[T any](b []byte, id string, version int64, obj T, props func([]
 func appendSelf(b []byte, id string, raw []byte, subject string) []byte {
 	if raw != nil && !plainString(raw) {
 		subject, raw = stringValue(raw), nil
+	} else if raw == nil && !utf8.ValidString(subject) {
+		// As the subject decoded from its encoding titles it: each byte
+		// that is not UTF-8 is U+FFFD, written as it is.
+		subject = stringValue(httpx.AppendString(nil, subject))
 	}
 	// raw is nil or a plain string, which is its own encoding.
 	if !canonical(id) {

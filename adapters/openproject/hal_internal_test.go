@@ -215,6 +215,36 @@ func compare[T any](t *testing.T, wp WorkPackage[T], linked []namedLink, skip ma
 	}
 }
 
+// TestAppendPropertiesSubject: the subject Config.AppendProperties returns
+// (the Go string, not one decoded from JSON) titles self as the default
+// rendering titles it, also when it is not UTF-8.
+func TestAppendPropertiesSubject(t *testing.T) {
+	for _, subject := range []string{"plain", "", "quote \" back \\", "<html> & co", "\u2028", "ünï", "bad \xff\xfe utf-8", "\xed\xa0\x80", "tab\t\x00"} {
+		for _, id := range []string{"42", "a b/c"} {
+			wp := WorkPackage[tricky]{ID: id, LockVersion: 1, Object: tricky{Subject: subject}}
+			want, err := renderReference(wp, nil, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			props := func(b []byte, obj tricky) ([]byte, string, error) {
+				fields, err := marshal(obj)
+				if err != nil {
+					return nil, "", err
+				}
+				b, _, err = appendFields(b, fields, nil)
+				return b, obj.Subject, err
+			}
+			got, err := appendParts(nil, wp.ID, wp.LockVersion, wp.Object, props, nil, nil, nil, nil, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := gocmp.Diff(string(want), string(got)); diff != "" {
+				t.Errorf("subject %q, id %q: mismatch (-reference +got):\n%s", subject, id, diff)
+			}
+		}
+	}
+}
+
 func FuzzRenderDefault(f *testing.F) {
 	f.Add("subject", "Write the release notes", `{"a":[1,"}"]}`)
 	f.Add("a\u2028b", "<&>\"", `"\u00e9"`)
