@@ -1,8 +1,10 @@
 package main
 
 import (
+	"bytes"
 	"cmp"
 	"context"
+	"encoding/json"
 	"fmt"
 	"maps"
 	"net/http"
@@ -168,30 +170,46 @@ func (res *opResources) linkedProperties(names map[string]string) []openproject.
 // custom actions, work packages, users and resource ids of dir/openproject,
 // over the stores of st, and returns its engine.
 func mountOpenProject(ctx context.Context, mux *http.ServeMux, dir string, st *storage) (*demo[opWorkPackage], error) {
+	d, cfg, err := openProjectDemo(ctx, dir, st)
+	if err != nil {
+		return nil, err
+	}
+	h, err := openproject.New(d.engine, cfg)
+	if err != nil {
+		return nil, err
+	}
+	mux.Handle("/api/v3/", h)
+	return d, nil
+}
+
+// openProjectDemo returns the OpenProject demo of dir/openproject over the
+// stores of st, and the adapter's configuration.
+func openProjectDemo(ctx context.Context, dir string, st *storage) (*demo[opWorkPackage], openproject.Config[opWorkPackage], error) {
+	var none openproject.Config[opWorkPackage]
 	dir = filepath.Join(dir, "openproject")
 	cat, err := actions.LoadFile[opWorkPackage](filepath.Join(dir, "custom_actions.json"))
 	if err != nil {
-		return nil, err
+		return nil, none, err
 	}
 	store, err := newStore[opWorkPackage](ctx, st, "openproject.work_packages")
 	if err != nil {
-		return nil, err
+		return nil, none, err
 	}
 	ids, err := opLoadWorkPackages(ctx, store, filepath.Join(dir, "work_packages.json"))
 	if err != nil {
-		return nil, err
+		return nil, none, err
 	}
 	engine, err := actions.New(cat, store)
 	if err != nil {
-		return nil, err
+		return nil, none, err
 	}
 	var users opUsers
 	if err := readJSON(filepath.Join(dir, "users.json"), &users); err != nil {
-		return nil, err
+		return nil, none, err
 	}
 	var res opResources
 	if err := readJSON(filepath.Join(dir, "resources.json"), &res); err != nil {
-		return nil, err
+		return nil, none, err
 	}
 	byToken := map[string]*opActors{}
 	byID := map[string]*opActors{}
@@ -204,9 +222,9 @@ func mountOpenProject(ctx context.Context, mux *http.ServeMux, dir string, st *s
 	}
 	linked := res.linkedProperties(names)
 	if err := opCheckLinks(store, ids, linked); err != nil {
-		return nil, fmt.Errorf("%s: %w", filepath.Join(dir, "resources.json"), err)
+		return nil, none, fmt.Errorf("%s: %w", filepath.Join(dir, "resources.json"), err)
 	}
-	h, err := openproject.New(engine, openproject.Config[opWorkPackage]{
+	cfg := openproject.Config[opWorkPackage]{
 		Authenticate: func(r *http.Request) (actions.Actor, error) {
 			token, err := openproject.APIKey(r)
 			if err != nil {
@@ -227,13 +245,46 @@ func mountOpenProject(ctx context.Context, mux *http.ServeMux, dir string, st *s
 			return ids, nil
 		},
 		LinkedProperties: linked,
-		AttributeNames:   map[string]string{"percentageDone": "% Complete", "startDate": "Start date"},
-	})
-	if err != nil {
-		return nil, err
+		AppendProperties: func(b []byte, wp opWorkPackage) ([]byte, string, error) {
+			return wp.appendProperties(b), wp.Subject, nil
+		},
+		AttributeNames: map[string]string{"percentageDone": "% Complete", "startDate": "Start date"},
 	}
-	mux.Handle("/api/v3/", h)
-	return &demo[opWorkPackage]{engine: engine, store: store, ids: ids}, nil
+	return &demo[opWorkPackage]{engine: engine, store: store, ids: ids}, cfg, nil
+}
+
+// appendProperties appends the properties the adapter's default rendering
+// writes of wp (openproject.Config.AppendProperties): its JSON fields as
+// encoding/json encodes them, but the linked properties (type, project,
+// status, assignee).
+func (wp opWorkPackage) appendProperties(b []byte) []byte {
+	b = append(b, `,"subject":`...)
+	b = appendJSONString(b, wp.Subject)
+	b = append(b, `,"percentageDone":`...)
+	b = strconv.AppendInt(b, int64(wp.PercentageDone), 10)
+	b = append(b, `,"startDate":`...)
+	if wp.StartDate == nil {
+		return append(b, "null"...)
+	}
+	return appendJSONString(b, *wp.StartDate)
+}
+
+// appendJSONString appends s as encoding/json encodes it without HTML
+// escaping, as the adapter does: printable ASCII but the quote and the
+// backslash as it is, anything else through the encoder.
+func appendJSONString(b []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x7f || c == '"' || c == '\\' {
+			var buf bytes.Buffer
+			enc := json.NewEncoder(&buf)
+			enc.SetEscapeHTML(false)
+			_ = enc.Encode(s) // a string always encodes
+			return append(b, bytes.TrimSuffix(buf.Bytes(), []byte("\n"))...)
+		}
+	}
+	b = append(b, '"')
+	b = append(b, s...)
+	return append(b, '"')
 }
 
 // opLoadWorkPackages puts the demo's work packages in store, each at its
