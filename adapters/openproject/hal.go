@@ -142,9 +142,10 @@ func (b halBody) MarshalJSON() ([]byte, error) { return b, nil }
 
 // scratch is what rendering a response needs for a while, taken from a
 // pool (newScratch) and given back (release) when the response is written:
-// the buffer the default rendering appends to, and its lists.
+// the buffer the default rendering appends to, its lists, and a buffer
+// for a collection.
 type scratch struct {
-	buf              []byte
+	buf, out         []byte
 	views            []*actionView
 	links, resources [][]byte
 	linked           []namedLink
@@ -158,10 +159,10 @@ func newScratch() *scratch { return scratches.Get().(*scratch) }
 // release returns s to the pool, but for a large buffer (a pool keeps what
 // it is given). What was rendered into s is no longer valid.
 func (s *scratch) release() {
-	if cap(s.buf) > 64<<10 {
+	if cap(s.buf) > 64<<10 || cap(s.out) > 64<<10 {
 		return
 	}
-	s.buf = s.buf[:0]
+	s.buf, s.out = s.buf[:0], s.out[:0]
 	clear(s.views[:cap(s.views)])
 	clear(s.links[:cap(s.links)])
 	clear(s.resources[:cap(s.resources)])

@@ -383,6 +383,19 @@ func FuzzDecodeExecuteIsReference(f *testing.F) {
 	})
 }
 
+// TestPageLinkIsReference: a page link is the first pageLink's, which
+// url.Values encoded (sorted keys, escaped values).
+func TestPageLinkIsReference(t *testing.T) {
+	for _, offset := range []string{"1", "42", "{offset}", "", "a b&c=d/é"} {
+		for _, size := range []string{"20", "{size}", "-1", "+%"} {
+			want := "/api/v3/work_packages?" + url.Values{"offset": {offset}, "pageSize": {size}}.Encode()
+			if got := pageLink(offset, size); got != want {
+				t.Errorf("pageLink(%q, %q) = %q, reference %q", offset, size, got, want)
+			}
+		}
+	}
+}
+
 func TestAppendCollectionIsEncoder(t *testing.T) {
 	elements := []json.RawMessage{[]byte(`{"_type":"WorkPackage","id":42,"s":"\u2028 <&> \"q\""}`), []byte(`{"id":43}`)}
 	for _, els := range [][]json.RawMessage{nil, {}, elements[:1], elements} {
