@@ -107,6 +107,7 @@ func (as *opActors) scoped(project string) actions.Actor {
 	return as.elsewhere
 }
 
+// clipActor returns a with its slices clipped: an append to one copies it.
 func clipActor(a actions.Actor) actions.Actor {
 	a.Roles, a.Permissions = slices.Clip(a.Roles), slices.Clip(a.Permissions)
 	return a
