@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/actionable-go/actionable/adapters/openproject"
 )
 
 // BenchmarkHandler serves the hot requests through the handler, with the
@@ -37,6 +39,19 @@ func BenchmarkHandler(b *testing.B) {
 		}
 	}
 	b.Run("GET_work_package", func(b *testing.B) { get(b, "/api/v3/work_packages/42", member) })
+	b.Run("GET_work_package_AppendProperties", func(b *testing.B) {
+		fx := newFixture(b, func(cfg *openproject.Config[WorkPackage]) { cfg.AppendProperties = appendProperties })
+		b.ReportAllocs()
+		for b.Loop() {
+			r := httptest.NewRequest(http.MethodGet, "/api/v3/work_packages/42", nil)
+			r.Header.Set("Authorization", "Bearer "+member)
+			w := httptest.NewRecorder()
+			fx.handler.ServeHTTP(w, r)
+			if w.Code != http.StatusOK {
+				b.Fatalf("status %d: %s", w.Code, w.Body)
+			}
+		}
+	})
 	b.Run("GET_custom_action", func(b *testing.B) { get(b, "/api/v3/custom_actions/2", member) })
 	b.Run("GET_collection", func(b *testing.B) { get(b, "/api/v3/work_packages", member) })
 	b.Run("POST_execute", func(b *testing.B) {

@@ -7,6 +7,7 @@ import (
 	"math"
 	"net/http"
 	"net/url"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -129,7 +130,7 @@ func rubyToI(s string) int64 {
 // pageLink is the collection's href for a page: Rails' to_query sorts the
 // keys and escapes the values, so "{offset}" reads %7Boffset%7D.
 func pageLink(offset, size string) string {
-	return strings.TrimSuffix(workPackagesPath, "/") + "?" + url.Values{"offset": {offset}, "pageSize": {size}}.Encode()
+	return strings.TrimSuffix(workPackagesPath, "/") + "?offset=" + url.QueryEscape(offset) + "&pageSize=" + url.QueryEscape(size)
 }
 
 // listWorkPackages serves GET /api/v3/work_packages: the work packages the
@@ -165,7 +166,7 @@ func (h *Handler[T]) listWorkPackages(w http.ResponseWriter, r *http.Request) {
 	}
 	// Every listed work package is loaded and checked, so that total counts
 	// only what the actor may see; only the page is resolved and rendered.
-	var all []visible
+	all := make([]visible, 0, len(ids))
 	for _, id := range ids {
 		if !canonical(id) {
 			h.writeError(w, r, fmt.Errorf("openproject: List returned the id %q, which is not a decimal integer", id))
@@ -195,10 +196,14 @@ func (h *Handler[T]) listWorkPackages(w http.ResponseWriter, r *http.Request) {
 			pages++
 		}
 	}
+	// The elements in s.buf, the collection in s.out.
+	s := newScratch()
+	defer s.release()
 	if p.offset <= pages { // the page starts before the end
 		start := (p.offset - 1) * p.size
 		end := start + min(p.size, total-start)
 		page := all[start:end]
+		c.Embedded.Elements = make([]json.RawMessage, 0, len(page))
 		// The page's custom actions in one batch per scoped actor: the
 		// engine's list view (one journal call, one VM per batch).
 		lists := make([][]*actions.Action, len(page))
@@ -230,17 +235,12 @@ func (h *Handler[T]) listWorkPackages(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 		for i, v := range page {
-			rep, err := h.renderResolved(ctx, v.scoped, v.id, v.wp, v.version, false, lists[i])
+			enc, err := h.renderResolved(ctx, s, v.scoped, v.id, v.wp, v.version, false, lists[i])
 			if err != nil {
 				h.writeError(w, r, err)
 				return
 			}
-			enc, err := encodeObject(rep)
-			if err != nil {
-				h.writeError(w, r, fmt.Errorf("openproject: encoding work package %s: %w", v.id, err))
-				return
-			}
-			c.Embedded.Elements = append(c.Embedded.Elements, enc)
+			c.Embedded.Elements = append(c.Embedded.Elements, enc[:len(enc):len(enc)])
 		}
 	}
 	c.Count = len(c.Embedded.Elements)
@@ -255,7 +255,8 @@ func (h *Handler[T]) listWorkPackages(w http.ResponseWriter, r *http.Request) {
 	if p.size > 0 && p.offset < pages || p.size == 0 && total > 0 {
 		c.Links.NextByOffset = &Link{Href: pageLink(strconv.FormatInt(p.offset+1, 10), size)}
 	}
-	h.writeValue(w, r, appendCollection(nil, &c))
+	s.out = appendCollection(s.out[:0], &c)
+	h.writeValue(w, r, halBody(s.out))
 }
 
 // appendCollection appends c as encoding/json encodes it (without HTML
@@ -266,9 +267,7 @@ func appendCollection(b []byte, c *workPackageCollection) halBody {
 	for _, e := range c.Embedded.Elements {
 		size += len(e) + 1
 	}
-	if b == nil {
-		b = make([]byte, 0, size)
-	}
+	b = slices.Grow(b, size)
 	b = append(b, `{"_type":`...)
 	b = httpx.AppendString(b, c.Type)
 	b = append(b, `,"total":`...)

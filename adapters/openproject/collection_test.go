@@ -52,14 +52,16 @@ func TestCollection(t *testing.T) {
 		{"collection 405", request{"POST", path, member, json_, "{}"}, 405},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			f := newFixture(t)
-			res := f.do(t, tt.req)
-			if res.StatusCode != tt.status {
-				t.Errorf("status = %d, want %d", res.StatusCode, tt.status)
-			}
-			golden(t, strings.ReplaceAll(tt.name, " ", "_"), dump(t, res))
-		})
+		for _, rd := range renderings {
+			t.Run(tt.name+"/"+rd.name, func(t *testing.T) {
+				f := newFixture(t, rd.configure)
+				res := f.do(t, tt.req)
+				if res.StatusCode != tt.status {
+					t.Errorf("status = %d, want %d", res.StatusCode, tt.status)
+				}
+				golden(t, strings.ReplaceAll(tt.name, " ", "_"), dump(t, res))
+			})
+		}
 	}
 }
 

@@ -170,6 +170,15 @@ func TestNew(t *testing.T) {
 		{"linked property by Go name", engine, openproject.Config[WorkPackage]{LinkedProperties: []openproject.LinkedProperty[WorkPackage]{{Name: "Status", Link: link}}}},
 		{"linked property without link", engine, openproject.Config[WorkPackage]{LinkedProperties: []openproject.LinkedProperty[WorkPackage]{{Name: "status"}}}},
 		{"linked property twice", engine, openproject.Config[WorkPackage]{LinkedProperties: []openproject.LinkedProperty[WorkPackage]{{Name: "status", Link: link}, {Name: "status", Link: link}}}},
+		// appendProperties leaves out the four linked properties.
+		{"AppendProperties writes a linked property", engine, openproject.Config[WorkPackage]{AppendProperties: appendProperties,
+			LinkedProperties: linkedProperties()[:3]}},
+		{"AppendProperties leaves out a property", engine, openproject.Config[WorkPackage]{AppendProperties: appendProperties}},
+		{"AppendProperties with another subject", engine, openproject.Config[WorkPackage]{LinkedProperties: linkedProperties(),
+			AppendProperties: func(b []byte, wp WorkPackage) ([]byte, string, error) {
+				b, _, err := appendProperties(b, wp)
+				return b, "untitled", err
+			}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -177,6 +186,24 @@ func TestNew(t *testing.T) {
 				t.Error("New succeeded, want an error")
 			}
 		})
+	}
+}
+
+// TestNewAppendProperties: New checks AppendProperties on the zero work
+// package only when it can: one that panics or fails on it is not refused.
+func TestNewAppendProperties(t *testing.T) {
+	engine, _ := newEngine(t)
+	for name, props := range map[string]func([]byte, WorkPackage) ([]byte, string, error){
+		"right": appendProperties,
+		"panics": func(b []byte, wp WorkPackage) ([]byte, string, error) {
+			_ = *wp.StartDate
+			return appendProperties(b, wp)
+		},
+		"fails": func([]byte, WorkPackage) ([]byte, string, error) { return nil, "", errors.New("no") },
+	} {
+		if _, err := openproject.New(engine, openproject.Config[WorkPackage]{LinkedProperties: linkedProperties(), AppendProperties: props}); err != nil {
+			t.Errorf("%s: %v", name, err)
+		}
 	}
 }
 

@@ -82,6 +82,13 @@
 // and receives both lists in [WorkPackage]. Reserved actions are never
 // linked, though they can be executed by id.
 //
+// The default rendering encodes T with encoding/json and leaves out the
+// linked properties and the names it writes itself. A type on a hot path
+// can write its properties itself instead, without reflection:
+// [Config.AppendProperties] appends them to the response as it is being
+// written, and must write the same bytes (New compares the two on the zero
+// T; a host's test should compare them on its own work packages).
+//
 // What OpenProject renders and this package does not, because the host's
 // type carries it or not: the properties OpenProject always has
 // (description, dates, durations, createdAt, ...) are the host's fields;

@@ -9,6 +9,7 @@ import (
 	"log"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 
 	"github.com/actionable-go/actionable/actions"
@@ -282,6 +283,50 @@ func ExampleNew() {
 	// Output:
 	// POST /api/v3/custom_actions/1/execute → 200 {"_type":"WorkPackage","id":7,"lockVersion":2,"subject":"Fix the login page","status":"Closed","percentageDone":50,"_embedded":{"customActions":[{"_type":"CustomAction","name":"Make progress","description":"Adds 60 % done","_links":{"executeImmediately":{"href":"/api/v3/custom_actions/2/execute","title":"Execute Make progress","method":"post"},"self":{"href":"/api/v3/custom_actions/2","title":"Make progress"}}}]},"_links":{"self":{"href":"/api/v3/work_packages/7","title":"Fix the login page"},"customActions":[{"href":"/api/v3/custom_actions/2","title":"Make progress"}]}}
 	// POST /api/v3/custom_actions/1/execute → 409 {"_type":"Error","errorIdentifier":"urn:openproject-org:api:v3:errors:UpdateConflict","message":"Couldn't update the resource because of conflicting modifications."}
+}
+
+// AppendProperties lets a work package type write its own properties, the
+// ones between lockVersion and _embedded, without encoding/json's
+// reflection: here subject and percentageDone (status is a linked
+// property). The answer is the same, byte for byte.
+func ExampleConfig_appendProperties() {
+	appendProperties := func(b []byte, t Ticket) ([]byte, string, error) {
+		b = append(b, `,"subject":`...)
+		b = appendString(b, t.Subject)
+		b = append(b, `,"percentageDone":`...)
+		b = strconv.AppendInt(b, int64(t.PercentageDone), 10)
+		return b, t.Subject, nil
+	}
+	engine := ticketEngine()
+	var bodies []string
+	for _, props := range []func([]byte, Ticket) ([]byte, string, error){nil, appendProperties} {
+		h, err := openproject.New(engine, openproject.Config[Ticket]{
+			Authenticate:     tokenAuth,
+			LinkedProperties: ticketLinks,
+			AppendProperties: props,
+		})
+		if err != nil {
+			log.Fatal(err)
+		}
+		bodies = append(bodies, do(h, "GET", "/api/v3/work_packages/7", "", false))
+	}
+	properties, _, _ := strings.Cut(bodies[1], `,"_embedded"`)
+	fmt.Println(properties, "...")
+	fmt.Println("the same as with encoding/json:", bodies[0] == bodies[1])
+	// Output:
+	// 200 {"_type":"WorkPackage","id":7,"lockVersion":1,"subject":"Fix the login page","percentageDone":50 ...
+	// the same as with encoding/json: true
+}
+
+// appendString appends s as encoding/json encodes it without HTML
+// escaping, as the default rendering does. (A host on a hot path appends
+// a string of printable ASCII without a quote or a backslash as it is.)
+func appendString(b []byte, s string) []byte {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(s) // a string always encodes
+	return append(b, bytes.TrimSuffix(buf.Bytes(), []byte("\n"))...)
 }
 
 // A change that breaks a validation rule of the host's type is refused as a

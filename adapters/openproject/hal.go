@@ -5,10 +5,13 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"slices"
 	"strconv"
+	"sync"
+	"unicode/utf8"
 
 	"github.com/actionable-go/actionable/actions"
 	"github.com/actionable-go/actionable/adapters/internal/httpx"
@@ -137,6 +140,37 @@ type halBody []byte
 // MarshalJSON returns the body, for a host that encodes one.
 func (b halBody) MarshalJSON() ([]byte, error) { return b, nil }
 
+// scratch is what rendering a response needs for a while, taken from a
+// pool (newScratch) and given back (release) when the response is written:
+// the buffer the default rendering appends to, its lists, and a buffer
+// for a collection.
+type scratch struct {
+	buf, out         []byte
+	views            []*actionView
+	links, resources [][]byte
+	linked           []namedLink
+}
+
+var scratches = sync.Pool{New: func() any { return new(scratch) }}
+
+// newScratch returns a scratch from the pool, its buffer and lists empty.
+func newScratch() *scratch { return scratches.Get().(*scratch) }
+
+// release returns s to the pool, but for a large buffer (a pool keeps what
+// it is given). What was rendered into s is no longer valid.
+func (s *scratch) release() {
+	if cap(s.buf) > 64<<10 || cap(s.out) > 64<<10 {
+		return
+	}
+	s.buf, s.out = s.buf[:0], s.out[:0]
+	clear(s.views[:cap(s.views)])
+	clear(s.links[:cap(s.links)])
+	clear(s.resources[:cap(s.resources)])
+	clear(s.linked[:cap(s.linked)])
+	s.views, s.links, s.resources, s.linked = s.views[:0], s.links[:0], s.resources[:0], s.linked[:0]
+	scratches.Put(s)
+}
+
 // renderDefault renders
 //
 //	{"_type": "WorkPackage", "id", "lockVersion", the JSON fields of T in
@@ -160,26 +194,31 @@ func renderDefault[T any](wp WorkPackage[T], linked []namedLink, skip map[string
 			resources[i] = appendCustomAction(nil, c)
 		}
 	}
-	return renderParts(wp.ID, wp.LockVersion, wp.Object, links, resources, linked, skip, extra)
+	return appendParts(nil, wp.ID, wp.LockVersion, wp.Object, nil, links, resources, linked, skip, extra)
 }
 
-// renderParts is renderDefault with the custom actions' links and
-// resources encoded already; resources nil leaves _embedded out.
-func renderParts[T any](id string, version int64, obj T, links, resources [][]byte, linked []namedLink, skip map[string]bool, extra map[string]Link) (halBody, error) {
-	enc := httpx.NewEncoder()
-	defer enc.Release()
-	fields, err := enc.Marshal(obj)
-	if err != nil {
-		return nil, err
+// appendParts appends renderDefault's rendering to b, with the custom
+// actions' links and resources encoded already; resources nil leaves
+// _embedded out. props, unless nil, writes the properties of obj instead
+// of encoding/json and appendFields (Config.AppendProperties).
+func appendParts[T any](b []byte, id string, version int64, obj T, props func([]byte, T) ([]byte, string, error), links, resources [][]byte, linked []namedLink, skip map[string]bool, extra map[string]Link) ([]byte, error) {
+	var fields []byte
+	if props == nil {
+		enc := httpx.NewEncoder()
+		defer enc.Release()
+		var err error
+		if fields, err = enc.Marshal(obj); err != nil {
+			return nil, err
+		}
 	}
-	size := 2*len(fields) + 128*(1+len(linked)+len(extra))
+	size := 2*len(fields) + 128*(2+len(linked)+len(extra))
 	for _, l := range links {
 		size += len(l) + 1
 	}
 	for _, r := range resources {
 		size += len(r) + 1
 	}
-	b := make([]byte, 0, size)
+	b = slices.Grow(b, size)
 	b = append(b, `{"_type":"WorkPackage","id":`...)
 	if canonical(id) {
 		b = append(b, id...)
@@ -188,7 +227,14 @@ func renderParts[T any](id string, version int64, obj T, links, resources [][]by
 	}
 	b = append(b, `,"lockVersion":`...)
 	b = strconv.AppendInt(b, version, 10)
-	b, subject, err := appendFields(b, fields, skip)
+	var rawSubject []byte
+	var subject string
+	var err error
+	if props == nil {
+		b, rawSubject, err = appendFields(b, fields, skip)
+	} else {
+		b, subject, err = props(b, obj)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -206,7 +252,7 @@ func renderParts[T any](id string, version int64, obj T, links, resources [][]by
 	if self, ok := extra["self"]; ok {
 		b = appendLink(b, self)
 	} else {
-		b = appendLink(b, Link{Href: workPackagesPath + url.PathEscape(id), Title: subject})
+		b = appendSelf(b, id, rawSubject, subject)
 	}
 	for _, l := range linked {
 		b = append(b, ',')
@@ -240,20 +286,54 @@ func renderParts[T any](id string, version int64, obj T, links, resources [][]by
 	return b, nil
 }
 
+// appendSelf appends the default self link of work package id, titled
+// with the subject: raw, the JSON string that holds it, unless nil, else
+// subject.
+func appendSelf(b []byte, id string, raw []byte, subject string) []byte {
+	if raw != nil && !plainString(raw) {
+		subject, raw = stringValue(raw), nil
+	} else if raw == nil && !utf8.ValidString(subject) {
+		// As the subject decoded from its encoding titles it: each byte
+		// that is not UTF-8 is U+FFFD, written as it is.
+		subject = stringValue(httpx.AppendString(nil, subject))
+	}
+	// raw is nil or a plain string, which is its own encoding.
+	if !canonical(id) {
+		if raw != nil {
+			subject = string(raw[1 : len(raw)-1])
+		}
+		return appendLink(b, Link{Href: workPackagesPath + url.PathEscape(id), Title: subject})
+	}
+	// A canonical id is its own escape and encoding.
+	b = append(b, `{"href":"`+workPackagesPath...)
+	b = append(b, id...)
+	b = append(b, '"')
+	switch {
+	case len(raw) > 2:
+		b = append(b, `,"title":`...)
+		b = append(b, raw...)
+	case raw == nil && subject != "":
+		b = append(b, `,"title":`...)
+		b = httpx.AppendString(b, subject)
+	}
+	return append(b, '}')
+}
+
 // appendFields appends the members of the JSON object fields (compact, as
 // encoding/json encodes a value), in order, each preceded by a comma,
-// leaving out the reserved keys and those in skip. It returns the value of
-// "subject" when that is a string. A key is written as encoding/json
-// writes the string it decodes to, a value as it is.
-func appendFields(b, fields []byte, skip map[string]bool) ([]byte, string, error) {
+// leaving out the reserved keys and those in skip. It returns the last
+// value of "subject" that is a string, as it is in fields, or nil. A key
+// is written as encoding/json writes the string it decodes to, a value as
+// it is.
+func appendFields(b, fields []byte, skip map[string]bool) ([]byte, []byte, error) {
 	if len(fields) < 2 || fields[0] != '{' {
-		return nil, "", errNotObject
+		return nil, nil, errNotObject
 	}
-	var subject string
+	var subject []byte
 	for i := 1; ; {
 		switch {
 		case i >= len(fields):
-			return nil, "", errNotObject
+			return nil, nil, errNotObject
 		case fields[i] == '}':
 			return b, subject, nil
 		case fields[i] == ',':
@@ -261,12 +341,12 @@ func appendFields(b, fields []byte, skip map[string]bool) ([]byte, string, error
 		}
 		end, ok := skipValue(fields, i)
 		if !ok || fields[i] != '"' || end >= len(fields) || fields[end] != ':' {
-			return nil, "", errNotObject
+			return nil, nil, errNotObject
 		}
 		rawKey := fields[i:end]
 		i = end + 1
 		if end, ok = skipValue(fields, i); !ok {
-			return nil, "", errNotObject
+			return nil, nil, errNotObject
 		}
 		val := fields[i:end]
 		i = end
@@ -274,8 +354,8 @@ func appendFields(b, fields []byte, skip map[string]bool) ([]byte, string, error
 		// encoded again, as a decoder and an encoder would.
 		if plainString(rawKey) {
 			key := rawKey[1 : len(rawKey)-1]
-			if string(key) == "subject" {
-				subject = stringValue(val, subject)
+			if string(key) == "subject" && val[0] == '"' {
+				subject = val
 			}
 			if reservedKeys[string(key)] || skip[string(key)] {
 				continue
@@ -285,10 +365,10 @@ func appendFields(b, fields []byte, skip map[string]bool) ([]byte, string, error
 		} else {
 			var key string
 			if err := json.Unmarshal(rawKey, &key); err != nil {
-				return nil, "", err
+				return nil, nil, err
 			}
-			if key == "subject" {
-				subject = stringValue(val, subject)
+			if key == "subject" && val[0] == '"' {
+				subject = val
 			}
 			if reservedKeys[key] || skip[key] {
 				continue
@@ -301,17 +381,49 @@ func appendFields(b, fields []byte, skip map[string]bool) ([]byte, string, error
 	}
 }
 
+// checkProperties compares what props writes for the zero T with the
+// default rendering's properties, when the zero T encodes as a JSON object
+// and props does not panic on it; skip holds the names of the linked
+// properties.
+func checkProperties[T any](props func([]byte, T) ([]byte, string, error), skip map[string]bool) (err error) {
+	var zero T
+	fields, err := marshal(zero)
+	if err != nil {
+		return nil
+	}
+	want, raw, err := appendFields(nil, fields, skip)
+	if err != nil {
+		return nil // not an object: a nil pointer, say
+	}
+	defer func() {
+		if recover() != nil {
+			err = nil // a zero value it was not written for
+		}
+	}()
+	got, subject, err := props(nil, zero)
+	if err != nil {
+		return nil
+	}
+	if !bytes.Equal(got, want) {
+		return fmt.Errorf("for the zero work package it writes %s, encoding/json %s", got, want)
+	}
+	if wantSubject := stringValue(raw); subject != wantSubject {
+		return fmt.Errorf("for the zero work package the subject is %q, not %q", subject, wantSubject)
+	}
+	return nil
+}
+
 // errNotObject: the object does not encode as a JSON object.
 var errNotObject = errors.New("the work package does not encode as a JSON object")
 
-// stringValue returns the string the JSON value val holds, or old when it
-// holds none.
-func stringValue(val []byte, old string) string {
-	if plainString(val) {
-		return string(val[1 : len(val)-1])
+// stringValue returns the string the JSON string raw holds; "" for nil.
+func stringValue(raw []byte) string {
+	if plainString(raw) {
+		return string(raw[1 : len(raw)-1])
 	}
-	_ = json.Unmarshal(val, &old) // not a string: unchanged
-	return old
+	var s string
+	_ = json.Unmarshal(raw, &s) // a string of valid JSON: cannot fail
+	return s
 }
 
 // skipValue returns the end of the compact JSON value that starts at

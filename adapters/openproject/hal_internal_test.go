@@ -185,6 +185,64 @@ func compare[T any](t *testing.T, wp WorkPackage[T], linked []namedLink, skip ma
 	if diff := gocmp.Diff(string(want), string(got)); diff != "" {
 		t.Errorf("rendering mismatch (-reference +got):\n%s", diff)
 	}
+	// The same properties from Config.AppendProperties: the rest of the
+	// rendering, and the self link titled with the subject it returns.
+	props := func(b []byte, obj T) ([]byte, string, error) {
+		fields, err := marshal(obj)
+		if err != nil {
+			return nil, "", err
+		}
+		b, raw, err := appendFields(b, fields, skip)
+		return b, stringValue(raw), err
+	}
+	links := make([][]byte, len(wp.CustomActions))
+	for i, l := range wp.CustomActions {
+		links[i] = appendLink(nil, l)
+	}
+	var resources [][]byte
+	if wp.EmbeddedCustomActions != nil {
+		resources = make([][]byte, len(wp.EmbeddedCustomActions))
+		for i, c := range wp.EmbeddedCustomActions {
+			resources[i] = appendCustomAction(nil, c)
+		}
+	}
+	got, err = appendParts([]byte("prefix"), wp.ID, wp.LockVersion, wp.Object, props, links, resources, linked, skip, extra)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := gocmp.Diff("prefix"+string(want), string(got)); diff != "" {
+		t.Errorf("rendering with AppendProperties mismatch (-reference +got):\n%s", diff)
+	}
+}
+
+// TestAppendPropertiesSubject: the subject Config.AppendProperties returns
+// (the Go string, not one decoded from JSON) titles self as the default
+// rendering titles it, also when it is not UTF-8.
+func TestAppendPropertiesSubject(t *testing.T) {
+	for _, subject := range []string{"plain", "", "quote \" back \\", "<html> & co", "\u2028", "ünï", "bad \xff\xfe utf-8", "\xed\xa0\x80", "tab\t\x00"} {
+		for _, id := range []string{"42", "a b/c"} {
+			wp := WorkPackage[tricky]{ID: id, LockVersion: 1, Object: tricky{Subject: subject}}
+			want, err := renderReference(wp, nil, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			props := func(b []byte, obj tricky) ([]byte, string, error) {
+				fields, err := marshal(obj)
+				if err != nil {
+					return nil, "", err
+				}
+				b, _, err = appendFields(b, fields, nil)
+				return b, obj.Subject, err
+			}
+			got, err := appendParts(nil, wp.ID, wp.LockVersion, wp.Object, props, nil, nil, nil, nil, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := gocmp.Diff(string(want), string(got)); diff != "" {
+				t.Errorf("subject %q, id %q: mismatch (-reference +got):\n%s", subject, id, diff)
+			}
+		}
+	}
 }
 
 func FuzzRenderDefault(f *testing.F) {
@@ -323,6 +381,19 @@ func FuzzDecodeExecuteIsReference(f *testing.F) {
 			t.Errorf("%q: error %v, reference %v", data, err, wantErr)
 		}
 	})
+}
+
+// TestPageLinkIsReference: a page link is the first pageLink's, which
+// url.Values encoded (sorted keys, escaped values).
+func TestPageLinkIsReference(t *testing.T) {
+	for _, offset := range []string{"1", "42", "{offset}", "", "a b&c=d/é"} {
+		for _, size := range []string{"20", "{size}", "-1", "+%"} {
+			want := "/api/v3/work_packages?" + url.Values{"offset": {offset}, "pageSize": {size}}.Encode()
+			if got := pageLink(offset, size); got != want {
+				t.Errorf("pageLink(%q, %q) = %q, reference %q", offset, size, got, want)
+			}
+		}
+	}
 }
 
 func TestAppendCollectionIsEncoder(t *testing.T) {

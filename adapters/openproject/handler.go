@@ -105,6 +105,23 @@ type Config[T any] struct {
 	// LinkedProperties and Links).
 	Render func(ctx context.Context, wp WorkPackage[T]) (any, error)
 
+	// AppendProperties, when set, writes the properties of the default
+	// rendering, instead of encoding/json encoding T and the adapter leaving
+	// out the linked and reserved names: a work package type on a hot path
+	// can render itself without reflection and without the pass over
+	// encoding/json's output. It appends to b each property as a member,
+	// preceded by a comma (`,"subject":"Fix it","percentageDone":50`), and
+	// returns the extended slice and the subject that titles the self link
+	// ("" for none). It must write exactly what the default rendering writes
+	// without it: the JSON fields of T in their order, compact and encoded
+	// as encoding/json encodes them without HTML escaping, but
+	// LinkedProperties and _type, id, lockVersion, _embedded and _links; and
+	// the subject is the string field "subject". New compares the two on
+	// the zero T when it encodes as an object, and refuses a difference;
+	// hosts should compare them on their own work packages in a test. An
+	// error is a 500 and logged. Unused with Render.
+	AppendProperties func(b []byte, wp T) ([]byte, string, error)
+
 	// LinkedProperties are the fields of T the default rendering renders as
 	// linked properties, under _links in this order, instead of among the
 	// properties. New checks that each names a JSON field of T.
@@ -172,7 +189,7 @@ func newActionView(a *actions.Action) actionView {
 // with a canonical id), made once per catalog.
 type actionViews[T any] struct {
 	cat      *actions.Catalog[T]
-	byAction map[*actions.Action]actionView
+	byAction map[*actions.Action]*actionView
 }
 
 // actionViews returns the views of the engine's current catalog.
@@ -181,10 +198,11 @@ func (h *Handler[T]) actionViews() *actionViews[T] {
 	if v := h.views.Load(); v != nil && v.cat == cat {
 		return v
 	}
-	v := &actionViews[T]{cat: cat, byAction: map[*actions.Action]actionView{}}
+	v := &actionViews[T]{cat: cat, byAction: map[*actions.Action]*actionView{}}
 	for _, a := range cat.Actions() {
 		if canonical(a.ID()) {
-			v.byAction[a] = newActionView(a)
+			view := newActionView(a)
+			v.byAction[a] = &view
 		}
 	}
 	h.views.Store(v)
@@ -229,6 +247,11 @@ func New[T any](engine *actions.Engine[T], cfg Config[T]) (*Handler[T], error) {
 			return nil, fmt.Errorf("openproject: LinkedProperties[%d]: %q is declared twice", i, p.Name)
 		}
 		seen[p.Name] = true
+	}
+	if cfg.AppendProperties != nil {
+		if err := checkProperties(cfg.AppendProperties, seen); err != nil {
+			return nil, fmt.Errorf("openproject: AppendProperties: %w", err)
+		}
 	}
 	cfg.LinkedProperties = append([]LinkedProperty[T](nil), cfg.LinkedProperties...)
 	h := &Handler[T]{engine: engine, cfg: cfg, log: httpx.Logger(cfg.Logger), mux: http.NewServeMux(), linked: seen}
@@ -351,7 +374,8 @@ func (h *Handler[T]) getCustomAction(w http.ResponseWriter, r *http.Request) {
 	}
 	v, ok := h.actionViews().byAction[a]
 	if !ok {
-		v = newActionView(a)
+		view := newActionView(a)
+		v = &view
 	}
 	h.writeValue(w, r, halBody(v.resourceJSON))
 }
@@ -384,12 +408,14 @@ func (h *Handler[T]) getWorkPackage(w http.ResponseWriter, r *http.Request) {
 		h.writeError(w, r, errWorkPackageNotFound)
 		return
 	}
-	body, err := h.renderWorkPackage(ctx, scoped, id, wp, version, true)
+	s := newScratch()
+	defer s.release()
+	body, err := h.renderWorkPackage(ctx, s, scoped, id, wp, version, true)
 	if err != nil {
 		h.writeError(w, r, err)
 		return
 	}
-	h.writeValue(w, r, body)
+	writeHAL(w, http.StatusOK, body)
 }
 
 // execute serves POST /api/v3/custom_actions/{id}/execute. The checks run in
@@ -475,19 +501,21 @@ func (h *Handler[T]) execute(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	after, _ := h.scope(ctx, actor, id, res.Object)
-	out, err := h.renderWorkPackage(ctx, after, id, res.Object, res.Version, true)
+	s := newScratch()
+	defer s.release()
+	out, err := h.renderWorkPackage(ctx, s, after, id, res.Object, res.Version, true)
 	if err != nil {
 		h.writeError(w, r, err)
 		return
 	}
-	h.writeValue(w, r, out)
+	writeHAL(w, http.StatusOK, out)
 }
 
 // renderWorkPackage renders a work package with the custom actions the
 // actor (scoped to it) may execute on it; embed adds their resources under
 // _embedded, as OpenProject does for a work package on its own (GET and
 // execute render with embed_links: true, a collection's elements without).
-func (h *Handler[T]) renderWorkPackage(ctx context.Context, scoped actions.Actor, id string, wp T, version int64, embed bool) (any, error) {
+func (h *Handler[T]) renderWorkPackage(ctx context.Context, s *scratch, scoped actions.Actor, id string, wp T, version int64, embed bool) ([]byte, error) {
 	var list []*actions.Action
 	if h.canEdit(ctx, scoped) {
 		var err error
@@ -495,27 +523,31 @@ func (h *Handler[T]) renderWorkPackage(ctx context.Context, scoped actions.Actor
 			return nil, err
 		}
 	}
-	return h.renderResolved(ctx, scoped, id, wp, version, embed, list)
+	return h.renderResolved(ctx, s, scoped, id, wp, version, embed, list)
 }
 
 // renderResolved is renderWorkPackage with the custom actions resolved
 // already: list is what the engine resolved for the scoped actor, nil when
-// the actor may not edit the work package.
-func (h *Handler[T]) renderResolved(ctx context.Context, scoped actions.Actor, id string, wp T, version int64, embed bool, list []*actions.Action) (any, error) {
+// the actor may not edit the work package. It returns the encoded JSON
+// object; the default rendering is appended to s.buf, valid until s is
+// released, and may be appended to in place.
+func (h *Handler[T]) renderResolved(ctx context.Context, s *scratch, scoped actions.Actor, id string, wp T, version int64, embed bool, list []*actions.Action) ([]byte, error) {
 	// One list for both, so that _links and _embedded agree in content and
 	// order (work_package_representer.rb: ordered_custom_actions, memoised).
 	views := h.actionViews()
-	shown := make([]actionView, 0, len(list))
+	shown := s.views[:0]
 	for _, a := range list {
 		v, ok := views.byAction[a]
 		if !ok { // the catalog changed since the list was resolved
 			if !canonical(a.ID()) {
 				continue // a path could not reach it
 			}
-			v = newActionView(a)
+			view := newActionView(a)
+			v = &view
 		}
 		shown = append(shown, v)
 	}
+	s.views = shown
 	if h.cfg.Render != nil {
 		rep := WorkPackage[T]{ID: id, LockVersion: version, Object: wp, CustomActions: make([]Link, len(shown))}
 		if embed {
@@ -532,40 +564,50 @@ func (h *Handler[T]) renderResolved(ctx context.Context, scoped actions.Actor, i
 				rep.EmbeddedCustomActions[i] = c
 			}
 		}
-		body, err := h.cfg.Render(ctx, rep)
+		v, err := h.cfg.Render(ctx, rep)
 		if err != nil {
 			return nil, fmt.Errorf("openproject: rendering work package %s: %w", id, err)
 		}
+		body, err := encodeObject(v)
+		if err != nil {
+			return nil, fmt.Errorf("openproject: encoding work package %s: %w", id, err)
+		}
 		return body, nil
 	}
-	links := make([][]byte, len(shown))
-	var resources [][]byte
-	if embed {
-		resources = make([][]byte, len(shown))
-	}
-	for i, v := range shown {
-		links[i] = v.linkJSON
+	links, resources := s.links[:0], s.resources[:0]
+	for _, v := range shown {
+		links = append(links, v.linkJSON)
 		if embed {
-			resources[i] = v.resourceJSON
+			resources = append(resources, v.resourceJSON)
 		}
 	}
-	linked := make([]namedLink, len(h.cfg.LinkedProperties))
-	for i, p := range h.cfg.LinkedProperties {
+	s.links, s.resources = links, resources
+	switch {
+	case !embed:
+		resources = nil // no _embedded
+	case resources == nil:
+		resources = [][]byte{} // an empty list
+	}
+	linked := s.linked[:0]
+	for _, p := range h.cfg.LinkedProperties {
 		l, err := p.Link(ctx, wp)
 		if err != nil {
 			return nil, fmt.Errorf("openproject: rendering work package %s: link %s: %w", id, p.Name, err)
 		}
-		linked[i] = namedLink{name: p.Name, link: l}
+		linked = append(linked, namedLink{name: p.Name, link: l})
 	}
+	s.linked = linked
 	var extra map[string]Link
 	if h.cfg.Links != nil {
 		extra = h.cfg.Links(id, wp)
 	}
-	body, err := renderParts(id, version, wp, links, resources, linked, h.linked, extra)
+	start := len(s.buf)
+	b, err := appendParts(s.buf, id, version, wp, h.cfg.AppendProperties, links, resources, linked, h.linked, extra)
 	if err != nil {
 		return nil, fmt.Errorf("openproject: rendering work package %s: %w", id, err)
 	}
-	return body, nil
+	s.buf = b
+	return b[start:], nil
 }
 
 // writeValue writes v as a 200 HAL response. A value that cannot be encoded

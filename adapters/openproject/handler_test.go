@@ -11,12 +11,14 @@ import (
 	"net/http/httptest"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/actionable-go/actionable/actions"
 	"github.com/actionable-go/actionable/adapters/internal/adaptertest"
+	"github.com/actionable-go/actionable/adapters/internal/httpx"
 	"github.com/actionable-go/actionable/adapters/openproject"
 	"github.com/google/go-cmp/cmp"
 )
@@ -153,6 +155,34 @@ func linkedProperties() []openproject.LinkedProperty[WorkPackage] {
 		{Name: "status", Link: by(openproject.Statuses, func(wp WorkPackage) string { return wp.Status })},
 		{Name: "assignee", Link: by(openproject.Users, func(wp WorkPackage) string { return wp.Assignee })},
 	}
+}
+
+// appendProperties is Config.AppendProperties for WorkPackage with the
+// linked properties of linkedProperties: subject, percentageDone and
+// startDate, as encoding/json encodes them.
+func appendProperties(b []byte, wp WorkPackage) ([]byte, string, error) {
+	b = append(b, `,"subject":`...)
+	b = httpx.AppendString(b, wp.Subject)
+	b = append(b, `,"percentageDone":`...)
+	b = strconv.AppendInt(b, int64(wp.PercentageDone), 10)
+	b = append(b, `,"startDate":`...)
+	if wp.StartDate == nil {
+		b = append(b, "null"...)
+	} else {
+		b = httpx.AppendString(b, *wp.StartDate)
+	}
+	return b, wp.Subject, nil
+}
+
+// renderings are the fixture's two ways of rendering a work package's
+// properties, which must write the same bytes: encoding/json, and
+// Config.AppendProperties.
+var renderings = []struct {
+	name      string
+	configure func(*openproject.Config[WorkPackage])
+}{
+	{"encoding/json", func(*openproject.Config[WorkPackage]) {}},
+	{"AppendProperties", func(cfg *openproject.Config[WorkPackage]) { cfg.AppendProperties = appendProperties }},
 }
 
 // listIDs lists every work package of the store by id, ascending, as
@@ -498,14 +528,16 @@ func TestSeed(t *testing.T) {
 		{"execute 5 on 42", request{"POST", "/api/v3/custom_actions/5/execute", member, json_, executeBody("42", "3")}},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			f := newFixture(t)
-			res := f.do(t, tt.req)
-			if res.StatusCode != http.StatusOK {
-				t.Errorf("status = %d, want 200", res.StatusCode)
-			}
-			golden(t, strings.ReplaceAll(tt.name, " ", "_"), dump(t, res))
-		})
+		for _, rd := range renderings {
+			t.Run(tt.name+"/"+rd.name, func(t *testing.T) {
+				f := newFixture(t, rd.configure)
+				res := f.do(t, tt.req)
+				if res.StatusCode != http.StatusOK {
+					t.Errorf("status = %d, want 200", res.StatusCode)
+				}
+				golden(t, strings.ReplaceAll(tt.name, " ", "_"), dump(t, res))
+			})
+		}
 	}
 }
 

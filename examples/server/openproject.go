@@ -1,9 +1,12 @@
 package main
 
 import (
+	"bytes"
 	"cmp"
 	"context"
+	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
 	"path/filepath"
 	"slices"
@@ -42,13 +45,15 @@ type opUsers struct {
 }
 
 // actor is u as authenticated: its roles and permissions in all its
-// projects, which is what "may edit work packages in some project" asks.
+// projects (in the order of their names), which is what "may edit work
+// packages in some project" asks.
 func (us *opUsers) actor(u opUser) actions.Actor {
 	a := actions.Actor{ID: u.ID, Name: u.Name}
 	if u.Admin {
 		a.Permissions = []string{actions.AllPermissions}
 	}
-	for _, role := range u.Memberships {
+	for _, project := range slices.Sorted(maps.Keys(u.Memberships)) {
+		role := u.Memberships[project]
 		a.Roles = append(a.Roles, role)
 		a.Permissions = append(a.Permissions, us.Roles[role]...)
 	}
@@ -67,6 +72,44 @@ func (us *opUsers) scoped(u opUser, project string) actions.Actor {
 		a.Roles = []string{role}
 		a.Permissions = append(a.Permissions, us.Roles[role]...)
 	}
+	return a
+}
+
+// opActors are a user's actors, made once: authenticating a request and
+// scoping its actor to a work package's project are lookups. Their slices
+// are shared by every request and clipped, so that an append copies them;
+// nothing changes them in place.
+type opActors struct {
+	actor     actions.Actor            // as authenticated (opUsers.actor)
+	elsewhere actions.Actor            // in a project it is no member of
+	in        map[string]actions.Actor // in each of its projects
+}
+
+// actors returns the actors of u.
+func (us *opUsers) actors(u opUser) *opActors {
+	outsider := opUser{ID: u.ID, Name: u.Name, Admin: u.Admin} // member of nothing
+	as := &opActors{actor: clipActor(us.actor(u)), elsewhere: clipActor(us.scoped(outsider, "")), in: map[string]actions.Actor{}}
+	for project := range u.Memberships {
+		as.in[project] = clipActor(us.scoped(u, project))
+	}
+	return as
+}
+
+// scoped is the user's actor in project, as opUsers.scoped makes it; an
+// unknown user (nil) is the actor without an ID.
+func (as *opActors) scoped(project string) actions.Actor {
+	if as == nil {
+		return actions.Actor{}
+	}
+	if a, ok := as.in[project]; ok {
+		return a
+	}
+	return as.elsewhere
+}
+
+// clipActor returns a with its slices clipped: an append to one copies it.
+func clipActor(a actions.Actor) actions.Actor {
+	a.Roles, a.Permissions = slices.Clip(a.Roles), slices.Clip(a.Permissions)
 	return a
 }
 
@@ -96,16 +139,24 @@ func (res *opResources) link(r openproject.Resource, ids map[string]int64, name,
 
 // linkedProperties render type, project, status and assignee as OpenProject
 // does: under _links, titled with the name (the user's name for the
-// assignee), an unassigned work package's assignee {"href": null}.
+// assignee), an unassigned work package's assignee {"href": null}. Each
+// resource's links are made once, and looked up.
 func (res *opResources) linkedProperties(names map[string]string) []openproject.LinkedProperty[opWorkPackage] {
 	by := func(name string, r openproject.Resource, ids map[string]int64, value func(opWorkPackage) string) openproject.LinkedProperty[opWorkPackage] {
-		return openproject.LinkedProperty[opWorkPackage]{Name: name, Link: func(_ context.Context, wp opWorkPackage) (openproject.Link, error) {
-			v := value(wp)
+		links := make(map[string]openproject.Link, len(ids))
+		for v := range ids {
 			title := v
 			if r == openproject.Users {
 				title = names[v]
 			}
-			return res.link(r, ids, v, title)
+			links[v], _ = res.link(r, ids, v, title) // listed: cannot fail
+		}
+		return openproject.LinkedProperty[opWorkPackage]{Name: name, Link: func(_ context.Context, wp opWorkPackage) (openproject.Link, error) {
+			v := value(wp)
+			if l, ok := links[v]; ok && v != "" {
+				return l, nil
+			}
+			return res.link(r, ids, v, "") // none, or an error
 		}}
 	}
 	return []openproject.LinkedProperty[opWorkPackage]{
@@ -120,57 +171,74 @@ func (res *opResources) linkedProperties(names map[string]string) []openproject.
 // custom actions, work packages, users and resource ids of dir/openproject,
 // over the stores of st, and returns its engine.
 func mountOpenProject(ctx context.Context, mux *http.ServeMux, dir string, st *storage) (*demo[opWorkPackage], error) {
+	d, cfg, err := openProjectDemo(ctx, dir, st)
+	if err != nil {
+		return nil, err
+	}
+	h, err := openproject.New(d.engine, cfg)
+	if err != nil {
+		return nil, err
+	}
+	mux.Handle("/api/v3/", h)
+	return d, nil
+}
+
+// openProjectDemo returns the OpenProject demo of dir/openproject over the
+// stores of st, and the adapter's configuration.
+func openProjectDemo(ctx context.Context, dir string, st *storage) (*demo[opWorkPackage], openproject.Config[opWorkPackage], error) {
+	var none openproject.Config[opWorkPackage]
 	dir = filepath.Join(dir, "openproject")
 	cat, err := actions.LoadFile[opWorkPackage](filepath.Join(dir, "custom_actions.json"))
 	if err != nil {
-		return nil, err
+		return nil, none, err
 	}
 	store, err := newStore[opWorkPackage](ctx, st, "openproject.work_packages")
 	if err != nil {
-		return nil, err
+		return nil, none, err
 	}
 	ids, err := opLoadWorkPackages(ctx, store, filepath.Join(dir, "work_packages.json"))
 	if err != nil {
-		return nil, err
+		return nil, none, err
 	}
 	engine, err := actions.New(cat, store)
 	if err != nil {
-		return nil, err
+		return nil, none, err
 	}
 	var users opUsers
 	if err := readJSON(filepath.Join(dir, "users.json"), &users); err != nil {
-		return nil, err
+		return nil, none, err
 	}
 	var res opResources
 	if err := readJSON(filepath.Join(dir, "resources.json"), &res); err != nil {
-		return nil, err
+		return nil, none, err
 	}
-	byToken := map[string]opUser{}
-	byID := map[string]opUser{}
+	byToken := map[string]*opActors{}
+	byID := map[string]*opActors{}
 	names := map[string]string{}
 	for _, u := range users.Users {
-		byToken[u.Token] = u
-		byID[u.ID] = u
+		as := users.actors(u)
+		byToken[u.Token] = as
+		byID[u.ID] = as
 		names[u.ID] = u.Name
 	}
 	linked := res.linkedProperties(names)
 	if err := opCheckLinks(store, ids, linked); err != nil {
-		return nil, fmt.Errorf("%s: %w", filepath.Join(dir, "resources.json"), err)
+		return nil, none, fmt.Errorf("%s: %w", filepath.Join(dir, "resources.json"), err)
 	}
-	h, err := openproject.New(engine, openproject.Config[opWorkPackage]{
+	cfg := openproject.Config[opWorkPackage]{
 		Authenticate: func(r *http.Request) (actions.Actor, error) {
 			token, err := openproject.APIKey(r)
 			if err != nil {
 				return actions.Actor{}, err
 			}
-			u, ok := byToken[token]
+			as, ok := byToken[token]
 			if !ok {
 				return actions.Actor{}, openproject.ErrBadCredentials
 			}
-			return users.actor(u), nil
+			return as.actor, nil
 		},
 		ActorFor: func(_ context.Context, a actions.Actor, _ string, wp opWorkPackage) actions.Actor {
-			return users.scoped(byID[a.ID], wp.Project)
+			return byID[a.ID].scoped(wp.Project)
 		},
 		// Every work package, by id ascending, as OpenProject sorts them by
 		// default; the adapter keeps those the user may see.
@@ -178,13 +246,46 @@ func mountOpenProject(ctx context.Context, mux *http.ServeMux, dir string, st *s
 			return ids, nil
 		},
 		LinkedProperties: linked,
-		AttributeNames:   map[string]string{"percentageDone": "% Complete", "startDate": "Start date"},
-	})
-	if err != nil {
-		return nil, err
+		AppendProperties: func(b []byte, wp opWorkPackage) ([]byte, string, error) {
+			return wp.appendProperties(b), wp.Subject, nil
+		},
+		AttributeNames: map[string]string{"percentageDone": "% Complete", "startDate": "Start date"},
 	}
-	mux.Handle("/api/v3/", h)
-	return &demo[opWorkPackage]{engine: engine, store: store, ids: ids}, nil
+	return &demo[opWorkPackage]{engine: engine, store: store, ids: ids}, cfg, nil
+}
+
+// appendProperties appends the properties the adapter's default rendering
+// writes of wp (openproject.Config.AppendProperties): its JSON fields as
+// encoding/json encodes them, but the linked properties (type, project,
+// status, assignee).
+func (wp opWorkPackage) appendProperties(b []byte) []byte {
+	b = append(b, `,"subject":`...)
+	b = appendJSONString(b, wp.Subject)
+	b = append(b, `,"percentageDone":`...)
+	b = strconv.AppendInt(b, int64(wp.PercentageDone), 10)
+	b = append(b, `,"startDate":`...)
+	if wp.StartDate == nil {
+		return append(b, "null"...)
+	}
+	return appendJSONString(b, *wp.StartDate)
+}
+
+// appendJSONString appends s as encoding/json encodes it without HTML
+// escaping, as the adapter does: printable ASCII but the quote and the
+// backslash as it is, anything else through the encoder.
+func appendJSONString(b []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x7f || c == '"' || c == '\\' {
+			var buf bytes.Buffer
+			enc := json.NewEncoder(&buf)
+			enc.SetEscapeHTML(false)
+			_ = enc.Encode(s) // a string always encodes
+			return append(b, bytes.TrimSuffix(buf.Bytes(), []byte("\n"))...)
+		}
+	}
+	b = append(b, '"')
+	b = append(b, s...)
+	return append(b, '"')
 }
 
 // opLoadWorkPackages puts the demo's work packages in store, each at its

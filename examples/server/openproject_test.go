@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/actionable-go/actionable/adapters/openproject"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -231,5 +232,82 @@ func TestOpenProjectStartWork(t *testing.T) {
 				t.Errorf("body %s: startDate is not today (%s)", w.Body, after)
 			}
 		})
+	}
+}
+
+// TestOpActors: the actors made once are those opUsers.actor and
+// opUsers.scoped make for each request.
+func TestOpActors(t *testing.T) {
+	users := opUsers{
+		Roles: map[string][]string{"Member": {"view_work_packages", "edit_work_packages"}, "Reader": {"view_work_packages"}},
+		Users: []opUser{
+			{ID: "admin", Name: "Ada", Admin: true},
+			{ID: "admin2", Name: "Adam", Admin: true, Memberships: map[string]string{"demo": "Reader"}},
+			{ID: "member", Name: "Max", Memberships: map[string]string{"demo": "Member"}},
+			{ID: "many", Name: "Mia", Memberships: map[string]string{"demo": "Member", "archive": "Reader", "secret": "Member", "": "Reader"}},
+			{ID: "nobody", Name: "Ned"},
+		},
+	}
+	for _, u := range users.Users {
+		as := users.actors(u)
+		if diff := cmp.Diff(users.actor(u), as.actor); diff != "" {
+			t.Errorf("%s: actor mismatch (-opUsers.actor +opActors):\n%s", u.ID, diff)
+		}
+		for _, project := range []string{"demo", "archive", "secret", "", "elsewhere"} {
+			if diff := cmp.Diff(users.scoped(u, project), as.scoped(project)); diff != "" {
+				t.Errorf("%s in %q: mismatch (-opUsers.scoped +opActors):\n%s", u.ID, project, diff)
+			}
+		}
+	}
+	if diff := cmp.Diff(users.scoped(opUser{}, "demo"), (*opActors)(nil).scoped("demo")); diff != "" {
+		t.Errorf("unknown user: mismatch (-opUsers.scoped +opActors):\n%s", diff)
+	}
+}
+
+// TestOpLinkedProperties: the links made once are those opResources.link
+// makes, and a name without an id is still an error.
+func TestOpLinkedProperties(t *testing.T) {
+	res := opResources{
+		Statuses: map[string]int64{"New": 1, "Closed": 12, "Zero": 0},
+		Types:    map[string]int64{"Task": 1},
+		Projects: map[string]int64{"demo": 1},
+		Users:    map[string]int64{"member": 2, "ghost": 9},
+	}
+	names := map[string]string{"member": "Max Member"}
+	linked := res.linkedProperties(names)
+	type row struct {
+		Link openproject.Link
+		Err  bool
+	}
+	for _, wp := range []opWorkPackage{
+		{Type: "Task", Project: "demo", Status: "New", Assignee: "member"},
+		{Type: "Task", Project: "demo", Status: "Closed", Assignee: "ghost"},
+		{Status: "Zero"},
+		{},
+		{Type: "Bug", Project: "nowhere", Status: "Gone", Assignee: "stranger"},
+	} {
+		want := []row{}
+		for _, p := range []struct {
+			r     openproject.Resource
+			ids   map[string]int64
+			name  string
+			title string
+		}{
+			{openproject.Types, res.Types, wp.Type, wp.Type},
+			{openproject.Projects, res.Projects, wp.Project, wp.Project},
+			{openproject.Statuses, res.Statuses, wp.Status, wp.Status},
+			{openproject.Users, res.Users, wp.Assignee, names[wp.Assignee]},
+		} {
+			l, err := res.link(p.r, p.ids, p.name, p.title)
+			want = append(want, row{l, err != nil})
+		}
+		got := []row{}
+		for _, p := range linked {
+			l, err := p.Link(t.Context(), wp)
+			got = append(got, row{l, err != nil})
+		}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("%+v: mismatch (-opResources.link +linkedProperties):\n%s", wp, diff)
+		}
 	}
 }
