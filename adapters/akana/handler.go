@@ -13,6 +13,7 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/actionable-go/actionable/actions"
 	"github.com/actionable-go/actionable/adapters/internal/httpx"
@@ -352,6 +353,14 @@ func (h *Handler[T]) write(w http.ResponseWriter, r *http.Request, code int, med
 	writeBody(w, code, mediaType, body)
 }
 
+// bodies are the buffers lists are written into, given back once written
+// (a ResponseWriter, like any io.Writer, does not keep what Write is
+// given).
+var bodies = sync.Pool{New: func() any { b := make([]byte, 0, 512); return &b }}
+
+// maxPooledBody is the largest buffer bodies keeps.
+const maxPooledBody = 64 << 10
+
 // writeBody writes body, in mediaType, with its length.
 func writeBody(w http.ResponseWriter, code int, mediaType string, body []byte) {
 	w.Header().Set("Content-Type", mediaType)
@@ -443,7 +452,13 @@ func (h *Handler[T]) list(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if !isXML(mediaType) { // what encode writes, without boxing the RSS
-		writeBody(w, http.StatusOK, mediaType, appendRSS(make([]byte, 0, 512), RSS{Channel: ch}))
+		buf := bodies.Get().(*[]byte)
+		body := appendRSS((*buf)[:0], RSS{Channel: ch})
+		writeBody(w, http.StatusOK, mediaType, body)
+		if cap(body) <= maxPooledBody {
+			*buf = body[:0]
+			bodies.Put(buf)
+		}
 		return
 	}
 	h.write(w, r, http.StatusOK, mediaType, RSS{Channel: ch})
