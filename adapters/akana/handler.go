@@ -13,6 +13,7 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/actionable-go/actionable/actions"
 	"github.com/actionable-go/actionable/adapters/internal/httpx"
@@ -178,11 +179,64 @@ func stringField[T any](name string) ([]int, error) {
 // is answered 500 and logged.
 func (h *Handler[T]) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	defer httpx.Recover(func(err error) { h.fail(w, r, errorType(r), err) })
+	if id, ok := routedID(r); ok {
+		// The request the mux would route to one of the two routes, as it
+		// would: the pattern and the ObjectID are set for host code.
+		switch r.Method {
+		case http.MethodGet, http.MethodHead:
+			r.Pattern = routeList
+			r.SetPathValue("ObjectID", id)
+			h.list(w, r)
+			return
+		case http.MethodPost:
+			r.Pattern = routePerform
+			r.SetPathValue("ObjectID", id)
+			h.perform(w, r)
+			return
+		}
+	}
+	h.serveMux(w, r)
+}
+
+// serveMux routes r through the mux: every request that routedID does not
+// take (other methods, other paths, paths the mux cleans or redirects).
+func (h *Handler[T]) serveMux(w http.ResponseWriter, r *http.Request) {
 	if _, pattern := h.mux.Handler(r); pattern == "" {
 		h.unrouted(w, r)
 		return
 	}
 	h.mux.ServeHTTP(w, r)
+}
+
+// The path of both routes, around the ObjectID.
+const (
+	routePrefix = "/api/workflow/objects/"
+	routeSuffix = "/actions"
+)
+
+// routedID returns the ObjectID of r if the mux would route r's path to
+// the routes' pattern as it is (no cleaning, no redirect): the escaped
+// path is routePrefix, one segment other than "." and "..", and
+// routeSuffix. The ObjectID is that segment unescaped, as the mux
+// unescapes it (left as it is if it does not unescape). It answers false
+// for some paths the mux routes too (an escaped letter in "objects", say),
+// which the mux then serves.
+func routedID(r *http.Request) (string, bool) {
+	if r.RequestURI == "*" || r.URL == nil { // the mux answers these itself
+		return "", false
+	}
+	seg, ok := strings.CutPrefix(r.URL.EscapedPath(), routePrefix)
+	if !ok {
+		return "", false
+	}
+	if seg, ok = strings.CutSuffix(seg, routeSuffix); !ok || seg == "" || seg == "." || seg == ".." || strings.IndexByte(seg, '/') >= 0 {
+		return "", false
+	}
+	id, err := url.PathUnescape(seg)
+	if err != nil {
+		return seg, true
+	}
+	return id, true
 }
 
 // unrouted answers a request no route matched.
@@ -296,6 +350,19 @@ func (h *Handler[T]) write(w http.ResponseWriter, r *http.Request, code int, med
 		httpx.LogInternal(r.Context(), h.log, "akana: internal error", r, fmt.Errorf("akana: encoding the response: %w", err))
 		code, mediaType, body = http.StatusInternalServerError, mediaJSON, []byte(`{"code": 500, "message": "`+msgInternal+`"}`+"\n")
 	}
+	writeBody(w, code, mediaType, body)
+}
+
+// bodies are the buffers lists are written into, given back once written
+// (a ResponseWriter, like any io.Writer, does not keep what Write is
+// given).
+var bodies = sync.Pool{New: func() any { b := make([]byte, 0, 512); return &b }}
+
+// maxPooledBody is the largest buffer bodies keeps.
+const maxPooledBody = 64 << 10
+
+// writeBody writes body, in mediaType, with its length.
+func writeBody(w http.ResponseWriter, code int, mediaType string, body []byte) {
 	w.Header().Set("Content-Type", mediaType)
 	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
 	w.WriteHeader(code)
@@ -384,6 +451,16 @@ func (h *Handler[T]) list(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, mediaType, err)
 		return
 	}
+	if !isXML(mediaType) { // what encode writes, without boxing the RSS
+		buf := bodies.Get().(*[]byte)
+		body := appendRSS((*buf)[:0], RSS{Channel: ch})
+		writeBody(w, http.StatusOK, mediaType, body)
+		if cap(body) <= maxPooledBody {
+			*buf = body[:0]
+			bodies.Put(buf)
+		}
+		return
+	}
 	h.write(w, r, http.StatusOK, mediaType, RSS{Channel: ch})
 }
 
@@ -407,9 +484,8 @@ func (h *Handler[T]) channel(r *http.Request) (Channel, error) {
 	if err != nil {
 		return Channel{}, err
 	}
-	wf, _ := h.wf.Workflow(key)
 	ch := Channel{
-		Title:          wf.Title,
+		Title:          h.wf.title(key),
 		WorkflowObject: WorkflowObject{WorkflowDefinitionKey: key, State: []string{state}},
 		Items:          []Item{},
 	}

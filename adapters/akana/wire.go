@@ -208,8 +208,8 @@ func negotiate(accept []string, offers []string, wildcards bool) (string, bool) 
 // encode renders v in the media type: indented JSON, or XML with a
 // declaration.
 func encode(mediaType string, v any) ([]byte, error) {
-	var buf bytes.Buffer
 	if isXML(mediaType) {
+		var buf bytes.Buffer
 		buf.WriteString(xml.Header)
 		enc := xml.NewEncoder(&buf)
 		enc.Indent("", "  ")
@@ -222,6 +222,7 @@ func encode(mediaType string, v any) ([]byte, error) {
 	if rss, ok := v.(RSS); ok {
 		return appendRSS(make([]byte, 0, 512), rss), nil
 	}
+	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
 	enc.SetIndent("", "  ")

@@ -294,6 +294,15 @@ func (s *Workflows) Workflow(key string) (Workflow, bool) {
 	return cloneWorkflow(s.list[i]), true
 }
 
+// title is the Title of the workflow key, "" for an unknown key: what
+// Workflow(key).Title is, without copying the workflow.
+func (s *Workflows) title(key string) string {
+	if i, ok := s.byKey[key]; ok {
+		return s.list[i].Title
+	}
+	return ""
+}
+
 // ActionID returns the id of the action named name in the workflow key.
 func (s *Workflows) ActionID(key, name string) (string, bool) {
 	id, ok := s.ids[key][name]

@@ -129,7 +129,7 @@ func TestNULRefused(t *testing.T) {
 	if ids := e.stores.Groups.(*actions.MemoryStore[salesforce.Group]).IDs(); len(ids) != 0 {
 		t.Errorf("groups stored: %v", ids)
 	}
-	if ids := e.stores.Links.(*actions.MemoryStore[salesforce.Link]).IDs(); len(ids) != 0 {
+	if ids := e.stores.Links.(*salesforce.MemoryLinks).IDs(); len(ids) != 0 {
 		t.Errorf("links stored: %v", ids)
 	}
 }

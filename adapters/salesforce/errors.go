@@ -202,6 +202,15 @@ func (h *Handler) writeError(w http.ResponseWriter, r *http.Request, err error) 
 
 // writeJSON writes v as the response body.
 func (h *Handler) writeJSON(w http.ResponseWriter, r *http.Request, status int, v any) {
+	if pa, ok := v.(PlatformAction); ok {
+		h.writePlatformAction(w, r, status, &pa)
+		return
+	}
+	h.encodeJSON(w, r, status, v)
+}
+
+// encodeJSON writes v as the response body, encoded by encoding/json.
+func (h *Handler) encodeJSON(w http.ResponseWriter, r *http.Request, status int, v any) {
 	e := httpx.NewEncoder()
 	defer e.Release()
 	b, err := e.Encode(v)
@@ -213,4 +222,25 @@ func (h *Handler) writeJSON(w http.ResponseWriter, r *http.Request, status int, 
 	w.Header().Set("Content-Type", "application/json;charset=UTF-8")
 	w.WriteHeader(status)
 	_, _ = w.Write(b)
+}
+
+// writePlatformAction writes v as encodeJSON does, by appendPlatformAction.
+func (h *Handler) writePlatformAction(w http.ResponseWriter, r *http.Request, status int, v *PlatformAction) {
+	e := httpx.NewEncoder()
+	defer e.Release()
+	buf := bodies.Get().(*[]byte)
+	b, err := appendPlatformAction((*buf)[:0], v, e)
+	if err != nil { // cannot happen: encodeJSON says what
+		bodies.Put(buf)
+		h.encodeJSON(w, r, status, *v)
+		return
+	}
+	b = append(b, '\n')
+	w.Header().Set("Content-Type", "application/json;charset=UTF-8")
+	w.WriteHeader(status)
+	_, _ = w.Write(b)
+	if cap(b) <= maxPooledBody {
+		*buf = b[:0]
+		bodies.Put(buf)
+	}
 }

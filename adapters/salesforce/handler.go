@@ -293,6 +293,9 @@ func (h *Handler) routes() {
 type endpoint func(r *http.Request, user actions.Actor) (int, any, error)
 
 func (h *Handler) handle(pattern string, e endpoint) {
+	// Only POST and PATCH endpoints read the body: the others need no
+	// limit on it.
+	limit := strings.HasPrefix(pattern, http.MethodPost+" ") || strings.HasPrefix(pattern, http.MethodPatch+" ")
 	h.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
 		user, err := httpx.Authenticate(r, h.cfg.Authenticate)
 		if err != nil {
@@ -302,7 +305,9 @@ func (h *Handler) handle(pattern string, e endpoint) {
 		if h.cfg.Variables != nil {
 			r = r.WithContext(context.WithValue(r.Context(), variablesKey{}, h.cfg.Variables(r)))
 		}
-		r.Body = http.MaxBytesReader(w, r.Body, h.cfg.MaxBodyBytes)
+		if limit {
+			r.Body = http.MaxBytesReader(w, r.Body, h.cfg.MaxBodyBytes)
+		}
 		status, body, err := e(r, user)
 		switch {
 		case err != nil:

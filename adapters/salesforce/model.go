@@ -377,8 +377,6 @@ type OwnedGroup struct {
 // timeLayout is how Salesforce writes dates.
 const timeLayout = "2006-01-02T15:04:05.000Z"
 
-func formatTime(t time.Time) string { return t.UTC().Format(timeLayout) }
-
 // nullable returns nil for "" so that the field encodes as null.
 func nullable(s string) *string {
 	if s == "" {

@@ -195,7 +195,7 @@ func (h *Handler) platformAction(ctx context.Context, l *Link, user actions.Acto
 		}
 	}
 	if l.RequiresConfirmation && status == StatusNew {
-		out.ConfirmationMessage = nullable(fmt.Sprintf("Are you sure you want to %s?", label(l.LabelKey, StatusNew)))
+		out.ConfirmationMessage = nullable("Are you sure you want to " + label(l.LabelKey, StatusNew) + "?")
 	}
 	if rec != nil {
 		if out.ExecutingUser, err = h.userSummary(ctx, rec.ActorID); err != nil {

@@ -241,6 +241,9 @@ func (h *Handler) provider(ctx context.Context, user actions.Actor, l *Link) boo
 // not-expired; a policy that is exhausted depends on who executed the link
 // and where that execution is now. A nil err is nil.
 func (h *Handler) refusal(ctx context.Context, err error, l *Link, user actions.Actor, target string) error {
+	if err == nil {
+		return nil // before na, which escapes: no allocation for a link that is visible
+	}
 	var na *actions.NotApplicableError
 	if !errors.As(err, &na) {
 		return err

@@ -23,8 +23,12 @@ type Store[T any] interface {
 
 var (
 	_ Store[Link]  = (*actions.MemoryStore[Link])(nil)
+	_ Store[Link]  = (*MemoryLinks)(nil)
 	_ Store[Group] = (*actions.MemoryStore[Group])(nil)
 	_ Store[Owner] = (*actions.MemoryStore[Owner])(nil)
+
+	_ actions.Journal = (*MemoryLinks)(nil)
+	_ actions.Pruner  = (*MemoryLinks)(nil)
 )
 
 // Stores are where a Handler keeps its data. Everything it knows is in
@@ -45,13 +49,81 @@ type Stores struct {
 	Owners Store[Owner]
 }
 
-// NewMemoryStores returns empty in-memory stores (actions.MemoryStore).
+// NewMemoryStores returns empty in-memory stores: a MemoryLinks, and
+// actions.MemoryStores of groups and owners.
 func NewMemoryStores() Stores {
 	return Stores{
-		Links:  actions.NewMemoryStore[Link](),
+		Links:  new(MemoryLinks),
 		Groups: actions.NewMemoryStore[Group](),
 		Owners: actions.NewMemoryStore[Owner](),
 	}
+}
+
+// MemoryLinks is the in-memory store of links, and their journal, that
+// NewMemoryStores gives: an actions.MemoryStore of links (and its journal,
+// indexes and retention), which copies a link by copying its headers
+// rather than through reflection, as every GET loads one. What it stores
+// is never shared with a caller: Create and Save keep copies, and Load
+// returns one. The zero value is an empty store, ready to use. It is safe
+// for concurrent use.
+type MemoryLinks struct {
+	s actions.MemoryStore[storedLink]
+}
+
+// storedLink is a link as MemoryLinks keeps it. The link is unexported so
+// that the MemoryStore copies it as a plain value (it deep-copies only what
+// exported fields reach); MemoryLinks copies its headers on the way in and
+// out, so that the slice it keeps is never handed out.
+type storedLink struct{ link Link }
+
+func storeLink(l Link) storedLink {
+	l.Headers = slices.Clone(l.Headers)
+	return storedLink{link: l}
+}
+
+// Load implements actions.Store.
+func (m *MemoryLinks) Load(ctx context.Context, id string) (Link, int64, error) {
+	st, version, err := m.s.Load(ctx, id)
+	l := st.link
+	l.Headers = slices.Clone(l.Headers)
+	return l, version, err
+}
+
+// Save implements actions.Store, as actions.MemoryStore does.
+func (m *MemoryLinks) Save(ctx context.Context, id string, l Link, expected int64, rec *actions.Execution) (int64, error) {
+	return m.s.Save(ctx, id, storeLink(l), expected, rec)
+}
+
+// Create implements actions.Creator.
+func (m *MemoryLinks) Create(ctx context.Context, id string, l Link) (int64, error) {
+	return m.s.Create(ctx, id, storeLink(l))
+}
+
+// Delete removes a link, as actions.MemoryStore does: its executions stay
+// in the journal.
+func (m *MemoryLinks) Delete(ctx context.Context, id string) error { return m.s.Delete(ctx, id) }
+
+// IDs returns the ids of the stored links, in no particular order.
+func (m *MemoryLinks) IDs() []string { return m.s.IDs() }
+
+// Executions implements actions.Journal.
+func (m *MemoryLinks) Executions(ctx context.Context, f actions.Filter) ([]actions.Execution, error) {
+	return m.s.Executions(ctx, f)
+}
+
+// Policies implements actions.Journal.
+func (m *MemoryLinks) Policies(ctx context.Context, q actions.PolicyQuery) ([]actions.PolicyState, error) {
+	return m.s.Policies(ctx, q)
+}
+
+// Finish implements actions.Journal.
+func (m *MemoryLinks) Finish(ctx context.Context, id string, status actions.Status, detail string) (actions.Execution, error) {
+	return m.s.Finish(ctx, id, status, detail)
+}
+
+// Prune implements actions.Pruner.
+func (m *MemoryLinks) Prune(ctx context.Context, r actions.Retention) (int, error) {
+	return m.s.Prune(ctx, r)
 }
 
 // maxOwnerAttempts bounds the retries of a change of one user's Owner

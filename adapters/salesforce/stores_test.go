@@ -2,10 +2,13 @@ package salesforce_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"testing"
+	"time"
 
 	"github.com/actionable-go/actionable/actions"
+	"github.com/actionable-go/actionable/actionstest"
 	"github.com/actionable-go/actionable/adapters/salesforce"
 	"github.com/google/go-cmp/cmp"
 )
@@ -119,5 +122,45 @@ func TestJournal(t *testing.T) {
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("journal mismatch (-want +got):\n%s", diff)
+	}
+}
+
+// TestMemoryLinks checks the store of links NewMemoryStores gives against
+// the store contract of the engine (and of its journal and retention):
+// Isolation mutates the headers of what was given and what was loaded.
+func TestMemoryLinks(t *testing.T) {
+	actionstest.TestStore(t,
+		func() actionstest.Store[salesforce.Link] { return new(salesforce.MemoryLinks) },
+		func(i int) salesforce.Link {
+			return salesforce.Link{ID: fmt.Sprintf("0An%015dAAA", i), ActionType: salesforce.TypeAPI, LabelKey: "Approve",
+				Headers:           []salesforce.RequestHeader{{Name: "X-User", Value: "{!userId}"}, {Name: "X-N", Value: fmt.Sprint(i)}},
+				ExecutionsAllowed: salesforce.ExecutionsOnce, Created: time.Date(2025, 1, 2, 3, 4, 5, 6e6, time.UTC)}
+		},
+		func(l *salesforce.Link) { l.Headers[0].Value = "changed" })
+}
+
+// TestMemoryLinksHeaders: a link's headers come back as they were given,
+// nil as nil and empty as empty, and a Load copies nothing but them.
+func TestMemoryLinksHeaders(t *testing.T) {
+	ctx := context.Background()
+	var m salesforce.MemoryLinks
+	for id, h := range map[string][]salesforce.RequestHeader{"nil": nil, "empty": {}, "two": {{Name: "A", Value: "1"}, {Name: "B", Value: "2"}}} {
+		if _, err := m.Create(ctx, id, salesforce.Link{ID: id, Headers: h}); err != nil {
+			t.Fatal(err)
+		}
+		l, _, err := m.Load(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if (l.Headers == nil) != (h == nil) {
+			t.Errorf("%s: Headers = %#v, want %#v", id, l.Headers, h)
+		}
+		if diff := cmp.Diff(h, l.Headers); diff != "" {
+			t.Errorf("%s: headers mismatch (-want +got):\n%s", id, diff)
+		}
+	}
+	allocs := testing.AllocsPerRun(100, func() { _, _, _ = m.Load(ctx, "two") })
+	if allocs != 1 {
+		t.Errorf("Load allocates %v times, want once (the headers)", allocs)
 	}
 }
