@@ -116,6 +116,111 @@ func TestMemoryStoreIsolation(t *testing.T) {
 	}
 }
 
+// Plain reaches, through each of its fields, memory that holds no
+// references itself: the kinds of fields a store copies most often.
+type Plain struct {
+	Name   *string
+	Count  *int
+	Big    *int64
+	Ratio  *float64
+	Done   *bool
+	Due    *time.Time
+	Tags   []string
+	Nums   []int
+	IDs    []int64
+	Scores []float64
+	Flags  []bool
+	Raw    []byte
+	Labels Labels // a named slice type
+	Times  []time.Time
+	Attrs  map[string]string
+	Empty  []string // empty, not nil
+	None   []string // nil
+}
+
+// Labels is a named slice type.
+type Labels []string
+
+func newPlain() Plain {
+	name, count, big, ratio, done, due := "n", 1, int64(2), 0.5, true, pinned
+	return Plain{
+		Name: &name, Count: &count, Big: &big, Ratio: &ratio, Done: &done, Due: &due,
+		Tags: []string{"a", "b"}, Nums: []int{1}, IDs: []int64{2}, Scores: []float64{0.5}, Flags: []bool{true},
+		Raw: []byte("raw"), Labels: Labels{"l"}, Times: []time.Time{pinned}, Attrs: map[string]string{"k": "v"},
+		Empty: []string{},
+	}
+}
+
+// mutatePlain changes everything reachable from p without assigning its
+// fields.
+func mutatePlain(p Plain) {
+	*p.Name, *p.Count, *p.Big, *p.Ratio, *p.Done, *p.Due = "changed", 9, 9, 9, false, pinned.Add(time.Hour)
+	p.Tags[0], p.Nums[0], p.IDs[0], p.Scores[0], p.Flags[0], p.Raw[0] = "changed", 9, 9, 9, false, 'X'
+	p.Labels[0], p.Times[0], p.Attrs["k"] = "changed", pinned.Add(time.Hour), "changed"
+	p.Attrs["new"] = "added"
+}
+
+func TestMemoryStorePlainReferences(t *testing.T) {
+	ctx := context.Background()
+	tests := []struct {
+		name string
+		// step stores a value and returns one the caller still holds,
+		// which the test then mutates.
+		step func(t *testing.T, s *actions.MemoryStore[Plain]) Plain
+	}{
+		{
+			name: "value passed to Create",
+			step: func(t *testing.T, s *actions.MemoryStore[Plain]) Plain {
+				p := newPlain()
+				mustCreate(t, s, "P-1", p)
+				return p
+			},
+		},
+		{
+			name: "value returned by Load",
+			step: func(t *testing.T, s *actions.MemoryStore[Plain]) Plain {
+				mustCreate(t, s, "P-1", newPlain())
+				p, _, err := s.Load(ctx, "P-1")
+				if err != nil {
+					t.Fatalf("Load: %v", err)
+				}
+				return p
+			},
+		},
+		{
+			name: "value passed to Save",
+			step: func(t *testing.T, s *actions.MemoryStore[Plain]) Plain {
+				mustCreate(t, s, "P-1", Plain{})
+				p := newPlain()
+				if _, err := s.Save(ctx, "P-1", p, 1, nil); err != nil {
+					t.Fatalf("Save: %v", err)
+				}
+				return p
+			},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := actions.NewMemoryStore[Plain]()
+			held := tt.step(t, s)
+			mutatePlain(held)
+			got, _, err := s.Load(ctx, "P-1")
+			if err != nil {
+				t.Fatalf("Load: %v", err)
+			}
+			diff(t, "stored value", newPlain(), got)
+			// An empty slice stays empty and a nil one nil; a copy has no
+			// room beyond its length.
+			if got.Empty == nil || got.None != nil {
+				t.Errorf("Empty = %#v, None = %#v, want an empty slice and nil", got.Empty, got.None)
+			}
+			if cap(got.Tags) != len(got.Tags) || cap(got.Labels) != len(got.Labels) || cap(got.Times) != len(got.Times) {
+				t.Errorf("capacities %d, %d, %d, want the lengths", cap(got.Tags), cap(got.Labels), cap(got.Times))
+			}
+		})
+	}
+}
+
 // Flat holds no references: the store copies it as a plain value.
 type Flat struct {
 	Name  string
