@@ -84,8 +84,11 @@ func (c *Catalog[T]) apply(ctx context.Context, a *Action, obj T, actor *Actor, 
 			return fmt.Errorf("actions: action %q: field %q: %w", a.def.ID, f.jsonName, err)
 		}
 		if nv := dst.Interface(); !reflect.DeepEqual(old, nv) {
+			if changes == nil { // room for every change the action may make
+				changes = make([]FieldChange, 0, len(a.changes)+1)
+			}
 			changes = append(changes, FieldChange{Field: f.jsonName, Old: old, New: nv})
-			if v, bad := c.states.checkMove(f, reflect.ValueOf(old).String(), dst.String()); bad {
+			if v, bad := c.states.checkMove(f, reflect.ValueOf(old), dst); bad {
 				moves = append(moves, v)
 			}
 		}
@@ -93,7 +96,12 @@ func (c *Catalog[T]) apply(ctx context.Context, a *Action, obj T, actor *Actor, 
 	}
 	// Evaluate every expression before assigning anything, so that changes
 	// do not see each other.
-	vals := make([]any, len(a.changes))
+	var buf [8]any // most change sets are small
+	vals := buf[:0]
+	if len(a.changes) > len(buf) {
+		vals = make([]any, 0, len(a.changes))
+	}
+	vals = vals[:len(a.changes)]
 	for i, ch := range a.changes {
 		v, err := batch.Run(ch.expr)
 		if err != nil {
@@ -124,9 +132,9 @@ func (c *Catalog[T]) apply(ctx context.Context, a *Action, obj T, actor *Actor, 
 func (c *Catalog[T]) violations(ctx context.Context, a *Action, after reflect.Value, actor *Actor, in reflect.Value) ([]Violation, error) {
 	var vs []Violation
 	err := guardValidator(func() error { return c.validate.StructCtx(ctx, after.Interface()) })
-	var fes validator.ValidationErrors
+	fes, isFieldErrors := validationErrors(err)
 	switch {
-	case errors.As(err, &fes):
+	case isFieldErrors:
 		for _, fe := range fes {
 			vs = append(vs, violationOf(fe))
 		}
@@ -152,6 +160,20 @@ func (c *Catalog[T]) violations(ctx context.Context, a *Action, after reflect.Va
 		}
 	}
 	return vs, nil
+}
+
+// validationErrors is errors.As(err, &fes) for validator's field errors,
+// without sending fes to the heap when err is one (as validator returns it).
+func validationErrors(err error) (validator.ValidationErrors, bool) {
+	if fes, ok := err.(validator.ValidationErrors); ok {
+		return fes, true
+	}
+	if err == nil {
+		return nil, false
+	}
+	var fes validator.ValidationErrors
+	ok := errors.As(err, &fes)
+	return fes, ok
 }
 
 var defaultValidator = sync.OnceValue(func() *validator.Validate {
