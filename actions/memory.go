@@ -260,10 +260,19 @@ func (j *memJournal) add(rec *Execution) error {
 	if j.byID == nil {
 		j.byID, j.byObj, j.policy = map[string]int64{}, map[string]*seqList{}, map[policyKey]*policyEntry{}
 	}
-	if _, dup := j.byID[rec.ID]; dup {
+	seq := j.last + 1
+	// The strings of a request (its path, its body) would otherwise stay
+	// alive with the record and as keys of the indexes.
+	id := strings.Clone(rec.ID)
+	// One probe of the index, not a lookup and then an insert: an id is
+	// new but for a broken generator, whose duplicate costs a scan to put
+	// the index back as it was.
+	n := len(j.byID)
+	j.byID[id] = seq
+	if len(j.byID) == n {
+		j.byID[id] = j.seqOf(id)
 		return fmt.Errorf("%w: execution %s is already recorded", ErrConflict, rec.ID)
 	}
-	seq := j.last + 1
 	i := seq - j.base - 1
 	if int(i/blockSize) == len(j.blocks) {
 		j.blocks = append(j.blocks, new([blockSize]Execution))
@@ -272,31 +281,39 @@ func (j *memJournal) add(rec *Execution) error {
 	rec.Seq = seq
 	e := j.at(seq)
 	*e = *rec
-	// The strings of a request (its path, its body) would otherwise stay
-	// alive with the record.
-	for _, s := range []*string{&e.ID, &e.ActionID, &e.ObjectID, &e.ActorID, &e.Comment, &e.Detail} {
+	e.ID = id
+	for _, s := range []*string{&e.ActionID, &e.ObjectID, &e.ActorID, &e.Comment, &e.Detail} {
 		*s = strings.Clone(*s)
 	}
 	e.Inputs = copyInputs(rec.Inputs)
 	j.alive[i/blockSize]++
 	j.last, j.live = seq, j.live+1
-	j.byID[rec.ID] = seq
-	l := j.byObj[rec.ObjectID]
+	l := j.byObj[e.ObjectID]
 	if l == nil {
 		l = &seqList{}
-		j.byObj[rec.ObjectID] = l
+		j.byObj[e.ObjectID] = l
 	}
 	l.add(seq)
-	k := policyKey{rec.ObjectID, rec.ActionID}
+	k := policyKey{e.ObjectID, e.ActionID}
 	p := j.policy[k]
 	if p == nil {
-		p = &policyEntry{first: rec.ActorID, actors: map[string]struct{}{}}
+		p = &policyEntry{first: e.ActorID, actors: map[string]struct{}{}}
 		j.policy[k] = p
 	}
-	if rec.ActorID != "" {
-		p.actors[rec.ActorID] = struct{}{}
+	if e.ActorID != "" {
+		p.actors[e.ActorID] = struct{}{}
 	}
 	return nil
+}
+
+// seqOf returns the Seq of the live record id, by a scan from the newest.
+func (j *memJournal) seqOf(id string) int64 {
+	for seq := j.last; seq > j.base; seq-- {
+		if e := j.at(seq); e.Seq != 0 && e.ID == id {
+			return seq
+		}
+	}
+	panic("actions: journal index names a record it does not hold") // unreachable
 }
 
 func (j *memJournal) executions(f Filter) []Execution {

@@ -613,3 +613,48 @@ func TestMemoryStorePromotedThroughPointer(t *testing.T) {
 		t.Errorf("nil embedded pointer loaded as %+v", got.embedded)
 	}
 }
+
+// A record whose id is recorded already is refused, and the journal's
+// indexes stay as they were: the first record keeps its id, its place and
+// its pending status, and the next record follows it.
+func TestMemoryStoreDuplicateExecutionID(t *testing.T) {
+	ctx := context.Background()
+	s := actions.NewMemoryStore[Ticket]()
+	mustCreate(t, s, "T-1", Ticket{Title: "t"})
+	mustCreate(t, s, "T-2", Ticket{Title: "t"})
+	save := func(obj string, version int64, id string, status actions.Status) error {
+		_, err := s.Save(ctx, obj, Ticket{Title: "t"}, version, &actions.Execution{ID: id, ActionID: "a", ObjectID: obj, ActorID: "ann", Status: status})
+		return err
+	}
+	for i, id := range []string{"e-1", "e-2", "e-3"} {
+		if err := save("T-1", int64(i+1), id, actions.StatusPending); err != nil {
+			t.Fatalf("Save %s: %v", id, err)
+		}
+	}
+	if err := save("T-2", 1, "e-2", actions.StatusSucceeded); !errors.Is(err, actions.ErrConflict) {
+		t.Fatalf("Save with a recorded id: %v, want an error matching ErrConflict", err)
+	}
+	got, err := s.Executions(ctx, actions.Filter{ID: "e-2"})
+	if err != nil {
+		t.Fatalf("Executions: %v", err)
+	}
+	want := []actions.Execution{{Seq: 2, ID: "e-2", ActionID: "a", ObjectID: "T-1", ActorID: "ann", Status: actions.StatusPending}}
+	diff(t, "record e-2", want, got)
+	if got, _ := s.Executions(ctx, actions.Filter{ObjectID: "T-2"}); len(got) != 0 {
+		t.Errorf("T-2 has records %v after a refused Save", got)
+	}
+	if _, err := s.Finish(ctx, "e-2", actions.StatusSucceeded, ""); err != nil {
+		t.Errorf("Finish(e-2): %v", err)
+	}
+	if err := save("T-2", 1, "e-4", actions.StatusSucceeded); err != nil {
+		t.Fatalf("Save e-4: %v", err)
+	}
+	got, _ = s.Executions(ctx, actions.Filter{ID: "e-4"})
+	if len(got) != 1 || got[0].Seq != 4 {
+		t.Errorf("e-4 recorded as %v, want Seq 4", got)
+	}
+	got, _ = s.Executions(ctx, actions.Filter{ID: "e-2"})
+	if len(got) != 1 || got[0].Status != actions.StatusSucceeded {
+		t.Errorf("e-2 is %v after Finish, want it succeeded", got)
+	}
+}
