@@ -77,20 +77,35 @@ func (c *Catalog[T]) apply(ctx context.Context, a *Action, obj T, actor *Actor, 
 	after := reflect.ValueOf(&next).Elem()
 	var changes []FieldChange
 	var moves []Violation // of fields with declared states
+	record := func(f fieldInfo, old, nv any, dst reflect.Value) {
+		if changes == nil { // room for every change the action may make
+			changes = make([]FieldChange, 0, len(a.changes)+1)
+		}
+		changes = append(changes, FieldChange{Field: f.jsonName, Old: old, New: nv})
+		if v, bad := c.states.checkMove(f, reflect.ValueOf(old), dst); bad {
+			moves = append(moves, v)
+		}
+	}
 	set := func(f fieldInfo, v any) error {
 		dst := after.FieldByIndex(f.index)
+		if src := reflect.ValueOf(v); src.IsValid() && src.Type() == dst.Type() && scalar(src.Kind()) {
+			// What the general case below does, without boxing values
+			// that do not change (DeepEqual is == on these kinds) or
+			// boxing v again.
+			if src.Equal(dst) {
+				return nil
+			}
+			old := dst.Interface()
+			dst.Set(src)
+			record(f, old, v, dst)
+			return nil
+		}
 		old := dst.Interface()
 		if err := assign(dst, v); err != nil {
 			return fmt.Errorf("actions: action %q: field %q: %w", a.def.ID, f.jsonName, err)
 		}
 		if nv := dst.Interface(); !reflect.DeepEqual(old, nv) {
-			if changes == nil { // room for every change the action may make
-				changes = make([]FieldChange, 0, len(a.changes)+1)
-			}
-			changes = append(changes, FieldChange{Field: f.jsonName, Old: old, New: nv})
-			if v, bad := c.states.checkMove(f, reflect.ValueOf(old), dst); bad {
-				moves = append(moves, v)
-			}
+			record(f, old, nv, dst)
 		}
 		return nil
 	}
@@ -125,6 +140,18 @@ func (c *Catalog[T]) apply(ctx context.Context, a *Action, obj T, actor *Actor, 
 		return Applied[T]{}, err
 	}
 	return out, newValidationError(a.def.ID, append(moves, vs...))
+}
+
+// scalar reports whether values of kind k are compared by DeepEqual as by
+// ==, and hold no references.
+func scalar(k reflect.Kind) bool {
+	switch k {
+	case reflect.Bool, reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr,
+		reflect.Float32, reflect.Float64, reflect.Complex64, reflect.Complex128, reflect.String:
+		return true
+	}
+	return false
 }
 
 // violations validates the changed object: validator/v10 struct tags of T
