@@ -614,8 +614,8 @@ func (c *copier) fields(dst, src reflect.Value) {
 	}
 }
 
-// plainCopy copies, without reflection, the slice or pointer p points to
-// when its type is one of the common ones whose elements hold no
+// plainCopy replaces, without reflection, the slice or pointer p points to
+// by a copy when its type is one of the common ones whose elements hold no
 // references, and reports whether it did. Such elements are never
 // remembered by the copier (see lookup), so this changes nothing but the
 // cost. A copied slice has the length and capacity of the original's
@@ -678,8 +678,11 @@ func (c *copier) value(dst, src reflect.Value) {
 		if src.IsNil() {
 			return
 		}
-		if dst.CanSet() && plainCopy(dst.Addr().Interface()) {
-			return
+		if dst.CanSet() {
+			dst.Set(src) // plainCopy copies what dst holds
+			if plainCopy(dst.Addr().Interface()) {
+				return
+			}
 		}
 		k, seen, ok := c.lookup(src, 0)
 		if ok {
@@ -694,8 +697,11 @@ func (c *copier) value(dst, src reflect.Value) {
 		if src.IsNil() {
 			return
 		}
-		if dst.CanSet() && plainCopy(dst.Addr().Interface()) {
-			return
+		if dst.CanSet() {
+			dst.Set(src) // plainCopy copies what dst holds
+			if plainCopy(dst.Addr().Interface()) {
+				return
+			}
 		}
 		k, seen, ok := c.lookup(src, src.Len())
 		if ok {

@@ -221,6 +221,51 @@ func TestMemoryStorePlainReferences(t *testing.T) {
 	}
 }
 
+// Nested reaches plain slices and pointers from inside other references:
+// a pointer, a map, a slice, an array behind a pointer, an interface.
+type Nested struct {
+	PS *[]string
+	MS map[string][]string
+	SS [][]string
+	SP []*string
+	MP map[string]*string
+	PA *[2][]int
+	I  any // a []string
+	IP any // a *string
+}
+
+func newNested() Nested {
+	ps := []string{"ps"}
+	a, b, c := "sp", "mp", "ip"
+	return Nested{
+		PS: &ps, MS: map[string][]string{"k": {"ms"}}, SS: [][]string{{"ss"}}, SP: []*string{&a},
+		MP: map[string]*string{"k": &b}, PA: &[2][]int{{1}, {2}}, I: []string{"i"}, IP: &c,
+	}
+}
+
+// mutateNested changes everything reachable from n without assigning its
+// fields.
+func mutateNested(n Nested) {
+	(*n.PS)[0], n.MS["k"][0], n.SS[0][0], *n.SP[0], *n.MP["k"] = "changed", "changed", "changed", "changed", "changed"
+	n.PA[0][0], n.I.([]string)[0], *n.IP.(*string) = 9, "changed", "changed"
+}
+
+func TestMemoryStoreNestedPlainReferences(t *testing.T) {
+	ctx := context.Background()
+	s := actions.NewMemoryStore[Nested]()
+	in := newNested()
+	mustCreate(t, s, "N-1", in)
+	mutateNested(in)
+	loaded, _, err := s.Load(ctx, "N-1")
+	if err != nil {
+		t.Fatalf("Load: %v", err)
+	}
+	diff(t, "loaded value", newNested(), loaded)
+	mutateNested(loaded)
+	got, _, _ := s.Load(ctx, "N-1")
+	diff(t, "stored value", newNested(), got)
+}
+
 // Flat holds no references: the store copies it as a plain value.
 type Flat struct {
 	Name  string
