@@ -95,7 +95,7 @@ func (c *Catalog[T]) apply(ctx context.Context, a *Action, obj T, actor *Actor, 
 			if src.Equal(dst) {
 				return nil
 			}
-			old := dst.Interface()
+			old := boxScalar(dst)
 			dst.Set(src)
 			record(f, old, v, dst)
 			return nil
@@ -152,6 +152,33 @@ func scalar(k reflect.Kind) bool {
 		return true
 	}
 	return false
+}
+
+var (
+	intType     = reflect.TypeFor[int]()
+	int64Type   = reflect.TypeFor[int64]()
+	float64Type = reflect.TypeFor[float64]()
+	boolType    = reflect.TypeFor[bool]()
+	stringType  = reflect.TypeFor[string]()
+)
+
+// boxScalar is v.Interface() for a scalar: for the predeclared types a
+// conversion, which the runtime boxes without allocating for small numbers,
+// booleans and the empty string (reflect always allocates).
+func boxScalar(v reflect.Value) any {
+	switch v.Type() {
+	case intType:
+		return int(v.Int())
+	case int64Type:
+		return v.Int()
+	case float64Type:
+		return v.Float()
+	case boolType:
+		return v.Bool()
+	case stringType:
+		return v.String()
+	}
+	return v.Interface()
 }
 
 // violations validates the changed object: validator/v10 struct tags of T
