@@ -77,23 +77,46 @@ func (c *Catalog[T]) apply(ctx context.Context, a *Action, obj T, actor *Actor, 
 	after := reflect.ValueOf(&next).Elem()
 	var changes []FieldChange
 	var moves []Violation // of fields with declared states
+	record := func(f fieldInfo, old, nv any, dst reflect.Value) {
+		if changes == nil { // room for every change the action may make
+			changes = make([]FieldChange, 0, len(a.changes)+1)
+		}
+		changes = append(changes, FieldChange{Field: f.jsonName, Old: old, New: nv})
+		if v, bad := c.states.checkMove(f, reflect.ValueOf(old), dst); bad {
+			moves = append(moves, v)
+		}
+	}
 	set := func(f fieldInfo, v any) error {
 		dst := after.FieldByIndex(f.index)
+		if src := reflect.ValueOf(v); src.IsValid() && src.Type() == dst.Type() && scalar(src.Kind()) {
+			// What the general case below does, without boxing values
+			// that do not change (DeepEqual is == on these kinds) or
+			// boxing v again.
+			if src.Equal(dst) {
+				return nil
+			}
+			old := boxScalar(dst)
+			dst.Set(src)
+			record(f, old, v, dst)
+			return nil
+		}
 		old := dst.Interface()
 		if err := assign(dst, v); err != nil {
 			return fmt.Errorf("actions: action %q: field %q: %w", a.def.ID, f.jsonName, err)
 		}
 		if nv := dst.Interface(); !reflect.DeepEqual(old, nv) {
-			changes = append(changes, FieldChange{Field: f.jsonName, Old: old, New: nv})
-			if v, bad := c.states.checkMove(f, reflect.ValueOf(old).String(), dst.String()); bad {
-				moves = append(moves, v)
-			}
+			record(f, old, nv, dst)
 		}
 		return nil
 	}
 	// Evaluate every expression before assigning anything, so that changes
 	// do not see each other.
-	vals := make([]any, len(a.changes))
+	var buf [8]any // most change sets are small
+	vals := buf[:0]
+	if len(a.changes) > len(buf) {
+		vals = make([]any, 0, len(a.changes))
+	}
+	vals = vals[:len(a.changes)]
 	for i, ch := range a.changes {
 		v, err := batch.Run(ch.expr)
 		if err != nil {
@@ -119,14 +142,53 @@ func (c *Catalog[T]) apply(ctx context.Context, a *Action, obj T, actor *Actor, 
 	return out, newValidationError(a.def.ID, append(moves, vs...))
 }
 
+// scalar reports whether values of kind k are compared by DeepEqual as by
+// ==, and hold no references.
+func scalar(k reflect.Kind) bool {
+	switch k {
+	case reflect.Bool, reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr,
+		reflect.Float32, reflect.Float64, reflect.Complex64, reflect.Complex128, reflect.String:
+		return true
+	}
+	return false
+}
+
+var (
+	intType     = reflect.TypeFor[int]()
+	int64Type   = reflect.TypeFor[int64]()
+	float64Type = reflect.TypeFor[float64]()
+	boolType    = reflect.TypeFor[bool]()
+	stringType  = reflect.TypeFor[string]()
+)
+
+// boxScalar is v.Interface() for a scalar: for the predeclared types a
+// conversion, which the runtime boxes without allocating for small numbers,
+// booleans and the empty string (reflect always allocates).
+func boxScalar(v reflect.Value) any {
+	switch v.Type() {
+	case intType:
+		return int(v.Int())
+	case int64Type:
+		return v.Int()
+	case float64Type:
+		return v.Float()
+	case boolType:
+		return v.Bool()
+	case stringType:
+		return v.String()
+	}
+	return v.Interface()
+}
+
 // violations validates the changed object: validator/v10 struct tags of T
 // first, then the action's post-conditions. All are collected.
 func (c *Catalog[T]) violations(ctx context.Context, a *Action, after reflect.Value, actor *Actor, in reflect.Value) ([]Violation, error) {
 	var vs []Violation
 	err := guardValidator(func() error { return c.validate.StructCtx(ctx, after.Interface()) })
-	var fes validator.ValidationErrors
+	fes, isFieldErrors := validationErrors(err)
 	switch {
-	case errors.As(err, &fes):
+	case isFieldErrors:
 		for _, fe := range fes {
 			vs = append(vs, violationOf(fe))
 		}
@@ -152,6 +214,20 @@ func (c *Catalog[T]) violations(ctx context.Context, a *Action, after reflect.Va
 		}
 	}
 	return vs, nil
+}
+
+// validationErrors is errors.As(err, &fes) for validator's field errors,
+// without sending fes to the heap when err is one (as validator returns it).
+func validationErrors(err error) (validator.ValidationErrors, bool) {
+	if fes, ok := err.(validator.ValidationErrors); ok {
+		return fes, true
+	}
+	if err == nil {
+		return nil, false
+	}
+	var fes validator.ValidationErrors
+	ok := errors.As(err, &fes)
+	return fes, ok
 }
 
 var defaultValidator = sync.OnceValue(func() *validator.Validate {

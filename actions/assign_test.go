@@ -50,3 +50,16 @@ func TestAssignNumberRange(t *testing.T) {
 		})
 	}
 }
+
+// boxScalar must box as reflect does: the same dynamic type and value.
+func TestBoxScalar(t *testing.T) {
+	type named int
+	for _, v := range []any{0, 7, 300, -1, int64(5), int64(1 << 40), 0.0, -0.5, 1e300, true, false, "", "s",
+		named(3), int8(-2), uint(4), float32(1.5), complex(1, 2)} {
+		rv := reflect.New(reflect.TypeOf(v)).Elem()
+		rv.Set(reflect.ValueOf(v))
+		if got, want := boxScalar(rv), rv.Interface(); got != want {
+			t.Errorf("boxScalar(%T %v) = %T %v, want %T %v", v, v, got, got, want, want)
+		}
+	}
+}

@@ -523,3 +523,42 @@ func BenchmarkResolveAll(b *testing.B) {
 		})
 	}
 }
+
+// benchWorkPackage is shaped as the example server's OpenProject work
+// package: strings, a number and an optional date behind a pointer.
+type benchWorkPackage struct {
+	Subject        string  `json:"subject" validate:"required"`
+	Project        string  `json:"project"`
+	Type           string  `json:"type"`
+	Status         string  `json:"status"`
+	Assignee       string  `json:"assignee"`
+	PercentageDone int     `json:"percentageDone" validate:"gte=0,lte=100"`
+	StartDate      *string `json:"startDate"`
+}
+
+// BenchmarkLoad loads an object from the memory store, which copies it
+// deeply: a ticket (a slice of strings), a work package (a pointer to a
+// string) and Deep (every kind of reference).
+func BenchmarkLoad(b *testing.B) {
+	b.Run("ticket", func(b *testing.B) { benchLoad(b, benchTicket()) })
+	start := "2025-04-01"
+	b.Run("work_package", func(b *testing.B) {
+		benchLoad(b, benchWorkPackage{Subject: "Login fails", Project: "demo", Type: "Bug", Status: "New",
+			Assignee: "bob", PercentageDone: 10, StartDate: &start})
+	})
+	b.Run("deep", func(b *testing.B) { benchLoad(b, newDeep()) })
+}
+
+func benchLoad[T any](b *testing.B, obj T) {
+	ctx := context.Background()
+	store := actions.NewMemoryStore[T]()
+	if _, err := store.Create(ctx, "B-1", obj); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, _, err := store.Load(ctx, "B-1"); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

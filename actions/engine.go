@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"slices"
 	"sync/atomic"
 	"time"
@@ -80,7 +81,7 @@ func (l RecordLimits) check(comment string, inputs map[string]any) []Violation {
 		vs = append(vs, Violation{Field: "comment", Rule: "max", Param: fmt.Sprint(l.Comment),
 			Message: fmt.Sprintf("comment must be at most %d bytes", l.Comment)})
 	}
-	if inputs != nil {
+	if n, ok := jsonBound(inputs); inputs != nil && (!ok || n > l.Inputs) {
 		if data, err := json.Marshal(inputs); err != nil || len(data) > l.Inputs {
 			vs = append(vs, Violation{Field: "input", Rule: "max", Param: fmt.Sprint(l.Inputs),
 				Message: fmt.Sprintf("the inputs must be at most %d bytes as JSON", l.Inputs)})
@@ -88,6 +89,57 @@ func (l RecordLimits) check(comment string, inputs map[string]any) []Violation {
 	}
 	return vs
 }
+
+// jsonBound returns at least the length of json.Marshal(inputs), for the
+// values execution records keep (strings, finite numbers, booleans, nil and
+// lists of these), so that inputs far below the limit are not marshaled
+// only to be measured; ok is false for a value it does not bound, or one
+// json.Marshal may refuse.
+func jsonBound(inputs map[string]any) (n int, ok bool) {
+	n = 2 // {}
+	for k, v := range inputs {
+		m, ok := jsonValueBound(v)
+		if !ok {
+			return 0, false
+		}
+		n += jsonStringBound(k) + 1 + m + 1 // "k":v,
+	}
+	return n, true
+}
+
+func jsonValueBound(v any) (int, bool) {
+	switch x := v.(type) {
+	case nil:
+		return len("null"), true
+	case bool:
+		return len("false"), true
+	case string:
+		return jsonStringBound(x), true
+	case float64:
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			return 0, false
+		}
+		return 32, true // -1.2345678901234567e-308 has 24
+	case []any:
+		n := 2 // []
+		for _, e := range x {
+			if _, nested := e.([]any); nested {
+				return 0, false
+			}
+			m, ok := jsonValueBound(e)
+			if !ok {
+				return 0, false
+			}
+			n += m + 1
+		}
+		return n, true
+	}
+	return 0, false
+}
+
+// jsonStringBound bounds s as a JSON string: encoding/json writes no byte
+// as more than six (\u00XX; \ufffd for a byte of invalid UTF-8).
+func jsonStringBound(s string) int { return 6*len(s) + 2 }
 
 // WithJournal sets the journal that execution policies and Complete use.
 // It must read what the store's Save records. By default the store is used

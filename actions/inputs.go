@@ -173,15 +173,15 @@ func (ci *compiledInputs) declared(name string) (int, bool) {
 // every violation.
 func (ci *compiledInputs) values(v *validator.Validate, in Inputs) (reflect.Value, map[string]any, []Violation) {
 	var vs []Violation
-	var names []string
+	var unknown []string // in name order
 	for name := range in {
-		names = append(names, name)
-	}
-	sort.Strings(names)
-	for _, name := range names {
 		if _, ok := ci.declared(name); !ok {
-			vs = append(vs, Violation{Field: "input." + name, Rule: "unknown", Message: fmt.Sprintf("input.%s is not an input of this action", name)})
+			unknown = append(unknown, name)
 		}
+	}
+	sort.Strings(unknown)
+	for _, name := range unknown {
+		vs = append(vs, Violation{Field: "input." + name, Rule: "unknown", Message: fmt.Sprintf("input.%s is not an input of this action", name)})
 	}
 	if ci == nil {
 		return reflect.Value{}, nil, vs
@@ -189,27 +189,30 @@ func (ci *compiledInputs) values(v *validator.Validate, in Inputs) (reflect.Valu
 	out := reflect.New(ci.typ).Elem()
 	rec := map[string]any{}
 	for j, d := range ci.defs {
-		field := "input." + d.Name
 		raw, given := in[d.Name]
 		if !given || raw == nil {
 			if d.Required {
+				field := "input." + d.Name
 				vs = append(vs, Violation{Field: field, Rule: "required", Message: field + " is required"})
 			}
 			continue
 		}
 		val, err := convertInput(d.Type, raw)
 		if err != nil {
+			field := "input." + d.Name
 			vs = append(vs, Violation{Field: field, Rule: "type", Message: fmt.Sprintf("%s %v", field, err)})
 			continue
 		}
 		if d.Validate != "" {
-			var fes validator.ValidationErrors
-			if err := guardValidator(func() error { return v.Var(val, d.Validate) }); errors.As(err, &fes) {
+			err := guardValidator(func() error { return v.Var(val, d.Validate) })
+			if fes, ok := validationErrors(err); ok {
+				field := "input." + d.Name
 				for _, fe := range fes {
 					vs = append(vs, Violation{Field: field, Rule: fe.Tag(), Param: fe.Param(), Message: field + " " + ruleMessage(fe)})
 				}
 				continue
 			} else if err != nil {
+				field := "input." + d.Name
 				vs = append(vs, Violation{Field: field, Rule: "validate", Message: fmt.Sprintf("%s: %v", field, err)})
 				continue
 			}
@@ -252,7 +255,11 @@ func convertInput(t InputType, raw any) (any, error) {
 		case time.Time:
 			return x, nil
 		case string:
-			for _, layout := range []string{time.RFC3339Nano, time.DateOnly} {
+			layouts := []string{time.RFC3339Nano, time.DateOnly}
+			if len(x) == len(time.DateOnly) { // too short for RFC 3339, whose failure would cost an error
+				layouts = layouts[1:]
+			}
+			for _, layout := range layouts {
 				if tm, err := time.Parse(layout, x); err == nil {
 					return tm, nil
 				}

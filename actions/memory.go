@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"time"
 	"unsafe"
 )
 
@@ -259,10 +260,19 @@ func (j *memJournal) add(rec *Execution) error {
 	if j.byID == nil {
 		j.byID, j.byObj, j.policy = map[string]int64{}, map[string]*seqList{}, map[policyKey]*policyEntry{}
 	}
-	if _, dup := j.byID[rec.ID]; dup {
+	seq := j.last + 1
+	// The strings of a request (its path, its body) would otherwise stay
+	// alive with the record and as keys of the indexes.
+	id := strings.Clone(rec.ID)
+	// One probe of the index, not a lookup and then an insert: an id is
+	// new but for a broken generator, whose duplicate costs a scan to put
+	// the index back as it was.
+	n := len(j.byID)
+	j.byID[id] = seq
+	if len(j.byID) == n {
+		j.byID[id] = j.seqOf(id)
 		return fmt.Errorf("%w: execution %s is already recorded", ErrConflict, rec.ID)
 	}
-	seq := j.last + 1
 	i := seq - j.base - 1
 	if int(i/blockSize) == len(j.blocks) {
 		j.blocks = append(j.blocks, new([blockSize]Execution))
@@ -271,31 +281,39 @@ func (j *memJournal) add(rec *Execution) error {
 	rec.Seq = seq
 	e := j.at(seq)
 	*e = *rec
-	// The strings of a request (its path, its body) would otherwise stay
-	// alive with the record.
-	for _, s := range []*string{&e.ID, &e.ActionID, &e.ObjectID, &e.ActorID, &e.Comment, &e.Detail} {
+	e.ID = id
+	for _, s := range []*string{&e.ActionID, &e.ObjectID, &e.ActorID, &e.Comment, &e.Detail} {
 		*s = strings.Clone(*s)
 	}
 	e.Inputs = copyInputs(rec.Inputs)
 	j.alive[i/blockSize]++
 	j.last, j.live = seq, j.live+1
-	j.byID[rec.ID] = seq
-	l := j.byObj[rec.ObjectID]
+	l := j.byObj[e.ObjectID]
 	if l == nil {
 		l = &seqList{}
-		j.byObj[rec.ObjectID] = l
+		j.byObj[e.ObjectID] = l
 	}
 	l.add(seq)
-	k := policyKey{rec.ObjectID, rec.ActionID}
+	k := policyKey{e.ObjectID, e.ActionID}
 	p := j.policy[k]
 	if p == nil {
-		p = &policyEntry{first: rec.ActorID, actors: map[string]struct{}{}}
+		p = &policyEntry{first: e.ActorID, actors: map[string]struct{}{}}
 		j.policy[k] = p
 	}
-	if rec.ActorID != "" {
-		p.actors[rec.ActorID] = struct{}{}
+	if e.ActorID != "" {
+		p.actors[e.ActorID] = struct{}{}
 	}
 	return nil
+}
+
+// seqOf returns the Seq of the live record id, by a scan from the newest.
+func (j *memJournal) seqOf(id string) int64 {
+	for seq := j.last; seq > j.base; seq-- {
+		if e := j.at(seq); e.Seq != 0 && e.ID == id {
+			return seq
+		}
+	}
+	panic("actions: journal index names a record it does not hold") // unreachable
 }
 
 func (j *memJournal) executions(f Filter) []Execution {
@@ -511,10 +529,13 @@ func typeHasRefs(t reflect.Type) bool {
 // embedded struct (or pointer to one) promotes. A pointer, map or slice met
 // twice is copied once, so cycles end and aliases stay aliases.
 func deepCopy[T any](v T) T {
-	var out T
+	// v is a shallow copy already: its references are replaced by copies
+	// in place (each is read before it is replaced), so that one T, not
+	// two, goes to the heap.
 	var c copier
-	c.value(reflect.ValueOf(&out).Elem(), reflect.ValueOf(&v).Elem())
-	return out
+	dst := reflect.ValueOf(&v).Elem()
+	c.value(dst, dst)
+	return v
 }
 
 // copier remembers the copies of the pointers, maps and slices that may
@@ -550,15 +571,32 @@ func (c *copier) remember(k copyKey, v reflect.Value) {
 	c.seen[k] = v
 }
 
-// fields deep-copies the exported fields of the struct src into dst, which
-// holds a shallow copy of src, including the fields an unexported embedded
-// struct or pointer to a struct promotes (callers reach them as their own).
-func (c *copier) fields(dst, src reflect.Value) {
-	for i := 0; i < src.NumField(); i++ {
-		f := dst.Field(i)
-		if !typeHasRefs(f.Type()) {
-			continue // the shallow copy is a copy
+// refFields remembers, per struct type, the indexes of the fields a copy
+// must deepen: those that hold references and are exported or embedded
+// (the others are copied shallowly).
+var refFields sync.Map // reflect.Type → []int
+
+func fieldsWithRefs(t reflect.Type) []int {
+	if v, ok := refFields.Load(t); ok {
+		return v.([]int)
+	}
+	var refs []int
+	for i := 0; i < t.NumField(); i++ {
+		if f := t.Field(i); (f.IsExported() || f.Anonymous) && typeHasRefs(f.Type) {
+			refs = append(refs, i)
 		}
+	}
+	refFields.Store(t, refs)
+	return refs
+}
+
+// fields deep-copies the exported fields of the struct src into dst, which
+// holds a shallow copy of src (or is src), including the fields an
+// unexported embedded struct or pointer to a struct promotes (callers reach
+// them as their own).
+func (c *copier) fields(dst, src reflect.Value) {
+	for _, i := range fieldsWithRefs(src.Type()) {
+		f := dst.Field(i)
 		if f.CanSet() {
 			c.value(f, src.Field(i))
 			continue
@@ -576,11 +614,75 @@ func (c *copier) fields(dst, src reflect.Value) {
 	}
 }
 
+// plainCopy replaces, without reflection, the slice or pointer p points to
+// by a copy when its type is one of the common ones whose elements hold no
+// references, and reports whether it did. Such elements are never
+// remembered by the copier (see lookup), so this changes nothing but the
+// cost. A copied slice has the length and capacity of the original's
+// length, as reflect.MakeSlice would make it.
+func plainCopy(p any) bool {
+	switch p := p.(type) {
+	case *[]string:
+		*p = cloneSlice(*p)
+	case *[]int:
+		*p = cloneSlice(*p)
+	case *[]int64:
+		*p = cloneSlice(*p)
+	case *[]float64:
+		*p = cloneSlice(*p)
+	case *[]bool:
+		*p = cloneSlice(*p)
+	case *[]byte:
+		*p = cloneSlice(*p)
+	case **string:
+		*p = clonePointer(*p)
+	case **int:
+		*p = clonePointer(*p)
+	case **int64:
+		*p = clonePointer(*p)
+	case **float64:
+		*p = clonePointer(*p)
+	case **bool:
+		*p = clonePointer(*p)
+	case **time.Time:
+		*p = clonePointer(*p)
+	default:
+		return false
+	}
+	return true
+}
+
+func cloneSlice[E any](s []E) []E {
+	if s == nil {
+		return nil
+	}
+	out := make([]E, len(s))
+	copy(out, s)
+	return out
+}
+
+func clonePointer[E any](p *E) *E {
+	if p == nil {
+		return nil
+	}
+	v := *p
+	return &v
+}
+
+// value deep-copies src into dst; they may be the same memory (deepCopy
+// works in place), so every case reads what it needs of src before it
+// sets dst.
 func (c *copier) value(dst, src reflect.Value) {
 	switch src.Kind() {
 	case reflect.Pointer:
 		if src.IsNil() {
 			return
+		}
+		if dst.CanSet() {
+			dst.Set(src) // plainCopy copies what dst holds
+			if plainCopy(dst.Addr().Interface()) {
+				return
+			}
 		}
 		k, seen, ok := c.lookup(src, 0)
 		if ok {
@@ -595,6 +697,12 @@ func (c *copier) value(dst, src reflect.Value) {
 		if src.IsNil() {
 			return
 		}
+		if dst.CanSet() {
+			dst.Set(src) // plainCopy copies what dst holds
+			if plainCopy(dst.Addr().Interface()) {
+				return
+			}
+		}
 		k, seen, ok := c.lookup(src, src.Len())
 		if ok {
 			dst.Set(seen)
@@ -602,8 +710,12 @@ func (c *copier) value(dst, src reflect.Value) {
 		}
 		s := reflect.MakeSlice(src.Type(), src.Len(), src.Len())
 		c.remember(k, s)
-		for i := 0; i < src.Len(); i++ {
-			c.value(s.Index(i), src.Index(i))
+		if k.typ == nil { // elements without references: their bytes are a copy
+			reflect.Copy(s, src)
+		} else {
+			for i := 0; i < src.Len(); i++ {
+				c.value(s.Index(i), src.Index(i))
+			}
 		}
 		dst.Set(s)
 	case reflect.Map:
@@ -617,11 +729,18 @@ func (c *copier) value(dst, src reflect.Value) {
 		}
 		m := reflect.MakeMapWithSize(src.Type(), src.Len())
 		c.remember(k, m)
-		it := src.MapRange()
-		for it.Next() {
-			v := reflect.New(src.Type().Elem()).Elem()
-			c.value(v, it.Value())
-			m.SetMapIndex(it.Key(), v)
+		var it reflect.MapIter
+		it.Reset(src)
+		if k.typ == nil { // values without references: set as they are
+			for it.Next() {
+				m.SetMapIndex(it.Key(), it.Value())
+			}
+		} else {
+			for it.Next() {
+				v := reflect.New(src.Type().Elem()).Elem()
+				c.value(v, it.Value())
+				m.SetMapIndex(it.Key(), v)
+			}
 		}
 		dst.Set(m)
 	case reflect.Struct:

@@ -169,7 +169,11 @@ func (d *declaredStates) checkChange(field fieldInfo, expr string) error {
 // computed at run time (an input, a lookup) is checked here. A field
 // leaving a state that is not declared (data older than the declarations)
 // is checked for its new state only.
-func (d *declaredStates) checkMove(field fieldInfo, from, to string) (Violation, bool) {
+//
+// oldValue and newValue are the field's values; they are read as strings
+// only for a field with declared states (reading another kind as a string
+// allocates a description of it).
+func (d *declaredStates) checkMove(field fieldInfo, oldValue, newValue reflect.Value) (Violation, bool) {
 	if d == nil {
 		return Violation{}, false
 	}
@@ -177,6 +181,7 @@ func (d *declaredStates) checkMove(field fieldInfo, from, to string) (Violation,
 	if idx == nil {
 		return Violation{}, false
 	}
+	from, to := oldValue.String(), newValue.String()
 	if !idx.states[to] {
 		return Violation{Field: field.jsonName, Rule: "state", Param: to,
 			Message: fmt.Sprintf("%s %q is not a declared state (declared: %s)", field.jsonName, to, quoteAll(idx.set.States))}, true

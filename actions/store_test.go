@@ -116,6 +116,156 @@ func TestMemoryStoreIsolation(t *testing.T) {
 	}
 }
 
+// Plain reaches, through each of its fields, memory that holds no
+// references itself: the kinds of fields a store copies most often.
+type Plain struct {
+	Name   *string
+	Count  *int
+	Big    *int64
+	Ratio  *float64
+	Done   *bool
+	Due    *time.Time
+	Tags   []string
+	Nums   []int
+	IDs    []int64
+	Scores []float64
+	Flags  []bool
+	Raw    []byte
+	Labels Labels // a named slice type
+	Times  []time.Time
+	Attrs  map[string]string
+	Empty  []string // empty, not nil
+	None   []string // nil
+}
+
+// Labels is a named slice type.
+type Labels []string
+
+func newPlain() Plain {
+	name, count, big, ratio, done, due := "n", 1, int64(2), 0.5, true, pinned
+	return Plain{
+		Name: &name, Count: &count, Big: &big, Ratio: &ratio, Done: &done, Due: &due,
+		Tags: []string{"a", "b"}, Nums: []int{1}, IDs: []int64{2}, Scores: []float64{0.5}, Flags: []bool{true},
+		Raw: []byte("raw"), Labels: Labels{"l"}, Times: []time.Time{pinned}, Attrs: map[string]string{"k": "v"},
+		Empty: []string{},
+	}
+}
+
+// mutatePlain changes everything reachable from p without assigning its
+// fields.
+func mutatePlain(p Plain) {
+	*p.Name, *p.Count, *p.Big, *p.Ratio, *p.Done, *p.Due = "changed", 9, 9, 9, false, pinned.Add(time.Hour)
+	p.Tags[0], p.Nums[0], p.IDs[0], p.Scores[0], p.Flags[0], p.Raw[0] = "changed", 9, 9, 9, false, 'X'
+	p.Labels[0], p.Times[0], p.Attrs["k"] = "changed", pinned.Add(time.Hour), "changed"
+	p.Attrs["new"] = "added"
+}
+
+func TestMemoryStorePlainReferences(t *testing.T) {
+	ctx := context.Background()
+	tests := []struct {
+		name string
+		// step stores a value and returns one the caller still holds,
+		// which the test then mutates.
+		step func(t *testing.T, s *actions.MemoryStore[Plain]) Plain
+	}{
+		{
+			name: "value passed to Create",
+			step: func(t *testing.T, s *actions.MemoryStore[Plain]) Plain {
+				p := newPlain()
+				mustCreate(t, s, "P-1", p)
+				return p
+			},
+		},
+		{
+			name: "value returned by Load",
+			step: func(t *testing.T, s *actions.MemoryStore[Plain]) Plain {
+				mustCreate(t, s, "P-1", newPlain())
+				p, _, err := s.Load(ctx, "P-1")
+				if err != nil {
+					t.Fatalf("Load: %v", err)
+				}
+				return p
+			},
+		},
+		{
+			name: "value passed to Save",
+			step: func(t *testing.T, s *actions.MemoryStore[Plain]) Plain {
+				mustCreate(t, s, "P-1", Plain{})
+				p := newPlain()
+				if _, err := s.Save(ctx, "P-1", p, 1, nil); err != nil {
+					t.Fatalf("Save: %v", err)
+				}
+				return p
+			},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := actions.NewMemoryStore[Plain]()
+			held := tt.step(t, s)
+			mutatePlain(held)
+			got, _, err := s.Load(ctx, "P-1")
+			if err != nil {
+				t.Fatalf("Load: %v", err)
+			}
+			diff(t, "stored value", newPlain(), got)
+			// An empty slice stays empty and a nil one nil; a copy has no
+			// room beyond its length.
+			if got.Empty == nil || got.None != nil {
+				t.Errorf("Empty = %#v, None = %#v, want an empty slice and nil", got.Empty, got.None)
+			}
+			if cap(got.Tags) != len(got.Tags) || cap(got.Labels) != len(got.Labels) || cap(got.Times) != len(got.Times) {
+				t.Errorf("capacities %d, %d, %d, want the lengths", cap(got.Tags), cap(got.Labels), cap(got.Times))
+			}
+		})
+	}
+}
+
+// Nested reaches plain slices and pointers from inside other references:
+// a pointer, a map, a slice, an array behind a pointer, an interface.
+type Nested struct {
+	PS *[]string
+	MS map[string][]string
+	SS [][]string
+	SP []*string
+	MP map[string]*string
+	PA *[2][]int
+	I  any // a []string
+	IP any // a *string
+}
+
+func newNested() Nested {
+	ps := []string{"ps"}
+	a, b, c := "sp", "mp", "ip"
+	return Nested{
+		PS: &ps, MS: map[string][]string{"k": {"ms"}}, SS: [][]string{{"ss"}}, SP: []*string{&a},
+		MP: map[string]*string{"k": &b}, PA: &[2][]int{{1}, {2}}, I: []string{"i"}, IP: &c,
+	}
+}
+
+// mutateNested changes everything reachable from n without assigning its
+// fields.
+func mutateNested(n Nested) {
+	(*n.PS)[0], n.MS["k"][0], n.SS[0][0], *n.SP[0], *n.MP["k"] = "changed", "changed", "changed", "changed", "changed"
+	n.PA[0][0], n.I.([]string)[0], *n.IP.(*string) = 9, "changed", "changed"
+}
+
+func TestMemoryStoreNestedPlainReferences(t *testing.T) {
+	ctx := context.Background()
+	s := actions.NewMemoryStore[Nested]()
+	in := newNested()
+	mustCreate(t, s, "N-1", in)
+	mutateNested(in)
+	loaded, _, err := s.Load(ctx, "N-1")
+	if err != nil {
+		t.Fatalf("Load: %v", err)
+	}
+	diff(t, "loaded value", newNested(), loaded)
+	mutateNested(loaded)
+	got, _, _ := s.Load(ctx, "N-1")
+	diff(t, "stored value", newNested(), got)
+}
+
 // Flat holds no references: the store copies it as a plain value.
 type Flat struct {
 	Name  string
@@ -506,5 +656,50 @@ func TestMemoryStorePromotedThroughPointer(t *testing.T) {
 	got, _, _ = s.Load(ctx, "W-2")
 	if got.embedded != nil {
 		t.Errorf("nil embedded pointer loaded as %+v", got.embedded)
+	}
+}
+
+// A record whose id is recorded already is refused, and the journal's
+// indexes stay as they were: the first record keeps its id, its place and
+// its pending status, and the next record follows it.
+func TestMemoryStoreDuplicateExecutionID(t *testing.T) {
+	ctx := context.Background()
+	s := actions.NewMemoryStore[Ticket]()
+	mustCreate(t, s, "T-1", Ticket{Title: "t"})
+	mustCreate(t, s, "T-2", Ticket{Title: "t"})
+	save := func(obj string, version int64, id string, status actions.Status) error {
+		_, err := s.Save(ctx, obj, Ticket{Title: "t"}, version, &actions.Execution{ID: id, ActionID: "a", ObjectID: obj, ActorID: "ann", Status: status})
+		return err
+	}
+	for i, id := range []string{"e-1", "e-2", "e-3"} {
+		if err := save("T-1", int64(i+1), id, actions.StatusPending); err != nil {
+			t.Fatalf("Save %s: %v", id, err)
+		}
+	}
+	if err := save("T-2", 1, "e-2", actions.StatusSucceeded); !errors.Is(err, actions.ErrConflict) {
+		t.Fatalf("Save with a recorded id: %v, want an error matching ErrConflict", err)
+	}
+	got, err := s.Executions(ctx, actions.Filter{ID: "e-2"})
+	if err != nil {
+		t.Fatalf("Executions: %v", err)
+	}
+	want := []actions.Execution{{Seq: 2, ID: "e-2", ActionID: "a", ObjectID: "T-1", ActorID: "ann", Status: actions.StatusPending}}
+	diff(t, "record e-2", want, got)
+	if got, _ := s.Executions(ctx, actions.Filter{ObjectID: "T-2"}); len(got) != 0 {
+		t.Errorf("T-2 has records %v after a refused Save", got)
+	}
+	if _, err := s.Finish(ctx, "e-2", actions.StatusSucceeded, ""); err != nil {
+		t.Errorf("Finish(e-2): %v", err)
+	}
+	if err := save("T-2", 1, "e-4", actions.StatusSucceeded); err != nil {
+		t.Fatalf("Save e-4: %v", err)
+	}
+	got, _ = s.Executions(ctx, actions.Filter{ID: "e-4"})
+	if len(got) != 1 || got[0].Seq != 4 {
+		t.Errorf("e-4 recorded as %v, want Seq 4", got)
+	}
+	got, _ = s.Executions(ctx, actions.Filter{ID: "e-2"})
+	if len(got) != 1 || got[0].Status != actions.StatusSucceeded {
+		t.Errorf("e-2 is %v after Finish, want it succeeded", got)
 	}
 }
