@@ -445,56 +445,92 @@ func (h *Handler[T]) list(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, mediaJSON, public(errNotAcceptable, "Accept must allow one of %s", strings.Join(mediaTypes, ", ")))
 		return
 	}
-	w.Header().Set("Vary", "Accept")
-	ch, err := h.channel(r)
+	l, err := h.listing(r)
 	if err != nil {
+		w.Header().Set("Vary", "Accept")
 		h.fail(w, r, mediaType, err)
 		return
 	}
-	if !isXML(mediaType) { // what encode writes, without boxing the RSS
-		buf := bodies.Get().(*[]byte)
-		body := appendRSS((*buf)[:0], RSS{Channel: ch})
-		writeBody(w, http.StatusOK, mediaType, body)
-		if cap(body) <= maxPooledBody {
-			*buf = body[:0]
-			bodies.Put(buf)
-		}
+	if isXML(mediaType) {
+		w.Header().Set("Vary", "Accept")
+		h.write(w, r, http.StatusOK, mediaType, RSS{Channel: Channel{
+			Title:          l.title,
+			WorkflowObject: WorkflowObject{WorkflowDefinitionKey: l.key, State: []string{l.state}},
+			Items:          l.items(nil),
+		}})
 		return
 	}
-	h.write(w, r, http.StatusOK, mediaType, RSS{Channel: ch})
+	// What encode writes, without boxing the RSS: the channel does not
+	// outlive appendRSS, so its state and (most) items stay on the stack.
+	var state [1]string
+	var items [16]Item
+	state[0] = l.state
+	ch := Channel{
+		Title:          l.title,
+		WorkflowObject: WorkflowObject{WorkflowDefinitionKey: l.key, State: state[:]},
+		Items:          l.items(items[:0]),
+	}
+	buf := bodies.Get().(*[]byte)
+	body := appendRSS((*buf)[:0], RSS{Channel: ch})
+	// The headers writeBody and Set("Vary", "Accept") set, their values
+	// in one allocation.
+	values := make([]string, 3)
+	values[0], values[1], values[2] = "Accept", mediaType, strconv.Itoa(len(body))
+	header := w.Header()
+	header["Vary"] = values[0:1:1]
+	header["Content-Type"] = values[1:2:2]
+	header["Content-Length"] = values[2:3:3]
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write(body)
+	if cap(body) <= maxPooledBody {
+		*buf = body[:0]
+		bodies.Put(buf)
+	}
 }
 
-func (h *Handler[T]) channel(r *http.Request) (Channel, error) {
+// listing is what a channel says: the object's workflow and state, and
+// the actions resolved for it.
+type listing struct {
+	wf                *Workflows
+	title, key, state string
+	actions           []*actions.Action
+}
+
+// items appends the channel's items to dst, which it returns non-nil: one
+// per resolved action of the object's workflow, in order.
+func (l *listing) items(dst []Item) []Item {
+	if dst == nil {
+		dst = []Item{}
+	}
+	for _, a := range l.actions {
+		if k, name, ok := l.wf.Action(a.ID()); ok && k == l.key {
+			dst = append(dst, Item{GUID: GUID{Value: name}})
+		}
+	}
+	return dst
+}
+
+func (h *Handler[T]) listing(r *http.Request) (listing, error) {
 	ctx := r.Context()
 	actor, err := h.authenticate(r)
 	if err != nil {
-		return Channel{}, err
+		return listing{}, err
 	}
 	include, err := includeReserved(r)
 	if err != nil {
-		return Channel{}, err
+		return listing{}, err
 	}
 	id := r.PathValue("ObjectID")
 	obj, _, err := h.load(ctx, id)
 	if err != nil {
-		return Channel{}, err
+		return listing{}, err
 	}
 	key, state := h.workflowOf(&obj)
 	list, err := h.engine.Resolve(ctx, id, obj, actor, actions.IncludeReserved(include))
 	if err != nil {
-		return Channel{}, err
+		return listing{}, err
 	}
-	ch := Channel{
-		Title:          h.wf.title(key),
-		WorkflowObject: WorkflowObject{WorkflowDefinitionKey: key, State: []string{state}},
-		Items:          []Item{},
-	}
-	for _, a := range list {
-		if k, name, ok := h.wf.Action(a.ID()); ok && k == key {
-			ch.Items = append(ch.Items, Item{GUID: GUID{Value: name}})
-		}
-	}
-	return ch, nil
+	return listing{wf: h.wf, title: h.wf.title(key), key: key, state: state, actions: list}, nil
 }
 
 func (h *Handler[T]) load(ctx context.Context, id string) (T, int64, error) {

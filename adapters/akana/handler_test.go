@@ -8,8 +8,10 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -703,6 +705,48 @@ func TestRoutes(t *testing.T) {
 			res := f.do(t, tt.method, tt.target, tt.header, "")
 			if got := res.Header.Get("Allow"); got != tt.allow {
 				t.Errorf("Allow = %q, want %q", got, tt.allow)
+			}
+		})
+	}
+}
+
+// TestListHeaders checks the headers of GET .../actions, answered or
+// refused, in JSON and XML: Vary (but for a 406), the type and the length.
+func TestListHeaders(t *testing.T) {
+	f := newFixture(t, fixtureConfig{})
+	for _, tc := range []struct {
+		name, id, accept string
+		wantStatus       int
+		wantVary         bool
+	}{
+		{"JSON", discussion10121, typeJSON, 200, true},
+		{"XML", discussion10121, typeXML, 200, true},
+		{"vendor JSON", discussion10121, "application/vnd.soa.v81+json", 200, true},
+		{"unknown object", "discussion1.acmepaymentscorp", typeJSON, 404, true},
+		{"not acceptable", discussion10121, "text/html", 406, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := httptest.NewRequest(http.MethodGet, actionsURL(tc.id), nil)
+			r.Header.Set("Cookie", adminAuth)
+			r.Header.Set("Accept", tc.accept)
+			w := httptest.NewRecorder()
+			f.h.ServeHTTP(w, r)
+			if w.Code != tc.wantStatus {
+				t.Fatalf("status %d, want %d: %s", w.Code, tc.wantStatus, w.Body)
+			}
+			wantType := tc.accept
+			if tc.wantStatus == http.StatusNotAcceptable {
+				wantType = typeJSON
+			}
+			want := http.Header{
+				"Content-Type":   {wantType},
+				"Content-Length": {strconv.Itoa(w.Body.Len())},
+			}
+			if tc.wantVary {
+				want["Vary"] = []string{"Accept"}
+			}
+			if diff := cmp.Diff(want, w.Header()); diff != "" {
+				t.Errorf("headers mismatch (-want +got):\n%s", diff)
 			}
 		})
 	}
