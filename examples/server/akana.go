@@ -113,5 +113,9 @@ func mountAkana(ctx context.Context, mux *http.ServeMux, dir string, st *storage
 		return nil, err
 	}
 	mux.Handle("/api/workflow/", h)
+	// The path of both routes too, with the wildcard the handler sets:
+	// the mux then holds the ObjectID where SetPathValue writes it, and
+	// routes the path without trying it with a slash added.
+	mux.Handle("/api/workflow/objects/{ObjectID}/actions", h)
 	return &demo[akanaObject]{engine: engine, store: store, ids: ids}, nil
 }
