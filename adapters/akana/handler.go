@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"mime"
 	"net/http"
+	"net/textproto"
 	"net/url"
 	"reflect"
 	"strconv"
@@ -50,11 +51,59 @@ func AuthToken(r *http.Request, fedMember string) (string, error) {
 	if fedMember == "" {
 		fedMember = tenant(r.PathValue("ObjectID"))
 	}
-	c, err := r.Cookie("AtmoAuthToken_" + fedMember)
-	if err != nil || fedMember == "" || c.Value == "" {
+	if fedMember == "" {
 		return "", ErrNoCredentials
 	}
-	return c.Value, nil
+	name := "AtmoAuthToken_" + fedMember
+	value, ok := oneCookie(r.Header["Cookie"], name)
+	if !ok {
+		c, err := r.Cookie(name)
+		if err != nil {
+			return "", ErrNoCredentials
+		}
+		value = c.Value
+	}
+	if value == "" {
+		return "", ErrNoCredentials
+	}
+	return value, nil
+}
+
+// oneCookie reads the cookie name as r.Cookie does, without allocating,
+// if lines are one Cookie header of one cookie (no ";"), the usual login
+// request: it returns its value, "" if it is not there or malformed, and
+// true; otherwise false, for r.Cookie to read. (The GODEBUG limit of
+// httpcookiemaxnum counts cookies: any limit but a negative one allows one.)
+func oneCookie(lines []string, name string) (string, bool) {
+	if len(lines) != 1 || strings.IndexByte(lines[0], ';') >= 0 {
+		return "", false
+	}
+	part := textproto.TrimString(lines[0])
+	k, v, _ := strings.Cut(part, "=")
+	if part == "" || textproto.TrimString(k) != name || !isToken(name) {
+		return "", true
+	}
+	// As parseCookieValue: quotes stripped, then every byte valid.
+	if len(v) > 1 && v[0] == '"' && v[len(v)-1] == '"' {
+		v = v[1 : len(v)-1]
+	}
+	for i := 0; i < len(v); i++ {
+		if c := v[i]; c < 0x20 || c >= 0x7f || c == '"' || c == ';' || c == '\\' {
+			return "", true
+		}
+	}
+	return v, true
+}
+
+// isToken reports whether s is an RFC 7230 token, as a cookie name must be.
+func isToken(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0) {
+			return false
+		}
+	}
+	return s != ""
 }
 
 // tenant is the part of an ObjectID after its last dot
