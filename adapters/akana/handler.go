@@ -281,6 +281,9 @@ func routedID(r *http.Request) (string, bool) {
 	if seg, ok = strings.CutSuffix(seg, routeSuffix); !ok || seg == "" || seg == "." || seg == ".." || strings.IndexByte(seg, '/') >= 0 {
 		return "", false
 	}
+	if strings.IndexByte(seg, '%') < 0 { // nothing to unescape
+		return seg, true
+	}
 	id, err := url.PathUnescape(seg)
 	if err != nil {
 		return seg, true
@@ -425,6 +428,8 @@ func (h *Handler[T]) authenticate(r *http.Request) (actions.Actor, error) {
 	}
 	actor, err := httpx.Authenticate(r, h.cfg.Authenticate)
 	switch {
+	case err == nil:
+		return actor, nil
 	case errors.Is(err, ErrNoCredentials), errors.Is(err, ErrBadCredentials):
 		return actions.Actor{}, public(errUnauthorized, "missing or invalid login")
 	case errors.Is(err, actions.ErrForbidden):
@@ -463,6 +468,9 @@ func (h *Handler[T]) checkCSRF(r *http.Request, actor actions.Actor, objectID st
 // It reads the raw query: url.Values silently drops a pair it cannot
 // unescape, which would turn a malformed value into "absent".
 func includeReserved(r *http.Request) (bool, error) {
+	if r.URL.RawQuery == "" {
+		return false, nil
+	}
 	v, found := "", false
 	for pair := range strings.SplitSeq(r.URL.RawQuery, "&") {
 		k, val, _ := strings.Cut(pair, "=")
@@ -575,7 +583,12 @@ func (h *Handler[T]) listing(r *http.Request) (listing, error) {
 		return listing{}, err
 	}
 	key, state := h.workflowOf(&obj)
-	list, err := h.engine.Resolve(ctx, id, obj, actor, actions.IncludeReserved(include))
+	var list []*actions.Action
+	if include {
+		list, err = h.engine.Resolve(ctx, id, obj, actor, actions.IncludeReserved(true))
+	} else { // the default, without the option's allocation
+		list, err = h.engine.Resolve(ctx, id, obj, actor)
+	}
 	if err != nil {
 		return listing{}, err
 	}
