@@ -42,6 +42,10 @@
 //
 // The handler serves absolute paths; to mount it under a prefix, strip the
 // prefix: mux.Handle("/akana/", http.StripPrefix("/akana", h)).
+// Mounting the routes' path too, with its wildcard,
+// mux.Handle("/api/workflow/objects/{ObjectID}/actions", h), spares each
+// request of the two routes a map: the mux then holds the ObjectID the
+// handler sets for r.PathValue.
 //
 // # Workflows
 //

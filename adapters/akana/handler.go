@@ -98,13 +98,21 @@ func oneCookie(lines []string, name string) (string, bool) {
 // isToken reports whether s is an RFC 7230 token, as a cookie name must be.
 func isToken(s string) bool {
 	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0) {
+		if !tokenByte[s[i]] {
 			return false
 		}
 	}
 	return s != ""
 }
+
+// tokenByte holds the bytes of a token (tchar): letters, digits and
+// !#$%&'*+-.^_`|~.
+var tokenByte = func() (t [256]bool) {
+	for c := range t {
+		t[c] = 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte("!#$%&'*+-.^_`|~", byte(c)) >= 0
+	}
+	return t
+}()
 
 // tenant is the part of an ObjectID after its last dot
 // ("acmepaymentscorp" in "discussion10121.acmepaymentscorp"), or "".
