@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 
 	gocmp "github.com/google/go-cmp/cmp"
@@ -371,6 +372,12 @@ func FuzzDecodeExecuteIsReference(f *testing.F) {
 	} {
 		f.Add([]byte(seed))
 	}
+	for _, seed := range plainBodies {
+		f.Add([]byte(seed))
+	}
+	for _, seed := range notPlainBodies {
+		f.Add([]byte(seed))
+	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		want, wantErr := referenceDecodeExecute(bytes.NewReader(data))
 		got, err := decodeExecute(bytes.NewReader(data))
@@ -380,7 +387,132 @@ func FuzzDecodeExecuteIsReference(f *testing.F) {
 		if fmt.Sprint(wantErr) != fmt.Sprint(err) {
 			t.Errorf("%q: error %v, reference %v", data, err, wantErr)
 		}
+		// The fast path and the JSON path, each on its own.
+		if len(bytes.TrimSpace(data)) == 0 {
+			return
+		}
+		if _, _, ok := plainExecute(data); !ok {
+			return
+		}
+		if !json.Valid(data) {
+			t.Errorf("%q: plainExecute accepts invalid JSON", data)
+		}
+		slow, slowErr := decodeExecuteJSON(data)
+		fast, fastErr := plainDecode(data)
+		if diff := gocmp.Diff(slow, fast, gocmp.AllowUnexported(executeBody{})); diff != "" {
+			t.Errorf("%q: plainExecute mismatch (-decodeExecuteJSON +plainExecute):\n%s", data, diff)
+		}
+		if fmt.Sprint(slowErr) != fmt.Sprint(fastErr) {
+			t.Errorf("%q: plainExecute error %v, decodeExecuteJSON %v", data, fastErr, slowErr)
+		}
 	})
+}
+
+// plainDecode is decodeExecute's fast path alone, for a body plainExecute
+// accepts.
+func plainDecode(data []byte) (executeBody, error) {
+	href, lockVersion, _ := plainExecute(data)
+	id, err := plainHrefID(href)
+	if err != nil {
+		return executeBody{}, err
+	}
+	return executeBody{link: true, id: id, lockVersion: lockVersion}, nil
+}
+
+// plainBodies are bodies decodeExecute reads without encoding/json.
+var plainBodies = []string{
+	`{"_links":{"workPackage":{"href":"/api/v3/work_packages/42"}},"lockVersion":3}`,
+	`{"_links":{"workPackage":{"href":"/api/v3/work_packages/42"}},"lockVersion":"3"}`,
+	`{"lockVersion":123456789012345678,"_links":{"workPackage":{"href":"/api/v3/work_packages/0042"}}}`,
+	"\t\r\n { \"_links\" : { \"workPackage\" : { \"href\" : \"/api/v3/work_packages/7\" } } ,\n\t\"lockVersion\" : \"0003\" } \n",
+	`{"_links":{"workPackage":{"href":"/api/v3/work_packages/000"}},"lockVersion":0}`,
+	`{"_links":{"workPackage":{"href":"/api/v3/work_packages/42"}},"lockVersion":"000"}`,
+	`{"_links":{"workPackage":{"href":"http://x/api/v3/work_packages/42"}},"lockVersion":1}`,
+	`{"_links":{"workPackage":{"href":"/api/v3/work_packages/%34%32"}},"lockVersion":1}`,
+	`{"_links":{"workPackage":{"href":"/api/v3/work_packages/4x"}},"lockVersion":1}`,
+	`{"_links":{"workPackage":{"href":"/api/v3/work_packages/%zz"}},"lockVersion":1}`,
+	`{"_links":{"workPackage":{"href":"/api/v3/work_packages/"}},"lockVersion":1}`,
+	`{"_links":{"workPackage":{"href":"/api/v3/projects/42"}},"lockVersion":1}`,
+	`{"_links":{"workPackage":{"href":"/api/v2/work_packages/42"}},"lockVersion":1}`,
+	`{"_links":{"workPackage":{"href":""}},"lockVersion":1}`,
+	`{"_links":{"workPackage":{"href":"/api/v3/work_packages/42?x=1"}},"lockVersion":1}`,
+}
+
+// notPlainBodies are bodies decodeExecute leaves to encoding/json, each
+// one step from a plain body.
+var notPlainBodies = []string{
+	`{"_links":{"workPackage":{"href":"/api/v3/work_packages/42"}},"lockVersion":03}`,
+	`{"_links":{"workPackage":{"href":"/api/v3/work_packages/42"}},"lockVersion":-3}`,
+	`{"_links":{"workPackage":{"href":"/api/v3/work_packages/42"}},"lockVersion":3.0}`,
+	`{"_links":{"workPackage":{"href":"/api/v3/work_packages/42"}},"lockVersion":3e0}`,
+	`{"_links":{"workPackage":{"href":"/api/v3/work_packages/42"}},"lockVersion":" 3"}`,
+	`{"_links":{"workPackage":{"href":"/api/v3/work_packages/42"}},"lockVersion":"+3"}`,
+	`{"_links":{"workPackage":{"href":"/api/v3/work_packages/42"}},"lockVersion":"3}`,
+	`{"_links":{"workPackage":{"href":"/api/v3/work_packages/42"}},"lockVersion":1234567890123456789}`,
+	`{"_links":{"workPackage":{"href":"/api/v3/work_packages/42"}},"lockVersion":null}`,
+	`{"_links":{"workPackage":{"href":"/api/v3/work_packages/42"}},"lockVersion":}`,
+	`{"_links":{"workPackage":{"href":"/api/v3/work_packages/42"}},"lockVersion":3,}`,
+	`{"_links":{"workPackage":{"href":"/api/v3/work_packages/42"}},"lockVersion":3}x`,
+	`{"_links":{"workPackage":{"href":"/api/v3/work_packages/42"}},"lockVersion":3}{}`,
+	`{"_links":{"workPackage":{"href":"/api/v3/work_packages/42"}},"lockVersion":3` + "\v",
+	`{"_links":{"workPackage":{"href":"/api/v3/work_packages/42"}},"lockVersion":3`,
+	`{"_links":{"workPackage":{"href":"/api/v3/work_packages/42"}}}`,
+	`{"lockVersion":3}`,
+	`{"lockVersion":3,"lockVersion":4}`,
+	`{"_links":{"workPackage":{"href":"/api/v3/work_packages/42"}},"_links":{"workPackage":{"href":"/api/v3/work_packages/43"}}}`,
+	`{"_links":{"workPackage":{"href":"/api/v3/work_packages/42"}},"lockVersion":3,"x":1}`,
+	`{"_links":{"workPackage":{"href":"\/api\/v3\/work_packages\/42"}},"lockVersion":3}`,
+	"{\"_links\":{\"workPackage\":{\"href\":\"/api/v3/work_packages/42\xff\"}},\"lockVersion\":3}",
+	"{\"_links\":{\"workPackage\":{\"href\":\"/api/v3/work_packages/42\t\"}},\"lockVersion\":3}",
+	`{"_links":{"workPackage":{"href":null}},"lockVersion":3}`,
+	`{"_links":{"workPackage":{"href":42}},"lockVersion":3}`,
+	`{"_links":{"workPackage":{"href":"/api/v3/work_packages/42","title":"x"}},"lockVersion":3}`,
+	`{"_links":{"workPackage":{"HREF":"/api/v3/work_packages/42"}},"lockVersion":3}`,
+	`{"_links":{"WorkPackage":{"href":"/api/v3/work_packages/42"}},"lockVersion":3}`,
+	`{"_Links":{"workPackage":{"href":"/api/v3/work_packages/42"}},"lockVersion":3}`,
+	`{"_links":{"workPackage":{"href":"/api/v3/work_packages/42"},"self":{}},"lockVersion":3}`,
+	`{"_links":{"workPackage":{"href":"/api/v3/work_packages/42"}},"lock\u0056ersion":3}`,
+	`{"_links":{"workPackage":{"href":"/api/v3/work_packages/42"}} "lockVersion":3}`,
+	`{"_links":{"workPackage":{"href":"/api/v3/work_packages/42"}},"lockVersion"3}`,
+	`[{"_links":{"workPackage":{"href":"/api/v3/work_packages/42"}},"lockVersion":3}]`,
+}
+
+// TestPlainExecute: the bodies clients send take the fast path, and
+// anything a step away from them does not; either way decodeExecute
+// answers as the JSON path does.
+func TestPlainExecute(t *testing.T) {
+	for _, body := range plainBodies {
+		if _, _, ok := plainExecute([]byte(body)); !ok {
+			t.Errorf("plainExecute(%q) refuses it", body)
+		}
+	}
+	for _, body := range notPlainBodies {
+		if _, _, ok := plainExecute([]byte(body)); ok {
+			t.Errorf("plainExecute(%q) accepts it", body)
+		}
+	}
+	for _, body := range slices.Concat(plainBodies, notPlainBodies) {
+		want, wantErr := decodeExecuteJSON([]byte(body))
+		got, err := decodeExecute(strings.NewReader(body))
+		if diff := gocmp.Diff(want, got, gocmp.AllowUnexported(executeBody{})); diff != "" {
+			t.Errorf("%q: mismatch (-decodeExecuteJSON +decodeExecute):\n%s", body, diff)
+		}
+		if fmt.Sprint(wantErr) != fmt.Sprint(err) {
+			t.Errorf("%q: error %v, decodeExecuteJSON %v", body, err, wantErr)
+		}
+	}
+}
+
+// TestPlainExecuteAllocs: the fast path allocates the id, nothing else.
+func TestPlainExecuteAllocs(t *testing.T) {
+	data := []byte(plainBodies[0])
+	if n := testing.AllocsPerRun(100, func() {
+		if _, err := plainDecode(data); err != nil {
+			t.Fatal(err)
+		}
+	}); n > 1 {
+		t.Errorf("%v allocations, want at most 1", n)
+	}
 }
 
 // TestPageLinkIsReference: a page link is the first pageLink's, which
