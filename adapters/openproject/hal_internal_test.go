@@ -7,11 +7,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"mime"
 	"net/url"
 	"slices"
 	"strconv"
 	"strings"
 	"testing"
+	"testing/iotest"
 
 	gocmp "github.com/google/go-cmp/cmp"
 )
@@ -380,7 +382,7 @@ func FuzzDecodeExecuteIsReference(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		want, wantErr := referenceDecodeExecute(bytes.NewReader(data))
-		got, err := decodeExecute(bytes.NewReader(data))
+		got, _, err := decodeExecute(bytes.NewReader(data), nil)
 		if diff := gocmp.Diff(want, got, gocmp.AllowUnexported(executeBody{})); diff != "" {
 			t.Errorf("%q: mismatch (-reference +got):\n%s", data, diff)
 		}
@@ -493,7 +495,7 @@ func TestPlainExecute(t *testing.T) {
 	}
 	for _, body := range slices.Concat(plainBodies, notPlainBodies) {
 		want, wantErr := decodeExecuteJSON([]byte(body))
-		got, err := decodeExecute(strings.NewReader(body))
+		got, _, err := decodeExecute(strings.NewReader(body), make([]byte, 3, 7))
 		if diff := gocmp.Diff(want, got, gocmp.AllowUnexported(executeBody{})); diff != "" {
 			t.Errorf("%q: mismatch (-decodeExecuteJSON +decodeExecute):\n%s", body, diff)
 		}
@@ -549,6 +551,64 @@ func TestAppendCollectionIsEncoder(t *testing.T) {
 			if diff := gocmp.Diff(string(want), string(appendCollection(nil, &c))); diff != "" {
 				t.Errorf("mismatch (-encoding/json +got):\n%s", diff)
 			}
+		}
+	}
+}
+
+// TestReadAllIsReadAll: readAll reads what io.ReadAll reads, with the same
+// error, into the buffer it is given when that is large enough.
+func TestReadAllIsReadAll(t *testing.T) {
+	boom := errors.New("boom")
+	for _, n := range []int{0, 1, 511, 512, 513, 4000} {
+		data := bytes.Repeat([]byte("0123456789"), n/10+1)[:n]
+		for name, r := range map[string]func() io.Reader{
+			"plain":    func() io.Reader { return bytes.NewReader(data) },
+			"one byte": func() io.Reader { return iotest.OneByteReader(bytes.NewReader(data)) },
+			"data err": func() io.Reader { return iotest.DataErrReader(bytes.NewReader(data)) },
+			"error":    func() io.Reader { return io.MultiReader(bytes.NewReader(data), iotest.ErrReader(boom)) },
+			"half":     func() io.Reader { return iotest.HalfReader(bytes.NewReader(data)) },
+		} {
+			for _, buf := range [][]byte{nil, make([]byte, 5, 10), make([]byte, 5, 600), make([]byte, 0, 8192)} {
+				want, wantErr := io.ReadAll(r())
+				got, err := readAll(r(), buf)
+				if !bytes.Equal(got, want) || err != wantErr {
+					t.Errorf("%s, %d bytes, cap %d: %q, %v; io.ReadAll %q, %v", name, n, cap(buf), got, err, want, wantErr)
+				}
+				if n <= cap(buf) && cap(buf) >= 512 && &got[:1][0] != &buf[:1][0] {
+					t.Errorf("%s, %d bytes, cap %d: not read into the buffer", name, n, cap(buf))
+				}
+			}
+		}
+	}
+}
+
+// referenceCheckContentType is the first checkContentType, which parsed
+// every header.
+func referenceCheckContentType(header string) error {
+	header = strings.TrimSpace(header)
+	if header == "" {
+		return errMissingContentType
+	}
+	mt, _, err := mime.ParseMediaType(header)
+	if err != nil || mt != "application/json" && mt != "application/hal+json" {
+		return &contentTypeError{got: header}
+	}
+	return nil
+}
+
+func TestCheckContentTypeIsReference(t *testing.T) {
+	for _, header := range []string{"", " ", "application/json", " application/json\t", "application/hal+json",
+		"Application/JSON", "application/json; charset=utf-8", "application/json;", "application/json;x",
+		"application/jsonx", "text/plain", "application/json, text/plain", "application/hal+json ; q=1"} {
+		want, got := referenceCheckContentType(header), checkContentType(header)
+		var wantType, gotType *contentTypeError
+		switch {
+		case errors.As(want, &wantType):
+			if !errors.As(got, &gotType) || *gotType != *wantType {
+				t.Errorf("checkContentType(%q) = %v, reference %v", header, got, want)
+			}
+		case got != want: // nil or a sentinel
+			t.Errorf("checkContentType(%q) = %v, reference %v", header, got, want)
 		}
 	}
 }

@@ -445,7 +445,12 @@ func (h *Handler[T]) execute(w http.ResponseWriter, r *http.Request) {
 	if in == nil { // a server request always has one; a hand-made one may not
 		in = http.NoBody
 	}
-	body, err := decodeExecute(http.MaxBytesReader(w, in, h.cfg.MaxBodyBytes))
+	// The body is read into the buffer the response is rendered into
+	// later: decodeExecute keeps nothing of it.
+	s := newScratch()
+	defer s.release()
+	body, buf, err := decodeExecute(http.MaxBytesReader(w, in, h.cfg.MaxBodyBytes), s.buf)
+	s.buf = buf[:0]
 	if err != nil {
 		h.writeError(w, r, err)
 		return
@@ -501,8 +506,6 @@ func (h *Handler[T]) execute(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	after, _ := h.scope(ctx, actor, id, res.Object)
-	s := newScratch()
-	defer s.release()
 	out, err := h.renderWorkPackage(ctx, s, after, id, res.Object, res.Version, true)
 	if err != nil {
 		h.writeError(w, r, err)
@@ -637,8 +640,11 @@ func encodeObject(v any) ([]byte, error) {
 // checkContentType accepts application/json and application/hal+json.
 func checkContentType(header string) error {
 	header = strings.TrimSpace(header)
-	if header == "" {
+	switch header {
+	case "":
 		return errMissingContentType
+	case "application/json", "application/hal+json": // what clients send, without parsing it
+		return nil
 	}
 	mt, _, err := mime.ParseMediaType(header)
 	if err != nil || mt != "application/json" && mt != "application/hal+json" {
@@ -667,22 +673,48 @@ type executeBody struct {
 // malformed link is "no work package" and a missing or malformed
 // lockVersion is "no lockVersion", which the later checks refuse with their
 // own errors.
-func decodeExecute(r io.Reader) (executeBody, error) {
-	data, err := io.ReadAll(r)
+//
+// It reads the body into buf's memory (growing it as needed) and returns
+// that buffer for reuse: what it returns otherwise keeps nothing of it.
+func decodeExecute(r io.Reader, buf []byte) (executeBody, []byte, error) {
+	data, err := readAll(r, buf)
 	if err != nil { // the size limit: the reader's error, not the parser's
-		return executeBody{}, &bodyError{err: err}
+		return executeBody{}, data, &bodyError{err: err}
 	}
 	if len(bytes.TrimSpace(data)) == 0 {
-		return executeBody{}, &bodyError{err: errors.New("empty body")}
+		return executeBody{}, data, &bodyError{err: errors.New("empty body")}
 	}
 	if href, lockVersion, ok := plainExecute(data); ok {
 		id, err := plainHrefID(href)
 		if err != nil {
-			return executeBody{}, err
+			return executeBody{}, data, err
 		}
-		return executeBody{link: true, id: id, lockVersion: lockVersion}, nil
+		return executeBody{link: true, id: id, lockVersion: lockVersion}, data, nil
 	}
-	return decodeExecuteJSON(data)
+	body, err := decodeExecuteJSON(data)
+	return body, data, err
+}
+
+// readAll is io.ReadAll into buf's memory, from its start: it returns what
+// it read, in buf or in a larger buffer, and the reader's error but io.EOF.
+func readAll(r io.Reader, buf []byte) ([]byte, error) {
+	b := buf[:0]
+	if cap(b) < 512 {
+		b = make([]byte, 0, 512) // as io.ReadAll starts
+	}
+	for {
+		n, err := r.Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
+		if err != nil {
+			if err == io.EOF {
+				err = nil
+			}
+			return b, err
+		}
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)] // let append pick the capacity
+		}
+	}
 }
 
 // decodeExecuteJSON is decodeExecute for any body that is not empty, with
