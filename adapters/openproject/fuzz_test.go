@@ -44,6 +44,12 @@ func FuzzExecuteBody(f *testing.F) {
 		{0, `{"_links": {"workPackage": {"href": "/api/v3/work_packages/0042"}}, "lockVersion": 3}`},
 		{0, `{"_links": {"workPackage": {"href": ""}}, "lockVersion": 3}`},
 		{0, "{\n\"lockVersion\": 3,\n}"},
+		// The fast path of the body and the bodies one step from it.
+		{0, `{"lockVersion":"0003","_links":{"workPackage":{"href":"/api/v3/work_packages/0042"}}}`},
+		{0, `{"_links":{"workPackage":{"href":"/api/v3/work_packages/42"}},"lockVersion":03}`},
+		{0, `{"_links":{"workPackage":{"href":"/api/v3/work_packages/42"}},"lockVersion":3}}`},
+		{0, `{"_links":{"workPackage":{"HREF":"/api/v3/work_packages/42"}},"lockVersion":3}`},
+		{0, `{"_links":{"workPackage":{"href":"/api/v3/projects/42"}},"lockVersion":3}`},
 	} {
 		f.Add(seed.action, []byte(seed.body))
 	}

@@ -7,10 +7,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"mime"
 	"net/url"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
+	"testing/iotest"
 
 	gocmp "github.com/google/go-cmp/cmp"
 )
@@ -371,16 +374,147 @@ func FuzzDecodeExecuteIsReference(f *testing.F) {
 	} {
 		f.Add([]byte(seed))
 	}
+	for _, seed := range plainBodies {
+		f.Add([]byte(seed))
+	}
+	for _, seed := range notPlainBodies {
+		f.Add([]byte(seed))
+	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		want, wantErr := referenceDecodeExecute(bytes.NewReader(data))
-		got, err := decodeExecute(bytes.NewReader(data))
+		got, _, err := decodeExecute(bytes.NewReader(data), nil)
 		if diff := gocmp.Diff(want, got, gocmp.AllowUnexported(executeBody{})); diff != "" {
 			t.Errorf("%q: mismatch (-reference +got):\n%s", data, diff)
 		}
 		if fmt.Sprint(wantErr) != fmt.Sprint(err) {
 			t.Errorf("%q: error %v, reference %v", data, err, wantErr)
 		}
+		// The fast path and the JSON path, each on its own.
+		if len(bytes.TrimSpace(data)) == 0 {
+			return
+		}
+		if _, _, ok := plainExecute(data); !ok {
+			return
+		}
+		if !json.Valid(data) {
+			t.Errorf("%q: plainExecute accepts invalid JSON", data)
+		}
+		slow, slowErr := decodeExecuteJSON(data)
+		fast, fastErr := plainDecode(data)
+		if diff := gocmp.Diff(slow, fast, gocmp.AllowUnexported(executeBody{})); diff != "" {
+			t.Errorf("%q: plainExecute mismatch (-decodeExecuteJSON +plainExecute):\n%s", data, diff)
+		}
+		if fmt.Sprint(slowErr) != fmt.Sprint(fastErr) {
+			t.Errorf("%q: plainExecute error %v, decodeExecuteJSON %v", data, fastErr, slowErr)
+		}
 	})
+}
+
+// plainDecode is decodeExecute's fast path alone, for a body plainExecute
+// accepts.
+func plainDecode(data []byte) (executeBody, error) {
+	href, lockVersion, _ := plainExecute(data)
+	id, err := plainHrefID(href)
+	if err != nil {
+		return executeBody{}, err
+	}
+	return executeBody{link: true, id: id, lockVersion: lockVersion}, nil
+}
+
+// plainBodies are bodies decodeExecute reads without encoding/json.
+var plainBodies = []string{
+	`{"_links":{"workPackage":{"href":"/api/v3/work_packages/42"}},"lockVersion":3}`,
+	`{"_links":{"workPackage":{"href":"/api/v3/work_packages/42"}},"lockVersion":"3"}`,
+	`{"lockVersion":123456789012345678,"_links":{"workPackage":{"href":"/api/v3/work_packages/0042"}}}`,
+	"\t\r\n { \"_links\" : { \"workPackage\" : { \"href\" : \"/api/v3/work_packages/7\" } } ,\n\t\"lockVersion\" : \"0003\" } \n",
+	`{"_links":{"workPackage":{"href":"/api/v3/work_packages/000"}},"lockVersion":0}`,
+	`{"_links":{"workPackage":{"href":"/api/v3/work_packages/42"}},"lockVersion":"000"}`,
+	`{"_links":{"workPackage":{"href":"http://x/api/v3/work_packages/42"}},"lockVersion":1}`,
+	`{"_links":{"workPackage":{"href":"/api/v3/work_packages/%34%32"}},"lockVersion":1}`,
+	`{"_links":{"workPackage":{"href":"/api/v3/work_packages/4x"}},"lockVersion":1}`,
+	`{"_links":{"workPackage":{"href":"/api/v3/work_packages/%zz"}},"lockVersion":1}`,
+	`{"_links":{"workPackage":{"href":"/api/v3/work_packages/"}},"lockVersion":1}`,
+	`{"_links":{"workPackage":{"href":"/api/v3/projects/42"}},"lockVersion":1}`,
+	`{"_links":{"workPackage":{"href":"/api/v2/work_packages/42"}},"lockVersion":1}`,
+	`{"_links":{"workPackage":{"href":""}},"lockVersion":1}`,
+	`{"_links":{"workPackage":{"href":"/api/v3/work_packages/42?x=1"}},"lockVersion":1}`,
+}
+
+// notPlainBodies are bodies decodeExecute leaves to encoding/json, each
+// one step from a plain body.
+var notPlainBodies = []string{
+	`{"_links":{"workPackage":{"href":"/api/v3/work_packages/42"}},"lockVersion":03}`,
+	`{"_links":{"workPackage":{"href":"/api/v3/work_packages/42"}},"lockVersion":-3}`,
+	`{"_links":{"workPackage":{"href":"/api/v3/work_packages/42"}},"lockVersion":3.0}`,
+	`{"_links":{"workPackage":{"href":"/api/v3/work_packages/42"}},"lockVersion":3e0}`,
+	`{"_links":{"workPackage":{"href":"/api/v3/work_packages/42"}},"lockVersion":" 3"}`,
+	`{"_links":{"workPackage":{"href":"/api/v3/work_packages/42"}},"lockVersion":"+3"}`,
+	`{"_links":{"workPackage":{"href":"/api/v3/work_packages/42"}},"lockVersion":"3}`,
+	`{"_links":{"workPackage":{"href":"/api/v3/work_packages/42"}},"lockVersion":1234567890123456789}`,
+	`{"_links":{"workPackage":{"href":"/api/v3/work_packages/42"}},"lockVersion":null}`,
+	`{"_links":{"workPackage":{"href":"/api/v3/work_packages/42"}},"lockVersion":}`,
+	`{"_links":{"workPackage":{"href":"/api/v3/work_packages/42"}},"lockVersion":3,}`,
+	`{"_links":{"workPackage":{"href":"/api/v3/work_packages/42"}},"lockVersion":3}x`,
+	`{"_links":{"workPackage":{"href":"/api/v3/work_packages/42"}},"lockVersion":3}{}`,
+	`{"_links":{"workPackage":{"href":"/api/v3/work_packages/42"}},"lockVersion":3` + "\v",
+	`{"_links":{"workPackage":{"href":"/api/v3/work_packages/42"}},"lockVersion":3`,
+	`{"_links":{"workPackage":{"href":"/api/v3/work_packages/42"}}}`,
+	`{"lockVersion":3}`,
+	`{"lockVersion":3,"lockVersion":4}`,
+	`{"_links":{"workPackage":{"href":"/api/v3/work_packages/42"}},"_links":{"workPackage":{"href":"/api/v3/work_packages/43"}}}`,
+	`{"_links":{"workPackage":{"href":"/api/v3/work_packages/42"}},"lockVersion":3,"x":1}`,
+	`{"_links":{"workPackage":{"href":"\/api\/v3\/work_packages\/42"}},"lockVersion":3}`,
+	"{\"_links\":{\"workPackage\":{\"href\":\"/api/v3/work_packages/42\xff\"}},\"lockVersion\":3}",
+	"{\"_links\":{\"workPackage\":{\"href\":\"/api/v3/work_packages/42\t\"}},\"lockVersion\":3}",
+	`{"_links":{"workPackage":{"href":null}},"lockVersion":3}`,
+	`{"_links":{"workPackage":{"href":42}},"lockVersion":3}`,
+	`{"_links":{"workPackage":{"href":"/api/v3/work_packages/42","title":"x"}},"lockVersion":3}`,
+	`{"_links":{"workPackage":{"HREF":"/api/v3/work_packages/42"}},"lockVersion":3}`,
+	`{"_links":{"WorkPackage":{"href":"/api/v3/work_packages/42"}},"lockVersion":3}`,
+	`{"_Links":{"workPackage":{"href":"/api/v3/work_packages/42"}},"lockVersion":3}`,
+	`{"_links":{"workPackage":{"href":"/api/v3/work_packages/42"},"self":{}},"lockVersion":3}`,
+	`{"_links":{"workPackage":{"href":"/api/v3/work_packages/42"}},"lock\u0056ersion":3}`,
+	`{"_links":{"workPackage":{"href":"/api/v3/work_packages/42"}} "lockVersion":3}`,
+	`{"_links":{"workPackage":{"href":"/api/v3/work_packages/42"}},"lockVersion"3}`,
+	`[{"_links":{"workPackage":{"href":"/api/v3/work_packages/42"}},"lockVersion":3}]`,
+}
+
+// TestPlainExecute: the bodies clients send take the fast path, and
+// anything a step away from them does not; either way decodeExecute
+// answers as the JSON path does.
+func TestPlainExecute(t *testing.T) {
+	for _, body := range plainBodies {
+		if _, _, ok := plainExecute([]byte(body)); !ok {
+			t.Errorf("plainExecute(%q) refuses it", body)
+		}
+	}
+	for _, body := range notPlainBodies {
+		if _, _, ok := plainExecute([]byte(body)); ok {
+			t.Errorf("plainExecute(%q) accepts it", body)
+		}
+	}
+	for _, body := range slices.Concat(plainBodies, notPlainBodies) {
+		want, wantErr := decodeExecuteJSON([]byte(body))
+		got, _, err := decodeExecute(strings.NewReader(body), make([]byte, 3, 7))
+		if diff := gocmp.Diff(want, got, gocmp.AllowUnexported(executeBody{})); diff != "" {
+			t.Errorf("%q: mismatch (-decodeExecuteJSON +decodeExecute):\n%s", body, diff)
+		}
+		if fmt.Sprint(wantErr) != fmt.Sprint(err) {
+			t.Errorf("%q: error %v, decodeExecuteJSON %v", body, err, wantErr)
+		}
+	}
+}
+
+// TestPlainExecuteAllocs: the fast path allocates the id, nothing else.
+func TestPlainExecuteAllocs(t *testing.T) {
+	data := []byte(plainBodies[0])
+	if n := testing.AllocsPerRun(100, func() {
+		if _, err := plainDecode(data); err != nil {
+			t.Fatal(err)
+		}
+	}); n > 1 {
+		t.Errorf("%v allocations, want at most 1", n)
+	}
 }
 
 // TestPageLinkIsReference: a page link is the first pageLink's, which
@@ -417,6 +551,64 @@ func TestAppendCollectionIsEncoder(t *testing.T) {
 			if diff := gocmp.Diff(string(want), string(appendCollection(nil, &c))); diff != "" {
 				t.Errorf("mismatch (-encoding/json +got):\n%s", diff)
 			}
+		}
+	}
+}
+
+// TestReadAllIsReadAll: readAll reads what io.ReadAll reads, with the same
+// error, into the buffer it is given when that is large enough.
+func TestReadAllIsReadAll(t *testing.T) {
+	boom := errors.New("boom")
+	for _, n := range []int{0, 1, 511, 512, 513, 4000} {
+		data := bytes.Repeat([]byte("0123456789"), n/10+1)[:n]
+		for name, r := range map[string]func() io.Reader{
+			"plain":    func() io.Reader { return bytes.NewReader(data) },
+			"one byte": func() io.Reader { return iotest.OneByteReader(bytes.NewReader(data)) },
+			"data err": func() io.Reader { return iotest.DataErrReader(bytes.NewReader(data)) },
+			"error":    func() io.Reader { return io.MultiReader(bytes.NewReader(data), iotest.ErrReader(boom)) },
+			"half":     func() io.Reader { return iotest.HalfReader(bytes.NewReader(data)) },
+		} {
+			for _, buf := range [][]byte{nil, make([]byte, 5, 10), make([]byte, 5, 600), make([]byte, 0, 8192)} {
+				want, wantErr := io.ReadAll(r())
+				got, err := readAll(r(), buf)
+				if !bytes.Equal(got, want) || err != wantErr {
+					t.Errorf("%s, %d bytes, cap %d: %q, %v; io.ReadAll %q, %v", name, n, cap(buf), got, err, want, wantErr)
+				}
+				if n <= cap(buf) && cap(buf) >= 512 && &got[:1][0] != &buf[:1][0] {
+					t.Errorf("%s, %d bytes, cap %d: not read into the buffer", name, n, cap(buf))
+				}
+			}
+		}
+	}
+}
+
+// referenceCheckContentType is the first checkContentType, which parsed
+// every header.
+func referenceCheckContentType(header string) error {
+	header = strings.TrimSpace(header)
+	if header == "" {
+		return errMissingContentType
+	}
+	mt, _, err := mime.ParseMediaType(header)
+	if err != nil || mt != "application/json" && mt != "application/hal+json" {
+		return &contentTypeError{got: header}
+	}
+	return nil
+}
+
+func TestCheckContentTypeIsReference(t *testing.T) {
+	for _, header := range []string{"", " ", "application/json", " application/json\t", "application/hal+json",
+		"Application/JSON", "application/json; charset=utf-8", "application/json;", "application/json;x",
+		"application/jsonx", "text/plain", "application/json, text/plain", "application/hal+json ; q=1"} {
+		want, got := referenceCheckContentType(header), checkContentType(header)
+		var wantType, gotType *contentTypeError
+		switch {
+		case errors.As(want, &wantType):
+			if !errors.As(got, &gotType) || *gotType != *wantType {
+				t.Errorf("checkContentType(%q) = %v, reference %v", header, got, want)
+			}
+		case got != want: // nil or a sentinel
+			t.Errorf("checkContentType(%q) = %v, reference %v", header, got, want)
 		}
 	}
 }

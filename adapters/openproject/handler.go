@@ -445,7 +445,12 @@ func (h *Handler[T]) execute(w http.ResponseWriter, r *http.Request) {
 	if in == nil { // a server request always has one; a hand-made one may not
 		in = http.NoBody
 	}
-	body, err := decodeExecute(http.MaxBytesReader(w, in, h.cfg.MaxBodyBytes))
+	// The body is read into the buffer the response is rendered into
+	// later: decodeExecute keeps nothing of it.
+	s := newScratch()
+	defer s.release()
+	body, buf, err := decodeExecute(http.MaxBytesReader(w, in, h.cfg.MaxBodyBytes), s.buf)
+	s.buf = buf[:0]
 	if err != nil {
 		h.writeError(w, r, err)
 		return
@@ -501,8 +506,6 @@ func (h *Handler[T]) execute(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	after, _ := h.scope(ctx, actor, id, res.Object)
-	s := newScratch()
-	defer s.release()
 	out, err := h.renderWorkPackage(ctx, s, after, id, res.Object, res.Version, true)
 	if err != nil {
 		h.writeError(w, r, err)
@@ -637,8 +640,11 @@ func encodeObject(v any) ([]byte, error) {
 // checkContentType accepts application/json and application/hal+json.
 func checkContentType(header string) error {
 	header = strings.TrimSpace(header)
-	if header == "" {
+	switch header {
+	case "":
 		return errMissingContentType
+	case "application/json", "application/hal+json": // what clients send, without parsing it
+		return nil
 	}
 	mt, _, err := mime.ParseMediaType(header)
 	if err != nil || mt != "application/json" && mt != "application/hal+json" {
@@ -667,14 +673,53 @@ type executeBody struct {
 // malformed link is "no work package" and a missing or malformed
 // lockVersion is "no lockVersion", which the later checks refuse with their
 // own errors.
-func decodeExecute(r io.Reader) (executeBody, error) {
-	data, err := io.ReadAll(r)
+//
+// It reads the body into buf's memory (growing it as needed) and returns
+// that buffer for reuse: what it returns otherwise keeps nothing of it.
+func decodeExecute(r io.Reader, buf []byte) (executeBody, []byte, error) {
+	data, err := readAll(r, buf)
 	if err != nil { // the size limit: the reader's error, not the parser's
-		return executeBody{}, &bodyError{err: err}
+		return executeBody{}, data, &bodyError{err: err}
 	}
 	if len(bytes.TrimSpace(data)) == 0 {
-		return executeBody{}, &bodyError{err: errors.New("empty body")}
+		return executeBody{}, data, &bodyError{err: errors.New("empty body")}
 	}
+	if href, lockVersion, ok := plainExecute(data); ok {
+		id, err := plainHrefID(href)
+		if err != nil {
+			return executeBody{}, data, err
+		}
+		return executeBody{link: true, id: id, lockVersion: lockVersion}, data, nil
+	}
+	body, err := decodeExecuteJSON(data)
+	return body, data, err
+}
+
+// readAll is io.ReadAll into buf's memory, from its start: it returns what
+// it read, in buf or in a larger buffer, and the reader's error but io.EOF.
+func readAll(r io.Reader, buf []byte) ([]byte, error) {
+	b := buf[:0]
+	if cap(b) < 512 {
+		b = make([]byte, 0, 512) // as io.ReadAll starts
+	}
+	for {
+		n, err := r.Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
+		if err != nil {
+			if err == io.EOF {
+				err = nil
+			}
+			return b, err
+		}
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)] // let append pick the capacity
+		}
+	}
+}
+
+// decodeExecuteJSON is decodeExecute for any body that is not empty, with
+// encoding/json.
+func decodeExecuteJSON(data []byte) (executeBody, error) {
 	// A valid object is split into its members without decoding it; the
 	// decoder says what is wrong with anything else.
 	top, ok := topMembers(data)
@@ -713,6 +758,150 @@ func decodeExecute(r io.Reader) (executeBody, error) {
 	}
 	body.lockVersion = parseLockVersion(top["lockVersion"])
 	return body, nil
+}
+
+// plainExecute reads the body clients send, without a JSON decoder: an
+// object of exactly the two members "_links", holding only a workPackage
+// link with only an href, and "lockVersion", in either order, with JSON
+// white space anywhere between the tokens:
+//
+//	{"_links":{"workPackage":{"href":"/api/v3/work_packages/42"}},"lockVersion":3}
+//
+// The keys are spelled exactly so, the href is a string of printable ASCII
+// without escapes, and the lockVersion a positive integer of up to 18
+// digits, as a number or a string of digits. It returns the href's bytes
+// (inside data) and the lockVersion as parseLockVersion reads it; false for
+// any other body, which decodeExecute then decodes as it decodes any:
+// every body plainExecute accepts is a valid JSON object for which that
+// gives the same answer (FuzzDecodeExecuteIsReference compares the two).
+func plainExecute(data []byte) (href []byte, lockVersion int64, ok bool) {
+	s := plainScanner{data: data}
+	if !s.byte('{') {
+		return nil, 0, false
+	}
+	var links, lock bool
+	for n := range 2 {
+		if n > 0 && !s.byte(',') {
+			return nil, 0, false
+		}
+		key, ok := s.string()
+		if !ok || !s.byte(':') {
+			return nil, 0, false
+		}
+		switch string(key) {
+		case "_links":
+			if links || !s.byte('{') || !s.key("workPackage") || !s.byte('{') || !s.key("href") {
+				return nil, 0, false
+			}
+			if href, ok = s.string(); !ok || !s.byte('}') || !s.byte('}') {
+				return nil, 0, false
+			}
+			links = true
+		case "lockVersion":
+			if lock {
+				return nil, 0, false
+			}
+			if lockVersion, ok = s.lockVersion(); !ok {
+				return nil, 0, false
+			}
+			lock = true
+		default:
+			return nil, 0, false
+		}
+	}
+	if !s.byte('}') || skipSpace(data, s.i) != len(data) {
+		return nil, 0, false
+	}
+	return href, lockVersion, true
+}
+
+// plainScanner reads the tokens plainExecute accepts; each method skips the
+// white space before its token and reports whether the token is there.
+type plainScanner struct {
+	data []byte
+	i    int
+}
+
+// byte reads the structural character c.
+func (s *plainScanner) byte(c byte) bool {
+	s.i = skipSpace(s.data, s.i)
+	if s.i < len(s.data) && s.data[s.i] == c {
+		s.i++
+		return true
+	}
+	return false
+}
+
+// string reads a string of printable ASCII without escapes and returns
+// what is between its quotes.
+func (s *plainScanner) string() ([]byte, bool) {
+	if !s.byte('"') {
+		return nil, false
+	}
+	start := s.i
+	for ; s.i < len(s.data); s.i++ {
+		switch c := s.data[s.i]; {
+		case c == '"':
+			s.i++
+			return s.data[start : s.i-1], true
+		case c < 0x20 || c > 0x7e || c == '\\':
+			return nil, false
+		}
+	}
+	return nil, false
+}
+
+// key reads the member name name and the colon after it.
+func (s *plainScanner) key(name string) bool {
+	k, ok := s.string()
+	return ok && string(k) == name && s.byte(':')
+}
+
+// lockVersion reads 1 to 18 digits, as a JSON number (without leading
+// zeros) or in a string (with any), and returns their value, 0 for zero as
+// parseLockVersion has it.
+func (s *plainScanner) lockVersion() (int64, bool) {
+	quoted := s.byte('"')
+	if !quoted {
+		s.i = skipSpace(s.data, s.i)
+	}
+	start := s.i
+	var v int64
+	for ; s.i < len(s.data) && s.data[s.i] >= '0' && s.data[s.i] <= '9'; s.i++ {
+		v = v*10 + int64(s.data[s.i]-'0')
+	}
+	n := s.i - start
+	switch {
+	case n == 0 || n > 18:
+		return 0, false
+	case quoted:
+		if s.i == len(s.data) || s.data[s.i] != '"' {
+			return 0, false
+		}
+		s.i++
+	case n > 1 && s.data[start] == '0': // not a JSON number
+		return 0, false
+	}
+	return v, true
+}
+
+// plainHrefID is workPackageID for the bytes of an href, without the
+// regular expression for the href a client sends,
+// /api/v3/work_packages/{digits}.
+func plainHrefID(href []byte) (string, error) {
+	digits, ok := bytes.CutPrefix(href, []byte(workPackagesPath))
+	if !ok || len(digits) == 0 {
+		return workPackageID(string(href))
+	}
+	for _, c := range digits {
+		if c < '0' || c > '9' {
+			return workPackageID(string(href))
+		}
+	}
+	if digits = bytes.TrimLeft(digits, "0"); len(digits) == 0 {
+		return "0", nil
+	}
+	return string(digits), nil
 }
 
 // topMembers returns the "_links" and "lockVersion" members of data, the
