@@ -288,27 +288,39 @@ func (h *Handler) routes() {
 	h.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) { h.writeError(w, r, actions.ErrNotFound) })
 }
 
+// call is what an endpoint knows of its request besides the request
+// itself: the authenticated user and the request's context variables
+// (Config.Variables, {!communityId} defaulted).
+type call struct {
+	user actions.Actor
+	vars Variables
+}
+
 // endpoint serves one resource for an authenticated user: it returns the
 // status and body of the answer, or an error for writeError.
-type endpoint func(r *http.Request, user actions.Actor) (int, any, error)
+type endpoint func(r *http.Request, c call) (int, any, error)
 
 func (h *Handler) handle(pattern string, e endpoint) {
 	// Only POST and PATCH endpoints read the body: the others need no
 	// limit on it.
 	limit := strings.HasPrefix(pattern, http.MethodPost+" ") || strings.HasPrefix(pattern, http.MethodPatch+" ")
 	h.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
-		user, err := httpx.Authenticate(r, h.cfg.Authenticate)
-		if err != nil {
+		var c call
+		var err error
+		if c.user, err = httpx.Authenticate(r, h.cfg.Authenticate); err != nil {
 			h.writeError(w, r, authError(err))
 			return
 		}
 		if h.cfg.Variables != nil {
-			r = r.WithContext(context.WithValue(r.Context(), variablesKey{}, h.cfg.Variables(r)))
+			c.vars = h.cfg.Variables(r)
+		}
+		if c.vars.CommunityID == "" {
+			c.vars.CommunityID = defaultCommunityID
 		}
 		if limit {
 			r.Body = http.MaxBytesReader(w, r.Body, h.cfg.MaxBodyBytes)
 		}
-		status, body, err := e(r, user)
+		status, body, err := e(r, c)
 		switch {
 		case err != nil:
 			h.writeError(w, r, err)

@@ -169,7 +169,7 @@ func (h *Handler) definition(ctx context.Context, g *Group) (GroupDefinition, er
 }
 
 // platformAction renders l as user sees it (Platform Action).
-func (h *Handler) platformAction(ctx context.Context, l *Link, user actions.Actor) (PlatformAction, error) {
+func (h *Handler) platformAction(ctx context.Context, l *Link, user actions.Actor, vars Variables) (PlatformAction, error) {
 	status, rec, err := h.statusOf(ctx, l, user.ID)
 	if err != nil {
 		return PlatformAction{}, err
@@ -189,7 +189,7 @@ func (h *Handler) platformAction(ctx context.Context, l *Link, user actions.Acto
 	if l.ActionType != TypeAPI && l.ActionType != TypeAPIAsync {
 		// Shown to the client: checked again with its context variables
 		// filled in, and null if it is no longer acceptable.
-		u := replacer(l, user.ID, h.variables(ctx)).Replace(l.ActionURL)
+		u := replacer(l, user.ID, vars).Replace(l.ActionURL)
 		if h.checkURL(ctx, u, false) == "" {
 			out.ActionURL = nullable(u)
 		}
@@ -244,36 +244,36 @@ func (h *Handler) loadLink(r *http.Request, user actions.Actor) (Link, error) {
 	return l, h.visible(r.Context(), &l, user)
 }
 
-func (h *Handler) postDefinition(r *http.Request, user actions.Actor) (int, any, error) {
+func (h *Handler) postDefinition(r *http.Request, c call) (int, any, error) {
 	var in GroupDefinitionInput
 	if err := decode(r, &in); err != nil {
 		return 0, nil, err
 	}
-	out, err := h.create(r.Context(), NewGroup{CreatedBy: user.ID, Input: in}, true)
+	out, err := h.create(r.Context(), NewGroup{CreatedBy: c.user.ID, Input: in}, true)
 	if err != nil {
 		return 0, nil, err
 	}
 	return http.StatusCreated, out, nil
 }
 
-func (h *Handler) getDefinition(r *http.Request, user actions.Actor) (int, any, error) {
+func (h *Handler) getDefinition(r *http.Request, c call) (int, any, error) {
 	g, err := h.loadGroup(r)
 	if err != nil {
 		return 0, nil, err
 	}
-	if g.CreatedBy != user.ID {
+	if g.CreatedBy != c.user.ID {
 		return 0, nil, errNotCreator
 	}
 	out, err := h.definition(r.Context(), &g)
 	return http.StatusOK, out, err
 }
 
-func (h *Handler) deleteDefinition(r *http.Request, user actions.Actor) (int, any, error) {
+func (h *Handler) deleteDefinition(r *http.Request, c call) (int, any, error) {
 	g, err := h.loadGroup(r)
 	if err != nil {
 		return 0, nil, err
 	}
-	if g.CreatedBy != user.ID {
+	if g.CreatedBy != c.user.ID {
 		return 0, nil, errNotCreator
 	}
 	ctx := context.WithoutCancel(r.Context()) // all or nothing
@@ -292,7 +292,7 @@ func (h *Handler) deleteDefinition(r *http.Request, user actions.Actor) (int, an
 	return http.StatusNoContent, nil, nil
 }
 
-func (h *Handler) getGroup(r *http.Request, user actions.Actor) (int, any, error) {
+func (h *Handler) getGroup(r *http.Request, c call) (int, any, error) {
 	g, err := h.loadGroup(r)
 	if err != nil {
 		return 0, nil, err
@@ -306,13 +306,13 @@ func (h *Handler) getGroup(r *http.Request, user actions.Actor) (int, any, error
 		if err != nil {
 			return 0, nil, err
 		}
-		switch err := h.visible(r.Context(), &l, user); {
+		switch err := h.visible(r.Context(), &l, c.user); {
 		case errors.Is(err, errHidden):
 			continue
 		case err != nil:
 			return 0, nil, err
 		}
-		pa, err := h.platformAction(r.Context(), &l, user)
+		pa, err := h.platformAction(r.Context(), &l, c.user, c.vars)
 		if err != nil {
 			return 0, nil, err
 		}
@@ -321,17 +321,17 @@ func (h *Handler) getGroup(r *http.Request, user actions.Actor) (int, any, error
 	return http.StatusOK, out, nil
 }
 
-func (h *Handler) getLink(r *http.Request, user actions.Actor) (int, any, error) {
-	l, err := h.loadLink(r, user)
+func (h *Handler) getLink(r *http.Request, c call) (int, any, error) {
+	l, err := h.loadLink(r, c.user)
 	if err != nil {
 		return 0, nil, err
 	}
-	out, err := h.platformAction(r.Context(), &l, user)
+	out, err := h.platformAction(r.Context(), &l, c.user, c.vars)
 	return http.StatusOK, out, err
 }
 
-func (h *Handler) patchLink(r *http.Request, user actions.Actor) (int, any, error) {
-	l, err := h.loadLink(r, user)
+func (h *Handler) patchLink(r *http.Request, c call) (int, any, error) {
+	l, err := h.loadLink(r, c.user)
 	if err != nil {
 		return 0, nil, err
 	}
@@ -339,14 +339,14 @@ func (h *Handler) patchLink(r *http.Request, user actions.Actor) (int, any, erro
 	if err != nil {
 		return 0, nil, err
 	}
-	if err := h.setStatus(r.Context(), l.ID, user, status); err != nil {
+	if err := h.setStatus(r.Context(), l.ID, c.user, status, c.vars); err != nil {
 		return 0, nil, err
 	}
 	l, _, err = h.engine.Load(r.Context(), l.ID)
 	if err != nil {
 		return 0, nil, err
 	}
-	out, err := h.platformAction(r.Context(), &l, user)
+	out, err := h.platformAction(r.Context(), &l, c.user, c.vars)
 	return http.StatusOK, out, err
 }
 
@@ -384,12 +384,12 @@ func requestedStatus(r *http.Request) (string, error) {
 	return status, newInputError(ps)
 }
 
-func (h *Handler) getDiagnostic(r *http.Request, user actions.Actor) (int, any, error) {
-	l, err := h.loadLink(r, user)
+func (h *Handler) getDiagnostic(r *http.Request, c call) (int, any, error) {
+	l, err := h.loadLink(r, c.user)
 	if err != nil {
 		return 0, nil, err
 	}
-	status, rec, err := h.statusOf(r.Context(), &l, user.ID)
+	status, rec, err := h.statusOf(r.Context(), &l, c.user.ID)
 	if err != nil {
 		return 0, nil, err
 	}
@@ -406,7 +406,7 @@ func (h *Handler) getDiagnostic(r *http.Request, user actions.Actor) (int, any, 
 		return 0, nil, err
 	}
 	if l.ActionType == TypeAPI || l.ActionType == TypeAPIAsync {
-		if g, _, err := h.groups.Load(r.Context(), l.GroupID); err == nil && g.CreatedBy == user.ID {
+		if g, _, err := h.groups.Load(r.Context(), l.GroupID); err == nil && g.CreatedBy == c.user.ID {
 			text = newCalloutRequest(&l, rec.ActorID, recordedVariables(rec)).String() + text
 		}
 	}
