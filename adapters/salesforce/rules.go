@@ -34,7 +34,7 @@ const (
 )
 
 var (
-	visibleGuard    = actions.Guard{Name: guardVisible, Expr: `UserID in ["", Actor.ID] && ExcludedUserID != Actor.ID`}
+	visibleGuard    = actions.Guard{Name: guardVisible, Expr: `(UserID == "" || UserID == Actor.ID) && ExcludedUserID != Actor.ID`}
 	notExpiredGuard = actions.Guard{Name: guardNotExpired, Expr: `now() < ExpirationDate`}
 )
 
