@@ -99,7 +99,12 @@ func mountSalesforce(ctx context.Context, mux *http.ServeMux, dir string, allow 
 			return nil, salesforce.Stores{}, fmt.Errorf("group %s: %w", g.ID, err)
 		}
 	}
-	mux.Handle(sfBasePath+"/", http.StripPrefix(sfBasePath, h))
+	strip := http.StripPrefix(sfBasePath, h)
+	mux.Handle(sfBasePath+"/", strip)
+	// The same handler for the links, the hot endpoint, matched exactly:
+	// a path the prefix alone matches costs the mux a second lookup, for
+	// a trailing-slash redirect that never applies here.
+	mux.Handle(sfBasePath+"/connect/action-links/{id}", strip)
 	mux.HandleFunc("/demo/callouts/approve", sfCallout(http.StatusOK, `{"approved":true}`))
 	mux.HandleFunc("/demo/callouts/fail", sfCallout(http.StatusInternalServerError, `{"error":"the demo provider always fails"}`))
 	return h, stores, nil
