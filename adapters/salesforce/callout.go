@@ -28,20 +28,9 @@ type Variables struct {
 	CommunityURL string
 }
 
-type variablesKey struct{}
-
 // defaultCommunityID is {!communityId} in the internal org, "the empty
 // key", as Salesforce documents it (Action Link Definition Input).
 const defaultCommunityID = "000000000000000000"
-
-// variables returns the context variables of the request of ctx.
-func (h *Handler) variables(ctx context.Context) Variables {
-	v, _ := ctx.Value(variablesKey{}).(Variables)
-	if v.CommunityID == "" {
-		v.CommunityID = defaultCommunityID
-	}
-	return v
-}
 
 // inputs are v as the inputs of an execution, which records them.
 func (v Variables) inputs() actions.Inputs {

@@ -200,17 +200,8 @@ func (h *Handler) writeError(w http.ResponseWriter, r *http.Request, err error) 
 	h.writeJSON(w, r, status, body)
 }
 
-// writeJSON writes v as the response body.
+// writeJSON writes v as the response body, encoded by encoding/json.
 func (h *Handler) writeJSON(w http.ResponseWriter, r *http.Request, status int, v any) {
-	if pa, ok := v.(PlatformAction); ok {
-		h.writePlatformAction(w, r, status, &pa)
-		return
-	}
-	h.encodeJSON(w, r, status, v)
-}
-
-// encodeJSON writes v as the response body, encoded by encoding/json.
-func (h *Handler) encodeJSON(w http.ResponseWriter, r *http.Request, status int, v any) {
 	e := httpx.NewEncoder()
 	defer e.Release()
 	b, err := e.Encode(v)
@@ -224,15 +215,14 @@ func (h *Handler) encodeJSON(w http.ResponseWriter, r *http.Request, status int,
 	_, _ = w.Write(b)
 }
 
-// writePlatformAction writes v as encodeJSON does, by appendPlatformAction.
-func (h *Handler) writePlatformAction(w http.ResponseWriter, r *http.Request, status int, v *PlatformAction) {
-	e := httpx.NewEncoder()
-	defer e.Release()
+// writeLinkAction writes a as writeJSON writes its Platform Action, by
+// appendLinkAction.
+func (h *Handler) writeLinkAction(w http.ResponseWriter, r *http.Request, status int, a *linkAction) {
 	buf := bodies.Get().(*[]byte)
-	b, err := appendPlatformAction((*buf)[:0], v, e)
-	if err != nil { // cannot happen: encodeJSON says what
+	b, err := appendLinkAction((*buf)[:0], h.cfg.BasePath, a)
+	if err != nil { // cannot happen: writeJSON says what
 		bodies.Put(buf)
-		h.encodeJSON(w, r, status, *v)
+		h.writeJSON(w, r, status, h.platformActionOf(a))
 		return
 	}
 	b = append(b, '\n')

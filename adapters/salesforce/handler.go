@@ -271,8 +271,8 @@ func (h *Handler) routes() {
 	h.handle("GET "+pathDefinitions+"/{id}", h.getDefinition)
 	h.handle("DELETE "+pathDefinitions+"/{id}", h.deleteDefinition)
 	h.handle("GET "+pathGroups+"/{id}", h.getGroup)
-	h.handle("GET "+pathLinks+"/{id}", h.getLink)
-	h.handle("PATCH "+pathLinks+"/{id}", h.patchLink)
+	h.serve("GET "+pathLinks+"/{id}", h.getLink)
+	h.serve("PATCH "+pathLinks+"/{id}", h.patchLink)
 	h.handle("GET "+pathLinks+"/{id}/diagnostic-info", h.getDiagnostic)
 	// Any other method on a known resource is a 405, anything else a 404,
 	// both with the error array.
@@ -288,34 +288,62 @@ func (h *Handler) routes() {
 	h.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) { h.writeError(w, r, actions.ErrNotFound) })
 }
 
+// call is what an endpoint knows of its request besides the request
+// itself: the authenticated user and the request's context variables
+// (Config.Variables, {!communityId} defaulted).
+type call struct {
+	user actions.Actor
+	vars Variables
+}
+
 // endpoint serves one resource for an authenticated user: it returns the
 // status and body of the answer, or an error for writeError.
-type endpoint func(r *http.Request, user actions.Actor) (int, any, error)
+type endpoint func(r *http.Request, c call) (int, any, error)
 
+// writer serves one resource for an authenticated user: it writes the
+// answer itself, or returns an error for writeError having written
+// nothing.
+type writer func(w http.ResponseWriter, r *http.Request, c call) error
+
+// handle serves pattern with e, whose body writeJSON writes.
 func (h *Handler) handle(pattern string, e endpoint) {
-	// Only POST and PATCH endpoints read the body: the others need no
-	// limit on it.
-	limit := strings.HasPrefix(pattern, http.MethodPost+" ") || strings.HasPrefix(pattern, http.MethodPatch+" ")
-	h.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
-		user, err := httpx.Authenticate(r, h.cfg.Authenticate)
-		if err != nil {
-			h.writeError(w, r, authError(err))
-			return
-		}
-		if h.cfg.Variables != nil {
-			r = r.WithContext(context.WithValue(r.Context(), variablesKey{}, h.cfg.Variables(r)))
-		}
-		if limit {
-			r.Body = http.MaxBytesReader(w, r.Body, h.cfg.MaxBodyBytes)
-		}
-		status, body, err := e(r, user)
+	h.serve(pattern, func(w http.ResponseWriter, r *http.Request, c call) error {
+		status, body, err := e(r, c)
 		switch {
 		case err != nil:
-			h.writeError(w, r, err)
+			return err
 		case body == nil:
 			w.WriteHeader(status)
 		default:
 			h.writeJSON(w, r, status, body)
+		}
+		return nil
+	})
+}
+
+// serve serves pattern with s, for the users Config.Authenticate accepts.
+func (h *Handler) serve(pattern string, s writer) {
+	// Only POST and PATCH endpoints read the body: the others need no
+	// limit on it.
+	limit := strings.HasPrefix(pattern, http.MethodPost+" ") || strings.HasPrefix(pattern, http.MethodPatch+" ")
+	h.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
+		var c call
+		var err error
+		if c.user, err = httpx.Authenticate(r, h.cfg.Authenticate); err != nil {
+			h.writeError(w, r, authError(err))
+			return
+		}
+		if h.cfg.Variables != nil {
+			c.vars = h.cfg.Variables(r)
+		}
+		if c.vars.CommunityID == "" {
+			c.vars.CommunityID = defaultCommunityID
+		}
+		if limit {
+			r.Body = http.MaxBytesReader(w, r.Body, h.cfg.MaxBodyBytes)
+		}
+		if err := s(w, r, c); err != nil {
+			h.writeError(w, r, err)
 		}
 	})
 }

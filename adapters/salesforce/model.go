@@ -374,6 +374,9 @@ type OwnedGroup struct {
 	Since time.Time `json:"since"`
 }
 
+// platformActionType is the type of every Platform Action served here.
+const platformActionType = "ActionLink"
+
 // timeLayout is how Salesforce writes dates.
 const timeLayout = "2006-01-02T15:04:05.000Z"
 

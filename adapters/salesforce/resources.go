@@ -168,41 +168,80 @@ func (h *Handler) definition(ctx context.Context, g *Group) (GroupDefinition, er
 	return out, nil
 }
 
-// platformAction renders l as user sees it (Platform Action).
-func (h *Handler) platformAction(ctx context.Context, l *Link, user actions.Actor) (PlatformAction, error) {
+// linkAction is a Platform Action as platformAction computes it: what
+// user sees of a link, before the strings made of it (its urls, label,
+// date and confirmation message), which platformActionOf makes and
+// appendLinkAction writes without making them.
+type linkAction struct {
+	// link is a copy: a pointer would take the caller's link to the heap
+	// along with the executingUser that appendLinkAction encodes.
+	link          Link
+	status        string
+	actionURL     *string      // nil: null
+	executingUser *UserSummary // nil: null
+}
+
+// confirmationPrefix starts the confirmationMessage of a link that requires
+// confirmation; its label and a question mark follow.
+const confirmationPrefix = "Are you sure you want to "
+
+// confirms reports whether a has a confirmationMessage: its link requires
+// confirmation and its status is NewStatus.
+func (a *linkAction) confirms() bool { return a.link.RequiresConfirmation && a.status == StatusNew }
+
+// linkAction returns l as user sees it.
+func (h *Handler) linkAction(ctx context.Context, l *Link, user actions.Actor, vars Variables) (linkAction, error) {
 	status, rec, err := h.statusOf(ctx, l, user.ID)
 	if err != nil {
-		return PlatformAction{}, err
+		return linkAction{}, err
 	}
-	out := PlatformAction{
-		CreatedRecords:      []RecordSummary{},
-		GroupDefault:        l.GroupDefault,
-		ID:                  l.ID,
-		Label:               label(l.LabelKey, status),
-		ModifiedDate:        formatTime(l.Created),
-		PlatformActionGroup: Reference{ID: l.GroupID, URL: h.cfg.BasePath + pathGroups + "/" + l.GroupID},
-		Status:              status,
-		Subtype:             l.ActionType,
-		Type:                "ActionLink",
-		URL:                 h.cfg.BasePath + pathLinks + "/" + l.ID,
-	}
+	a := linkAction{link: *l, status: status}
 	if l.ActionType != TypeAPI && l.ActionType != TypeAPIAsync {
 		// Shown to the client: checked again with its context variables
 		// filled in, and null if it is no longer acceptable.
-		u := replacer(l, user.ID, h.variables(ctx)).Replace(l.ActionURL)
+		u := replacer(l, user.ID, vars).Replace(l.ActionURL)
 		if h.checkURL(ctx, u, false) == "" {
-			out.ActionURL = nullable(u)
+			a.actionURL = nullable(u)
 		}
-	}
-	if l.RequiresConfirmation && status == StatusNew {
-		out.ConfirmationMessage = nullable("Are you sure you want to " + label(l.LabelKey, StatusNew) + "?")
 	}
 	if rec != nil {
-		if out.ExecutingUser, err = h.userSummary(ctx, rec.ActorID); err != nil {
-			return PlatformAction{}, err
+		if a.executingUser, err = h.userSummary(ctx, rec.ActorID); err != nil {
+			return linkAction{}, err
 		}
 	}
-	return out, nil
+	return a, nil
+}
+
+// platformActionOf renders a (Platform Action).
+func (h *Handler) platformActionOf(a *linkAction) PlatformAction {
+	l := &a.link
+	out := PlatformAction{
+		ActionURL:           a.actionURL,
+		CreatedRecords:      []RecordSummary{},
+		ExecutingUser:       a.executingUser,
+		GroupDefault:        l.GroupDefault,
+		ID:                  l.ID,
+		Label:               label(l.LabelKey, a.status),
+		ModifiedDate:        formatTime(l.Created),
+		PlatformActionGroup: Reference{ID: l.GroupID, URL: h.cfg.BasePath + pathGroups + "/" + l.GroupID},
+		Status:              a.status,
+		Subtype:             l.ActionType,
+		Type:                platformActionType,
+		URL:                 h.cfg.BasePath + pathLinks + "/" + l.ID,
+	}
+	if a.confirms() {
+		out.ConfirmationMessage = nullable(confirmationPrefix + label(l.LabelKey, StatusNew) + "?")
+	}
+	return out
+}
+
+// platformAction renders l as user sees it (Platform Action).
+func (h *Handler) platformAction(ctx context.Context, l *Link, user actions.Actor, vars Variables) (PlatformAction, error) {
+	a, err := h.linkAction(ctx, l, user, vars)
+	if err != nil {
+		return PlatformAction{}, err
+	}
+	return h.platformActionOf(&a), nil
 }
 
 // userSummary returns the User Summary of the user with id, from
@@ -244,36 +283,36 @@ func (h *Handler) loadLink(r *http.Request, user actions.Actor) (Link, error) {
 	return l, h.visible(r.Context(), &l, user)
 }
 
-func (h *Handler) postDefinition(r *http.Request, user actions.Actor) (int, any, error) {
+func (h *Handler) postDefinition(r *http.Request, c call) (int, any, error) {
 	var in GroupDefinitionInput
 	if err := decode(r, &in); err != nil {
 		return 0, nil, err
 	}
-	out, err := h.create(r.Context(), NewGroup{CreatedBy: user.ID, Input: in}, true)
+	out, err := h.create(r.Context(), NewGroup{CreatedBy: c.user.ID, Input: in}, true)
 	if err != nil {
 		return 0, nil, err
 	}
 	return http.StatusCreated, out, nil
 }
 
-func (h *Handler) getDefinition(r *http.Request, user actions.Actor) (int, any, error) {
+func (h *Handler) getDefinition(r *http.Request, c call) (int, any, error) {
 	g, err := h.loadGroup(r)
 	if err != nil {
 		return 0, nil, err
 	}
-	if g.CreatedBy != user.ID {
+	if g.CreatedBy != c.user.ID {
 		return 0, nil, errNotCreator
 	}
 	out, err := h.definition(r.Context(), &g)
 	return http.StatusOK, out, err
 }
 
-func (h *Handler) deleteDefinition(r *http.Request, user actions.Actor) (int, any, error) {
+func (h *Handler) deleteDefinition(r *http.Request, c call) (int, any, error) {
 	g, err := h.loadGroup(r)
 	if err != nil {
 		return 0, nil, err
 	}
-	if g.CreatedBy != user.ID {
+	if g.CreatedBy != c.user.ID {
 		return 0, nil, errNotCreator
 	}
 	ctx := context.WithoutCancel(r.Context()) // all or nothing
@@ -292,7 +331,7 @@ func (h *Handler) deleteDefinition(r *http.Request, user actions.Actor) (int, an
 	return http.StatusNoContent, nil, nil
 }
 
-func (h *Handler) getGroup(r *http.Request, user actions.Actor) (int, any, error) {
+func (h *Handler) getGroup(r *http.Request, c call) (int, any, error) {
 	g, err := h.loadGroup(r)
 	if err != nil {
 		return 0, nil, err
@@ -306,13 +345,13 @@ func (h *Handler) getGroup(r *http.Request, user actions.Actor) (int, any, error
 		if err != nil {
 			return 0, nil, err
 		}
-		switch err := h.visible(r.Context(), &l, user); {
+		switch err := h.visible(r.Context(), &l, c.user); {
 		case errors.Is(err, errHidden):
 			continue
 		case err != nil:
 			return 0, nil, err
 		}
-		pa, err := h.platformAction(r.Context(), &l, user)
+		pa, err := h.platformAction(r.Context(), &l, c.user, c.vars)
 		if err != nil {
 			return 0, nil, err
 		}
@@ -321,33 +360,41 @@ func (h *Handler) getGroup(r *http.Request, user actions.Actor) (int, any, error
 	return http.StatusOK, out, nil
 }
 
-func (h *Handler) getLink(r *http.Request, user actions.Actor) (int, any, error) {
-	l, err := h.loadLink(r, user)
+func (h *Handler) getLink(w http.ResponseWriter, r *http.Request, c call) error {
+	l, err := h.loadLink(r, c.user)
 	if err != nil {
-		return 0, nil, err
+		return err
 	}
-	out, err := h.platformAction(r.Context(), &l, user)
-	return http.StatusOK, out, err
+	return h.writeLink(w, r, &l, c)
 }
 
-func (h *Handler) patchLink(r *http.Request, user actions.Actor) (int, any, error) {
-	l, err := h.loadLink(r, user)
+func (h *Handler) patchLink(w http.ResponseWriter, r *http.Request, c call) error {
+	l, err := h.loadLink(r, c.user)
 	if err != nil {
-		return 0, nil, err
+		return err
 	}
 	status, err := requestedStatus(r)
 	if err != nil {
-		return 0, nil, err
+		return err
 	}
-	if err := h.setStatus(r.Context(), l.ID, user, status); err != nil {
-		return 0, nil, err
+	if err := h.setStatus(r.Context(), l.ID, c.user, status, c.vars); err != nil {
+		return err
 	}
 	l, _, err = h.engine.Load(r.Context(), l.ID)
 	if err != nil {
-		return 0, nil, err
+		return err
 	}
-	out, err := h.platformAction(r.Context(), &l, user)
-	return http.StatusOK, out, err
+	return h.writeLink(w, r, &l, c)
+}
+
+// writeLink answers l as the user of c sees it (200, a Platform Action).
+func (h *Handler) writeLink(w http.ResponseWriter, r *http.Request, l *Link, c call) error {
+	a, err := h.linkAction(r.Context(), l, c.user, c.vars)
+	if err != nil {
+		return err
+	}
+	h.writeLinkAction(w, r, http.StatusOK, &a)
+	return nil
 }
 
 // requestedStatus reads the status of a PATCH from its body or its query.
@@ -384,12 +431,12 @@ func requestedStatus(r *http.Request) (string, error) {
 	return status, newInputError(ps)
 }
 
-func (h *Handler) getDiagnostic(r *http.Request, user actions.Actor) (int, any, error) {
-	l, err := h.loadLink(r, user)
+func (h *Handler) getDiagnostic(r *http.Request, c call) (int, any, error) {
+	l, err := h.loadLink(r, c.user)
 	if err != nil {
 		return 0, nil, err
 	}
-	status, rec, err := h.statusOf(r.Context(), &l, user.ID)
+	status, rec, err := h.statusOf(r.Context(), &l, c.user.ID)
 	if err != nil {
 		return 0, nil, err
 	}
@@ -406,7 +453,7 @@ func (h *Handler) getDiagnostic(r *http.Request, user actions.Actor) (int, any, 
 		return 0, nil, err
 	}
 	if l.ActionType == TypeAPI || l.ActionType == TypeAPIAsync {
-		if g, _, err := h.groups.Load(r.Context(), l.GroupID); err == nil && g.CreatedBy == user.ID {
+		if g, _, err := h.groups.Load(r.Context(), l.GroupID); err == nil && g.CreatedBy == c.user.ID {
 			text = newCalloutRequest(&l, rec.ActorID, recordedVariables(rec)).String() + text
 		}
 	}

@@ -34,7 +34,7 @@ const (
 )
 
 var (
-	visibleGuard    = actions.Guard{Name: guardVisible, Expr: `UserID in ["", Actor.ID] && ExcludedUserID != Actor.ID`}
+	visibleGuard    = actions.Guard{Name: guardVisible, Expr: `(UserID == "" || UserID == Actor.ID) && ExcludedUserID != Actor.ID`}
 	notExpiredGuard = actions.Guard{Name: guardNotExpired, Expr: `now() < ExpirationDate`}
 )
 
@@ -140,8 +140,8 @@ func (h *Handler) visible(ctx context.Context, l *Link, user actions.Actor) erro
 // change is retried (Config.MaxRetries) when another request changed the
 // link at the same time, so that the engine's policy check sees that
 // request's execution.
-func (h *Handler) setStatus(ctx context.Context, id string, user actions.Actor, target string) error {
-	attempts, err := httpx.Retry(h.retries, func() error { return h.trySetStatus(ctx, id, user, target) })
+func (h *Handler) setStatus(ctx context.Context, id string, user actions.Actor, target string, vars Variables) error {
+	attempts, err := httpx.Retry(h.retries, func() error { return h.trySetStatus(ctx, id, user, target, vars) })
 	if errors.Is(err, actions.ErrConflict) {
 		return fmt.Errorf("%w: action link %s changed %d times during the request", actions.ErrConflict, id, attempts)
 	}
@@ -153,7 +153,7 @@ func (h *Handler) setStatus(ctx context.Context, id string, user actions.Actor, 
 // the pending execution the user may complete (or, for Ui and Download
 // links still at NewStatus, executes and completes one). Everything else is
 // refused with the rule it breaks.
-func (h *Handler) trySetStatus(ctx context.Context, id string, user actions.Actor, target string) error {
+func (h *Handler) trySetStatus(ctx context.Context, id string, user actions.Actor, target string, vars Variables) error {
 	l, version, err := h.engine.Load(ctx, id)
 	if err != nil {
 		return err
@@ -172,7 +172,7 @@ func (h *Handler) trySetStatus(ctx context.Context, id string, user actions.Acto
 	execute := func() (actions.Execution, error) {
 		res, err := h.engine.Execute(ctx, actions.Request{
 			ActionID: action, ObjectID: id, Version: version, Actor: user,
-			Inputs: h.variables(ctx).inputs(), Comment: "PATCH status=" + target,
+			Inputs: vars.inputs(), Comment: "PATCH status=" + target,
 		})
 		if errors.Is(err, actions.ErrEffectFailed) {
 			return res.Execution, nil // a failed callout: the link is FailedStatus

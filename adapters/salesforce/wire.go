@@ -1,70 +1,80 @@
 package salesforce
 
 import (
+	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/actionable-go/actionable/adapters/internal/httpx"
 )
 
-// appendPlatformAction appends v in JSON as encoding/json writes it
-// without HTML escaping, without its reflection: GET .../action-links/{id}
-// answers it on every request. The rarely set members (executingUser, a
-// non-empty createdRecords) are encoded by e.
-func appendPlatformAction(b []byte, v *PlatformAction, e *httpx.Encoder) ([]byte, error) {
+// appendLinkAction appends the Platform Action of a (platformActionOf),
+// under the handler's base path, in JSON as encoding/json writes it
+// without HTML escaping, without its reflection and without making its
+// strings: GET .../action-links/{id} answers it on every request. An
+// executingUser is encoded by encoding/json.
+func appendLinkAction(b []byte, base string, a *linkAction) ([]byte, error) {
+	l := &a.link
 	b = append(b, `{"actionUrl":`...)
-	b = appendNullable(b, v.ActionURL)
-	b = append(b, `,"apiName":`...)
-	b = appendNullable(b, v.APIName)
-	b = append(b, `,"confirmationMessage":`...)
-	b = appendNullable(b, v.ConfirmationMessage)
-	b = append(b, `,"createdRecords":`...)
-	switch {
-	case v.CreatedRecords == nil:
+	b = appendNullable(b, a.actionURL)
+	b = append(b, `,"apiName":null,"confirmationMessage":`...)
+	if a.confirms() {
+		b = appendJoined(b, confirmationPrefix, label(l.LabelKey, StatusNew), "?")
+	} else {
 		b = append(b, "null"...)
-	case len(v.CreatedRecords) == 0:
-		b = append(b, "[]"...)
-	default:
-		m, err := e.Marshal(v.CreatedRecords)
-		if err != nil {
-			return nil, err
-		}
-		b = append(b, m...)
 	}
-	b = append(b, `,"executingUser":`...)
-	if v.ExecutingUser == nil {
+	b = append(b, `,"createdRecords":[],"executingUser":`...)
+	if a.executingUser == nil {
 		b = append(b, "null"...)
 	} else {
-		m, err := e.Marshal(v.ExecutingUser)
+		e := httpx.NewEncoder()
+		m, err := e.Marshal(a.executingUser)
 		if err != nil {
+			e.Release()
 			return nil, err
 		}
 		b = append(b, m...)
+		e.Release()
 	}
 	b = append(b, `,"groupDefault":`...)
-	b = strconv.AppendBool(b, v.GroupDefault)
-	b = append(b, `,"iconUrl":`...)
-	b = appendNullable(b, v.IconURL)
-	b = append(b, `,"id":`...)
-	b = httpx.AppendString(b, v.ID)
+	b = strconv.AppendBool(b, l.GroupDefault)
+	b = append(b, `,"iconUrl":null,"id":`...)
+	b = httpx.AppendString(b, l.ID)
 	b = append(b, `,"label":`...)
-	b = httpx.AppendString(b, v.Label)
-	b = append(b, `,"modifiedDate":`...)
-	b = httpx.AppendString(b, v.ModifiedDate)
-	b = append(b, `,"platformActionGroup":{"id":`...)
-	b = httpx.AppendString(b, v.PlatformActionGroup.ID)
+	b = httpx.AppendString(b, label(l.LabelKey, a.status))
+	b = append(b, `,"modifiedDate":"`...)
+	b = appendTime(b, l.Created)
+	b = append(b, `","platformActionGroup":{"id":`...)
+	b = httpx.AppendString(b, l.GroupID)
 	b = append(b, `,"url":`...)
-	b = httpx.AppendString(b, v.PlatformActionGroup.URL)
+	b = appendJoined(b, base, pathGroups+"/", l.GroupID)
 	b = append(b, `},"status":`...)
-	b = httpx.AppendString(b, v.Status)
+	b = httpx.AppendString(b, a.status)
 	b = append(b, `,"subtype":`...)
-	b = httpx.AppendString(b, v.Subtype)
-	b = append(b, `,"type":`...)
-	b = httpx.AppendString(b, v.Type)
-	b = append(b, `,"url":`...)
-	b = httpx.AppendString(b, v.URL)
+	b = httpx.AppendString(b, l.ActionType)
+	b = append(b, `,"type":"`+platformActionType+`","url":`...)
+	b = appendJoined(b, base, pathLinks+"/", l.ID)
 	return append(b, '}'), nil
+}
+
+// appendJoined appends the concatenation of parts as a JSON string, as
+// httpx.AppendString does, without making it when every byte is plain (as
+// the handler's urls are).
+func appendJoined(b []byte, parts ...string) []byte {
+	for _, p := range parts {
+		for i := range len(p) {
+			if !httpx.PlainByte(p[i]) {
+				return httpx.AppendString(b, strings.Join(parts, ""))
+			}
+		}
+	}
+	b = append(b, '"')
+	for _, p := range parts {
+		b = append(b, p...)
+	}
+	return append(b, '"')
 }
 
 // appendNullable appends *s as a JSON string, or null.
@@ -86,32 +96,38 @@ const maxPooledBody = 64 << 10
 // formatTime writes t as Salesforce writes dates (timeLayout), as
 // t.UTC().Format(timeLayout) does, without parsing the layout each time.
 func formatTime(t time.Time) string {
+	var b [len(timeLayout)]byte
+	return string(appendTime(b[:0], t))
+}
+
+// appendTime appends formatTime(t).
+func appendTime(b []byte, t time.Time) []byte {
 	t = t.UTC()
 	year, month, day := t.Date()
 	if year < 0 || year > 9999 {
-		return t.Format(timeLayout)
+		return t.AppendFormat(b, timeLayout)
 	}
 	hour, minute, sec := t.Clock()
-	var b [len(timeLayout)]byte
-	put := func(i, v, n int) {
-		for j := i + n - 1; j >= i; j-- {
-			b[j] = byte('0' + v%10)
+	b = slices.Grow(b, len(timeLayout))
+	put := func(v, n int) { // n digits of v, within the capacity grown
+		b = b[:len(b)+n]
+		for i := len(b) - 1; i >= len(b)-n; i-- {
+			b[i] = byte('0' + v%10)
 			v /= 10
 		}
 	}
-	put(0, year, 4)
-	b[4] = '-'
-	put(5, int(month), 2)
-	b[7] = '-'
-	put(8, day, 2)
-	b[10] = 'T'
-	put(11, hour, 2)
-	b[13] = ':'
-	put(14, minute, 2)
-	b[16] = ':'
-	put(17, sec, 2)
-	b[19] = '.'
-	put(20, t.Nanosecond()/1e6, 3)
-	b[23] = 'Z'
-	return string(b[:])
+	put(year, 4)
+	b = append(b, '-')
+	put(int(month), 2)
+	b = append(b, '-')
+	put(day, 2)
+	b = append(b, 'T')
+	put(hour, 2)
+	b = append(b, ':')
+	put(minute, 2)
+	b = append(b, ':')
+	put(sec, 2)
+	b = append(b, '.')
+	put(t.Nanosecond()/1e6, 3)
+	return append(b, 'Z')
 }

@@ -3,6 +3,7 @@ package salesforce
 import (
 	"math/rand/v2"
 	"reflect"
+	"slices"
 	"testing"
 	"time"
 
@@ -57,32 +58,59 @@ func fillRandom(rng *rand.Rand, v reflect.Value) {
 	}
 }
 
-// TestAppendPlatformActionIsEncoder checks that writePlatformAction
-// writes what encoding/json writes (as every other answer is written), on
-// random Platform Actions.
-func TestAppendPlatformActionIsEncoder(t *testing.T) {
+// TestAppendLinkActionIsEncoder checks that writeLinkAction writes what
+// encoding/json writes of the Platform Action (as every other answer is
+// written), on random links as random users see them, under random base
+// paths.
+func TestAppendLinkActionIsEncoder(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
-	cases := []PlatformAction{{}, {CreatedRecords: []RecordSummary{}}, {ExecutingUser: &UserSummary{}}}
-	for range 3000 {
-		var v PlatformAction
-		fillRandom(rng, reflect.ValueOf(&v).Elem())
-		cases = append(cases, v)
+	statuses := []string{StatusNew, StatusPending, StatusSuccessful, StatusFailed}
+	var keys []string
+	for k := range labels {
+		keys = append(keys, k)
 	}
-	for _, v := range cases {
+	slices.Sort(keys)
+	years := []int{-1, 0, 1, 999, 2026, 9999, 10000}
+	for i := range 5000 {
+		var l Link
+		fillRandom(rng, reflect.ValueOf(&l).Elem())
+		if rng.IntN(2) == 0 {
+			l.LabelKey = keys[rng.IntN(len(keys))]
+		}
+		l.Created = time.Date(years[rng.IntN(len(years))], time.Month(1+rng.IntN(12)), 1+rng.IntN(28),
+			rng.IntN(24), rng.IntN(60), rng.IntN(60), rng.IntN(1e9), time.FixedZone("", 3600*(rng.IntN(25)-12)))
+		a := linkAction{link: l, status: statuses[rng.IntN(len(statuses))]}
+		if rng.IntN(5) == 0 {
+			a.status = wireStrings[rng.IntN(len(wireStrings))]
+		}
+		if rng.IntN(2) == 0 {
+			u := wireStrings[rng.IntN(len(wireStrings))]
+			a.actionURL = &u
+		}
+		if rng.IntN(3) == 0 {
+			a.executingUser = new(UserSummary)
+			fillRandom(rng, reflect.ValueOf(a.executingUser).Elem())
+		}
+		base := "/services/data/v62.0"
+		if i%2 == 0 {
+			base = wireStrings[rng.IntN(len(wireStrings))]
+		}
+		h := &Handler{cfg: Config{BasePath: base}}
+		pa := h.platformActionOf(&a)
 		e := httpx.NewEncoder()
-		want, err := e.Encode(v)
+		want, err := e.Encode(pa)
 		if err != nil {
 			t.Fatal(err)
 		}
 		wantS := string(want)
-		got, err := appendPlatformAction([]byte("prefix"), &v, e)
+		e.Release()
+		got, err := appendLinkAction([]byte("prefix"), base, &a)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if diff := cmp.Diff(wantS, string(got[len("prefix"):])+"\n"); diff != "" {
-			t.Errorf("%#v mismatch (-encoding/json +got):\n%s", v, diff)
+			t.Errorf("%#v under %q mismatch (-encoding/json +got):\n%s", pa, base, diff)
 		}
-		e.Release()
 	}
 }
 

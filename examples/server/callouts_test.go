@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"encoding/json"
 	"io"
 	"net"
@@ -210,5 +211,59 @@ func TestAllowListNames(t *testing.T) {
 		if got := l.allows(netip.MustParseAddrPort(ap)); got != want {
 			t.Errorf("allows(%s) = %v, want %v", ap, got, want)
 		}
+	}
+}
+
+// TestSelfURL checks sfSelf.url, which remembers the last address: each
+// request gets the URL of its own local address and scheme, and every
+// address a request came in on is one the callouts may connect to.
+func TestSelfURL(t *testing.T) {
+	var s sfSelf
+	on := func(addr net.Addr, secure bool) string {
+		r := httptest.NewRequest(http.MethodGet, "/", nil)
+		if addr != nil {
+			r = r.WithContext(context.WithValue(r.Context(), http.LocalAddrContextKey, addr))
+		}
+		if !secure {
+			r.TLS = nil
+		} else if r.TLS == nil {
+			r.TLS = new(tls.ConnectionState)
+		}
+		return s.url(r)
+	}
+	v4 := &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 8080}
+	v4short := &net.TCPAddr{IP: net.IP{127, 0, 0, 1}, Port: 8080}
+	v6 := &net.TCPAddr{IP: net.IPv6loopback, Port: 8443}
+	other := &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 9090}
+	unix := &net.UnixAddr{Name: "/tmp/sock", Net: "unix"}
+	for _, c := range []struct {
+		addr net.Addr
+		tls  bool
+		want string
+	}{
+		{nil, false, ""},
+		{v4, false, "http://127.0.0.1:8080"},
+		{v4, false, "http://127.0.0.1:8080"},
+		{v4, true, "https://127.0.0.1:8080"},
+		{v4, false, "http://127.0.0.1:8080"},
+		{v4short, false, "http://127.0.0.1:8080"},
+		{other, false, "http://127.0.0.1:9090"},
+		{v4, false, "http://127.0.0.1:8080"},
+		{v6, false, "http://[::1]:8443"},
+		{unix, false, "http:///tmp/sock"},
+		{v6, true, "https://[::1]:8443"},
+		{v4, false, "http://127.0.0.1:8080"},
+	} {
+		if got := on(c.addr, c.tls); got != c.want {
+			t.Errorf("url on %v (TLS %v) = %q, want %q", c.addr, c.tls, got, c.want)
+		}
+	}
+	for _, ap := range []string{"127.0.0.1:8080", "127.0.0.1:9090", "[::1]:8443"} {
+		if !s.allows(netip.MustParseAddrPort(ap)) {
+			t.Errorf("a request came in on %s, whose callouts are refused", ap)
+		}
+	}
+	if s.allows(netip.MustParseAddrPort("127.0.0.1:8081")) {
+		t.Error("callouts to 127.0.0.1:8081 allowed, where no request came in")
 	}
 }

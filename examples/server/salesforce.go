@@ -15,6 +15,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/actionable-go/actionable/actions"
@@ -98,7 +99,12 @@ func mountSalesforce(ctx context.Context, mux *http.ServeMux, dir string, allow 
 			return nil, salesforce.Stores{}, fmt.Errorf("group %s: %w", g.ID, err)
 		}
 	}
-	mux.Handle(sfBasePath+"/", http.StripPrefix(sfBasePath, h))
+	strip := http.StripPrefix(sfBasePath, h)
+	mux.Handle(sfBasePath+"/", strip)
+	// The same handler for the links, the hot endpoint, matched exactly:
+	// a path the prefix alone matches costs the mux a second lookup, for
+	// a trailing-slash redirect that never applies here.
+	mux.Handle(sfBasePath+"/connect/action-links/{id}", strip)
 	mux.HandleFunc("/demo/callouts/approve", sfCallout(http.StatusOK, `{"approved":true}`))
 	mux.HandleFunc("/demo/callouts/fail", sfCallout(http.StatusInternalServerError, `{"error":"the demo provider always fails"}`))
 	return h, stores, nil
@@ -140,6 +146,18 @@ func sfAuthenticate(users []sfUser) func(*http.Request) (actions.Actor, error) {
 type sfSelf struct {
 	addrs sync.Map // netip.AddrPort → true
 	allow allowList
+	// last is the TCP address of a recent request, recorded in addrs, and
+	// its URL: every request of a server listening on one address is
+	// served from it, without allocating or writing to addrs.
+	last atomic.Pointer[sfAddr]
+}
+
+// sfAddr is a local TCP address requests came in on, and the URL of
+// sfSelf.url for it.
+type sfAddr struct {
+	ap  netip.AddrPort // as the connection's net.TCPAddr has it
+	tls bool
+	url string
 }
 
 // url is the base URL of the server's own address for r's connection, or
@@ -149,15 +167,26 @@ func (s *sfSelf) url(r *http.Request) string {
 	if !ok {
 		return ""
 	}
-	if tcp, ok := addr.(*net.TCPAddr); ok {
-		ap := tcp.AddrPort()
+	tcp, isTCP := addr.(*net.TCPAddr)
+	var ap netip.AddrPort
+	if isTCP {
+		// The same AddrPort is the same IP (its length included), zone and
+		// port, so the same addr.String().
+		ap = tcp.AddrPort()
+		if last := s.last.Load(); last != nil && last.ap == ap && last.tls == (r.TLS != nil) {
+			return last.url
+		}
 		s.addrs.Store(netip.AddrPortFrom(ap.Addr().Unmap(), ap.Port()), true)
 	}
 	scheme := "http"
 	if r.TLS != nil {
 		scheme = "https"
 	}
-	return scheme + "://" + addr.String()
+	u := scheme + "://" + addr.String()
+	if isTCP {
+		s.last.Store(&sfAddr{ap: ap, tls: r.TLS != nil, url: u})
+	}
+	return u
 }
 
 // allows reports whether a callout may connect to ap.
