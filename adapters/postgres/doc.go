@@ -143,8 +143,9 @@
 //   - a Save with a record too: it is one statement that commits or not,
 //     checked against the version, so a second try cannot apply it twice.
 //     If the connection of a try was lost after PostgreSQL committed it,
-//     the next try finds the object at another version and the record's id
-//     in the journal, and the Save returns the version it saved;
+//     the next try finds the object at another version (or deleted, or
+//     fails), the record is in the journal, and the Save returns the
+//     version it saved;
 //   - Create, Delete, Save without a record, Finish and Prune only when
 //     nothing was sent (pgconn.SafeToRetry): a second try of one that
 //     committed would report a conflict, not-found or count it did not

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -573,31 +574,62 @@ func current(t *testing.T, in *instance, id string) int64 {
 }
 
 // A Save whose connection is lost after PostgreSQL committed it is tried
-// again, finds the object moved on and the record in the journal, and
-// reports the version it saved: not a conflict, and nothing applied twice.
+// again, and finds the object moved on (or deleted, or the next try
+// failing) and the record in the journal: it reports the version it saved,
+// not an error, and nothing is applied twice.
 func TestLostConnectionAfterCommit(t *testing.T) {
 	d := newTestDB(t)
 	cat := counterCatalog(t, "counter.json")
 	in := d.instance(t, "actionable-test-lost-commit", cat)
 	ctx := context.Background()
-	if _, err := in.store.Create(ctx, "c", Counter{}); err != nil {
-		t.Fatal(err)
-	}
-	restore := postgres.LoseCommittedSave()
-	res, err := in.engine.Execute(ctx, actions.Request{ActionID: "increment", ObjectID: "c", Version: 1, Actor: actions.Actor{ID: "u"}})
-	restore()
-	if err != nil {
-		t.Fatalf("Execute whose commit lost its connection: %v", err)
-	}
-	got, v, err := in.store.Load(ctx, "c")
-	if err != nil || got.Count != 1 || v != 2 || res.Version != 2 {
-		t.Errorf("after the execute: count %d at version %d (%v), result at version %d; want 1 at version 2", got.Count, v, err, res.Version)
-	}
-	recs, err := in.store.Executions(ctx, actions.Filter{ObjectID: "c"})
-	if err != nil || len(recs) != 1 {
-		t.Fatalf("journal: %v (%v), want one record", recs, err)
-	}
-	if recs[0].ID != res.Execution.ID || recs[0].Seq != res.Execution.Seq || recs[0].ToVersion != 2 {
-		t.Errorf("record %+v, result's %+v: want the same id and Seq, to version 2", recs[0], res.Execution)
+	for _, tc := range []struct {
+		name    string
+		between func(id string) // before the next try
+		next    error           // the next try's error
+		deleted bool
+	}{
+		{name: "next try finds the object moved on"},
+		{name: "next try finds the object deleted", deleted: true, between: func(id string) {
+			if err := in.store.Delete(ctx, id); err != nil {
+				t.Fatal(err)
+			}
+		}},
+		{name: "next try fails", next: &pgconn.PgError{Severity: "ERROR", Code: "57014", Message: "canceling statement due to statement timeout"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			id := strings.ReplaceAll(tc.name, " ", "-")
+			if _, err := in.store.Create(ctx, id, Counter{}); err != nil {
+				t.Fatal(err)
+			}
+			var between func()
+			if tc.between != nil {
+				between = func() { tc.between(id) }
+			}
+			restore := postgres.LoseCommittedSave(between, tc.next)
+			res, err := in.engine.Execute(ctx, actions.Request{ActionID: "increment", ObjectID: id, Version: 1, Actor: actions.Actor{ID: "u"}})
+			restore()
+			if err != nil {
+				t.Fatalf("Execute whose commit lost its connection: %v", err)
+			}
+			if res.Version != 2 {
+				t.Errorf("result at version %d, want 2", res.Version)
+			}
+			got, v, err := in.store.Load(ctx, id)
+			switch {
+			case tc.deleted:
+				if !errors.Is(err, actions.ErrNotFound) {
+					t.Errorf("Load after the delete: %v, want ErrNotFound", err)
+				}
+			case err != nil || got.Count != 1 || v != 2:
+				t.Errorf("after the execute: count %d at version %d (%v); want 1 at version 2", got.Count, v, err)
+			}
+			recs, err := in.store.Executions(ctx, actions.Filter{ObjectID: id})
+			if err != nil || len(recs) != 1 {
+				t.Fatalf("journal: %v (%v), want one record", recs, err)
+			}
+			if recs[0].ID != res.Execution.ID || recs[0].Seq != res.Execution.Seq || recs[0].ToVersion != 2 {
+				t.Errorf("record %+v, result's %+v: want the same id and Seq, to version 2", recs[0], res.Execution)
+			}
+		})
 	}
 }

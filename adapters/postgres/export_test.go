@@ -40,13 +40,23 @@ func RecordSQL[T any](s *Store[T]) string { return s.sql.record }
 
 // LoseCommittedSave makes the next Save with a record that commits report
 // a lost connection instead, as when a backend dies between its commit and
-// its answer; restore undoes it.
-func LoseCommittedSave() (restore func()) {
-	lost := false
+// its answer. Then it runs between, if not nil, before the next try, and
+// makes that try fail with next, if not nil. restore undoes it.
+func LoseCommittedSave(between func(), next error) (restore func()) {
+	tries := 0
 	saveHook = func(err error) error {
-		if err == nil && !lost {
-			lost = true
+		switch {
+		case tries == 0 && err == nil:
+			tries++
+			if between != nil {
+				between()
+			}
 			return &pgconn.PgError{Severity: "FATAL", Code: "57P01", Message: "terminating connection due to administrator command"}
+		case tries == 1:
+			tries++
+			if next != nil {
+				return next
+			}
 		}
 		return err
 	}

@@ -273,6 +273,17 @@ func (s *Store[T]) Save(ctx context.Context, id string, obj T, expected int64, r
 			lost = lost || lostConnection(err)
 			return err
 		})
+		if lost && (err != nil || saved == nil) {
+			// A try whose connection was lost may have committed before
+			// the next failed, or found the object moved on or deleted:
+			// if it did, the journal has its record.
+			if v, seq, ok, rerr := s.recorded(ctx, rec); rerr != nil && err == nil {
+				return 0, rerr
+			} else if ok {
+				rec.Seq = seq
+				return v, nil
+			}
+		}
 	}
 	if err != nil {
 		var pe *pgconn.PgError
@@ -287,16 +298,6 @@ func (s *Store[T]) Save(ctx context.Context, id string, obj T, expected int64, r
 	switch {
 	case saved == nil && current == nil:
 		return 0, &actions.NotFoundError{Kind: "object", ID: id}
-	case saved == nil && lost:
-		// The connection of an earlier try was lost after PostgreSQL may
-		// have committed it: if it did, the journal has the record.
-		if v, seq, ok, err := s.recorded(ctx, rec.ID); err != nil {
-			return 0, err
-		} else if ok {
-			rec.Seq = seq
-			return v, nil
-		}
-		fallthrough
 	case saved == nil:
 		return 0, fmt.Errorf("%w: object %q is no longer at version %d", actions.ErrConflict, id, expected)
 	}
@@ -310,18 +311,19 @@ func (s *Store[T]) Save(ctx context.Context, id string, obj T, expected int64, r
 // replace it to lose the connection of a try that committed.
 var saveHook = func(err error) error { return err }
 
-// recorded returns the version after and the Seq of the execution id if
-// the journal has it.
-func (s *Store[T]) recorded(ctx context.Context, id string) (version, seq int64, ok bool, err error) {
+// recorded returns the version after and the Seq of rec if the journal
+// has it: its id, of its object, from its version.
+func (s *Store[T]) recorded(ctx context.Context, rec *actions.Execution) (version, seq int64, ok bool, err error) {
 	err = s.retry(ctx, lostConnection, func() error {
 		return s.pool.QueryRow(ctx, `SELECT to_version, seq FROM `+ident(s.schema, "executions")+`
-			WHERE collection = $1 AND id = $2`, s.coll, id).Scan(&version, &seq)
+			WHERE collection = $1 AND id = $2 AND object_id = $3 AND from_version = $4`,
+			s.coll, rec.ID, rec.ObjectID, rec.FromVersion).Scan(&version, &seq)
 	})
 	switch {
 	case errors.Is(err, pgx.ErrNoRows):
 		return 0, 0, false, nil
 	case err != nil:
-		return 0, 0, false, fmt.Errorf("postgres: reading execution %s after a lost connection: %w", id, err)
+		return 0, 0, false, fmt.Errorf("postgres: reading execution %s after a lost connection: %w", rec.ID, err)
 	}
 	return version, seq, true, nil
 }
