@@ -151,7 +151,9 @@
 //     committed would report a conflict, not-found or count it did not
 //     have.
 //
-// Other errors, and a connection lost on the last try, are returned.
+// Other errors, a connection lost on the last try, and the error of a try
+// that could not make a new connection (the server is down or starting:
+// no more dials are tried) are returned.
 //
 // # Errors
 //

@@ -14,6 +14,7 @@ import (
 
 	"github.com/actionable-go/actionable/actions"
 	"github.com/actionable-go/actionable/adapters/postgres"
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
@@ -631,5 +632,55 @@ func TestLostConnectionAfterCommit(t *testing.T) {
 				t.Errorf("record %+v, result's %+v: want the same id and Seq, to version 2", recs[0], res.Execution)
 			}
 		})
+	}
+}
+
+// When the server cannot be reached, a statement that lost its connection
+// is tried on one new connection, not on as many as the pool may hold:
+// the dials would only add to the load of a server that is starting.
+func TestLostConnectionServerDown(t *testing.T) {
+	d := newTestDB(t)
+	cfg, err := pgxpool.ParseConfig(d.url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const app = "actionable-test-down"
+	cfg.MaxConns = 4
+	cfg.ConnConfig.RuntimeParams["application_name"] = app
+	var down atomic.Bool
+	var dials atomic.Int64
+	cfg.BeforeConnect = func(_ context.Context, cc *pgx.ConnConfig) error {
+		dials.Add(1)
+		if down.Load() {
+			cc.Host, cc.Port, cc.Fallbacks = "127.0.0.1", 1, nil // nothing listens there
+		}
+		return nil
+	}
+	ctx := context.Background()
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pool.Close()
+	store, err := postgres.NewDocumentStore[Counter](ctx, pool, "counters", postgres.WithSchema(d.schema))
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := &instance{app: app, pool: pool, store: store}
+	if _, err := store.Create(ctx, "c", Counter{}); err != nil {
+		t.Fatal(err)
+	}
+	idlePoolTerminated(t, d, in, 1) // one dead connection in the pool
+	down.Store(true)
+	dials.Store(0)
+	if _, _, err := store.Load(ctx, "c"); err == nil {
+		t.Fatal("Load with the server down succeeded")
+	}
+	if n := dials.Load(); n != 1 {
+		t.Errorf("Load with the server down dialled %d times, want 1", n)
+	}
+	down.Store(false)
+	if _, _, err := store.Load(ctx, "c"); err != nil {
+		t.Errorf("Load with the server back: %v", err)
 	}
 }

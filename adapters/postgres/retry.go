@@ -39,7 +39,7 @@ func lostConnection(err error) bool {
 // again says may be retried, up to once per connection the pool may hold
 // and once more: pgx drops a connection from the pool when it finds it
 // lost, so that the last try runs on a new one. It returns op's last error,
-// and stops when the context ends.
+// and stops when the context ends or when a try could not connect.
 //
 // With lostConnection for again, op must be safe to run again after a lost
 // connection (a read is); with pgconn.SafeToRetry, which holds only when
@@ -49,9 +49,14 @@ func (s *Store[T]) retry(ctx context.Context, again func(error) bool, op func() 
 	if err == nil || !again(err) {
 		return err
 	}
+	var connect *pgconn.ConnectError
 	for tries := s.pool.Config().MaxConns; tries > 0 && again(err) && ctx.Err() == nil; tries-- {
 		retryHook(err)
-		err = op()
+		if err = op(); errors.As(err, &connect) {
+			// A new connection could not be made: the server is down or
+			// starting, and more dials now would only add to its load.
+			return err
+		}
 	}
 	return err
 }
