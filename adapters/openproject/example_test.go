@@ -292,7 +292,7 @@ func ExampleNew() {
 func ExampleConfig_appendProperties() {
 	appendProperties := func(b []byte, t Ticket) ([]byte, string, error) {
 		b = append(b, `,"subject":`...)
-		b = appendString(b, t.Subject)
+		b = openproject.AppendString(b, t.Subject)
 		b = append(b, `,"percentageDone":`...)
 		b = strconv.AppendInt(b, int64(t.PercentageDone), 10)
 		return b, t.Subject, nil
@@ -316,17 +316,6 @@ func ExampleConfig_appendProperties() {
 	// Output:
 	// 200 {"_type":"WorkPackage","id":7,"lockVersion":1,"subject":"Fix the login page","percentageDone":50 ...
 	// the same as with encoding/json: true
-}
-
-// appendString appends s as encoding/json encodes it without HTML
-// escaping, as the default rendering does. (A host on a hot path appends
-// a string of printable ASCII without a quote or a backslash as it is.)
-func appendString(b []byte, s string) []byte {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	_ = enc.Encode(s) // a string always encodes
-	return append(b, bytes.TrimSuffix(buf.Bytes(), []byte("\n"))...)
 }
 
 // A change that breaks a validation rule of the host's type is refused as a

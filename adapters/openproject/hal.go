@@ -17,6 +17,11 @@ import (
 	"github.com/actionable-go/actionable/adapters/internal/httpx"
 )
 
+// AppendString appends s to b as a JSON string, exactly as the default
+// rendering (encoding/json without HTML escaping) writes a string property,
+// for Config.AppendProperties.
+func AppendString(b []byte, s string) []byte { return httpx.AppendString(b, s) }
+
 // halContentType is the content type of every JSON response.
 const halContentType = "application/hal+json; charset=utf-8"
 

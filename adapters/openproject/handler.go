@@ -118,7 +118,8 @@ type Config[T any] struct {
 	// LinkedProperties and _type, id, lockVersion, _embedded and _links; and
 	// the subject is the string field "subject". New compares the two on
 	// the zero T when it encodes as an object, and refuses a difference;
-	// hosts should compare them on their own work packages in a test. An
+	// hosts should compare them on their own work packages in a test.
+	// AppendString writes a string as the default rendering does. An
 	// error is a 500 and logged. Unused with Render.
 	AppendProperties func(b []byte, wp T) ([]byte, string, error)
 

@@ -1,10 +1,8 @@
 package main
 
 import (
-	"bytes"
 	"cmp"
 	"context"
-	"encoding/json"
 	"fmt"
 	"maps"
 	"net/http"
@@ -260,32 +258,14 @@ func openProjectDemo(ctx context.Context, dir string, st *storage) (*demo[opWork
 // status, assignee).
 func (wp opWorkPackage) appendProperties(b []byte) []byte {
 	b = append(b, `,"subject":`...)
-	b = appendJSONString(b, wp.Subject)
+	b = openproject.AppendString(b, wp.Subject)
 	b = append(b, `,"percentageDone":`...)
 	b = strconv.AppendInt(b, int64(wp.PercentageDone), 10)
 	b = append(b, `,"startDate":`...)
 	if wp.StartDate == nil {
 		return append(b, "null"...)
 	}
-	return appendJSONString(b, *wp.StartDate)
-}
-
-// appendJSONString appends s as encoding/json encodes it without HTML
-// escaping, as the adapter does: printable ASCII but the quote and the
-// backslash as it is, anything else through the encoder.
-func appendJSONString(b []byte, s string) []byte {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < 0x20 || c >= 0x7f || c == '"' || c == '\\' {
-			var buf bytes.Buffer
-			enc := json.NewEncoder(&buf)
-			enc.SetEscapeHTML(false)
-			_ = enc.Encode(s) // a string always encodes
-			return append(b, bytes.TrimSuffix(buf.Bytes(), []byte("\n"))...)
-		}
-	}
-	b = append(b, '"')
-	b = append(b, s...)
-	return append(b, '"')
+	return openproject.AppendString(b, *wp.StartDate)
 }
 
 // opLoadWorkPackages puts the demo's work packages in store, each at its
