@@ -238,9 +238,9 @@ func encode(mediaType string, v any) ([]byte, error) {
 func appendRSS(b []byte, v RSS) []byte {
 	ch := v.Channel
 	b = append(b, "{\n  \"channel\": {\n    \"title\": "...)
-	b = appendString(b, ch.Title)
+	b = httpx.AppendString(b, ch.Title)
 	b = append(b, ",\n    \"WorkflowObject\": {\n      \"WorkflowDefinitionKey\": "...)
-	b = appendString(b, ch.WorkflowObject.WorkflowDefinitionKey)
+	b = httpx.AppendString(b, ch.WorkflowObject.WorkflowDefinitionKey)
 	b = append(b, ",\n      \"State\": "...)
 	switch {
 	case ch.WorkflowObject.State == nil:
@@ -254,7 +254,7 @@ func appendRSS(b []byte, v RSS) []byte {
 				b = append(b, ',')
 			}
 			b = append(b, "\n        "...)
-			b = appendString(b, s)
+			b = httpx.AppendString(b, s)
 		}
 		b = append(b, "\n      ]"...)
 	}
@@ -271,26 +271,12 @@ func appendRSS(b []byte, v RSS) []byte {
 				b = append(b, ',')
 			}
 			b = append(b, "\n      {\n        \"guid\": {\n          \"value\": "...)
-			b = appendString(b, it.GUID.Value)
+			b = httpx.AppendString(b, it.GUID.Value)
 			b = append(b, "\n        }\n      }"...)
 		}
 		b = append(b, "\n    ]"...)
 	}
 	return append(b, "\n  }\n}\n"...)
-}
-
-// appendString is httpx.AppendString, which boxes s to escape it: s is
-// cloned first then, so that s does not escape (and a channel appendRSS
-// writes may live on the stack).
-func appendString(b []byte, s string) []byte {
-	for i := 0; i < len(s); i++ {
-		if !httpx.PlainByte(s[i]) {
-			return httpx.AppendString(b, strings.Clone(s))
-		}
-	}
-	b = append(b, '"')
-	b = append(b, s...)
-	return append(b, '"')
 }
 
 // xmlAction is the XML form of Action, accepting any root element name

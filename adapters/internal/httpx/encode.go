@@ -3,18 +3,21 @@ package httpx
 import (
 	"bytes"
 	"encoding/json"
+	"strings"
 )
 
 // AppendString appends s as a JSON string, exactly as encoding/json encodes
 // it without HTML escaping (json.Encoder with SetEscapeHTML(false)): plain
-// printable ASCII as it is, anything else through the encoder.
+// printable ASCII as it is, anything else through the encoder. The encoder
+// gets a copy of s, so that s itself does not escape: a caller may append
+// strings that live on its stack.
 func AppendString(b []byte, s string) []byte {
 	for i := 0; i < len(s); i++ {
 		if !PlainByte(s[i]) {
 			var buf bytes.Buffer
 			enc := json.NewEncoder(&buf)
 			enc.SetEscapeHTML(false)
-			_ = enc.Encode(s) // a string always encodes
+			_ = enc.Encode(strings.Clone(s)) // a string always encodes
 			return append(b, bytes.TrimSuffix(buf.Bytes(), []byte("\n"))...)
 		}
 	}
