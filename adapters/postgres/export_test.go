@@ -35,9 +35,6 @@ func UseCounterSeq[T any](ctx context.Context, s *Store[T]) error {
 	return nil
 }
 
-// RecordSQL returns the statement of s's Saves with a record.
-func RecordSQL[T any](s *Store[T]) string { return s.sql.record }
-
 // LoseCommittedSave makes the next Save with a record that commits report
 // a lost connection instead, as when a backend dies between its commit and
 // its answer. Then it runs between, if not nil, before the next try, and
