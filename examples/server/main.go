@@ -123,6 +123,7 @@ type config struct {
 	calloutAllow      string
 	postgres          string // the database URL; "" keeps everything in memory
 	postgresSchema    string
+	journalKeep       int
 }
 
 // parseFlags reads args into a config and checks it.
@@ -145,6 +146,8 @@ func parseFlags(args []string, output io.Writer) (config, error) {
 		"PostgreSQL URL (postgres://user@host:5432/db) to keep the demo's objects, journals and Salesforce links in; the default keeps them in memory")
 	fs.StringVar(&c.postgresSchema, "postgres-schema", "actionable_demo",
 		"the schema of -postgres, migrated at start-up; servers on one database and schema share their data")
+	fs.IntVar(&c.journalKeep, "journal-keep", 10000,
+		"execution records each adapter's journal keeps, the newest, pruned every second (pending ones stay); 0 keeps them all")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return c, err
@@ -175,6 +178,9 @@ func parseFlags(args []string, output io.Writer) (config, error) {
 	}
 	if c.maxHeaderBytes <= 0 {
 		return c, fmt.Errorf("-max-header-bytes must be positive, not %d", c.maxHeaderBytes)
+	}
+	if c.journalKeep < 0 {
+		return c, fmt.Errorf("-journal-keep must not be negative, not %d", c.journalKeep)
 	}
 	return c, nil
 }
@@ -207,6 +213,16 @@ func run(ctx context.Context, args []string, stderr io.Writer, ready func(net.Ad
 		return listenError(c.addr, err)
 	}
 	logger := log.New(stderr, "", log.LstdFlags)
+	pruning, stopPruning := context.WithCancel(ctx)
+	pruned := make(chan struct{})
+	go func() {
+		defer close(pruned)
+		h.pruneJournals(pruning, c.journalKeep, logger)
+	}()
+	defer func() {
+		stopPruning()
+		<-pruned // no prune outlives run, nor runs on a closed pool
+	}()
 	srv := &http.Server{
 		Handler:           h,
 		ReadHeaderTimeout: c.readHeaderTimeout,
@@ -239,6 +255,40 @@ func run(ctx context.Context, args []string, stderr io.Writer, ready func(net.Ad
 	<-served // http.ErrServerClosed
 	logger.Printf("stopped")
 	return nil
+}
+
+// journalPruneEvery is how often the server prunes its journals to
+// -journal-keep. Tests make it shorter.
+var journalPruneEvery = time.Second
+
+// pruneJournals keeps each adapter's journal to its newest keep records
+// (0: all) until ctx is done. An in-memory journal would otherwise grow
+// for as long as the server runs: memory, and the time of every execute
+// with it, since each record is one more entry in the journal's indexes.
+func (s *server) pruneJournals(ctx context.Context, keep int, logger *log.Logger) {
+	if keep == 0 {
+		return
+	}
+	var pruners []actions.Pruner
+	for _, j := range []actions.Journal{s.workPackages, s.akanaObjects, s.documents} {
+		if p, ok := j.(actions.Pruner); ok {
+			pruners = append(pruners, p)
+		}
+	}
+	tick := time.NewTicker(journalPruneEvery)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+		for _, p := range pruners {
+			if _, err := p.Prune(ctx, actions.Retention{Keep: keep}); err != nil && ctx.Err() == nil {
+				logger.Printf("pruning a journal to its newest %d records: %v", keep, err)
+			}
+		}
+	}
 }
 
 // listenError words a failed net.Listen in one line that names the

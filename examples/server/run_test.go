@@ -5,8 +5,10 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"io/fs"
+	stdlog "log"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -23,6 +25,8 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/actionable-go/actionable/actions"
 )
 
 // syncBuffer is a bytes.Buffer that run's logger and a test can share.
@@ -341,6 +345,7 @@ func TestRunStartUp(t *testing.T) {
 		{"no read timeout", []string{"-read-timeout", "0"}, "-read-timeout must be positive, not 0s"},
 		{"negative grace", []string{"-shutdown-grace", "-1s"}, "-shutdown-grace must be positive, not -1s"},
 		{"no header bytes", []string{"-max-header-bytes", "0"}, "-max-header-bytes must be positive, not 0"},
+		{"negative journal keep", []string{"-journal-keep", "-1"}, "-journal-keep must not be negative, not -1"},
 		{"a URL to allow", []string{"-callout-allow", "http://localhost:3000"},
 			`-callout-allow: "http://localhost:3000" is not a host or host:port: name the host, not a URL or a path`},
 	}
@@ -487,4 +492,69 @@ func TestBinary(t *testing.T) {
 			t.Errorf("stdout: %q", stdout.String())
 		}
 	})
+}
+
+// TestPruneJournals: with -journal-keep 3, the journal of work packages
+// holds only the newest 3 of 5 executions once the pruner has run, and
+// still answers for them; with 0 nothing is dropped.
+func TestPruneJournals(t *testing.T) {
+	defer func(every time.Duration) { journalPruneEvery = every }(journalPruneEvery)
+	journalPruneEvery = 5 * time.Millisecond
+	ctx := context.Background()
+	for _, tt := range []struct {
+		keep int
+		want []int64 // the Seqs left, oldest first
+	}{
+		{keep: 3, want: []int64{3, 4, 5}},
+		{keep: 0, want: []int64{1, 2, 3, 4, 5}},
+	} {
+		t.Run(fmt.Sprintf("keep %d", tt.keep), func(t *testing.T) {
+			h, err := newServer("../../testdata", nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for lock := 3; lock < 3+5; lock++ { // work package 42 is at lockVersion 3
+				body := fmt.Sprintf(`{"_links":{"workPackage":{"href":"/api/v3/work_packages/42"}},"lockVersion":%d}`, lock)
+				r := httptest.NewRequest("POST", "/api/v3/custom_actions/2/execute", strings.NewReader(body))
+				r.Header.Set("Authorization", "Bearer op-admin")
+				r.Header.Set("Content-Type", "application/json")
+				w := httptest.NewRecorder()
+				h.ServeHTTP(w, r)
+				if w.Code != http.StatusOK {
+					t.Fatalf("execute at lockVersion %d: status %d: %s", lock, w.Code, w.Body)
+				}
+			}
+			seqs := func() []int64 {
+				recs, err := h.workPackages.Executions(ctx, actions.Filter{ObjectID: "42"})
+				if err != nil {
+					t.Fatal(err)
+				}
+				var out []int64
+				for _, r := range recs {
+					out = append(out, r.Seq)
+				}
+				return out
+			}
+			pruneCtx, stop := context.WithCancel(ctx)
+			done := make(chan struct{})
+			log := &syncBuffer{}
+			go func() {
+				defer close(done)
+				h.pruneJournals(pruneCtx, tt.keep, stdlog.New(log, "", 0))
+			}()
+			if tt.keep > 0 {
+				waitFor(t, "the journal pruned", func() bool { return len(seqs()) == tt.keep })
+			} else {
+				time.Sleep(10 * journalPruneEvery) // time to prune, were it to
+			}
+			stop()
+			<-done
+			if diff := cmp.Diff(tt.want, seqs()); diff != "" {
+				t.Errorf("the records left (-want +got):\n%s", diff)
+			}
+			if log.String() != "" {
+				t.Errorf("pruneJournals logged %q", log)
+			}
+		})
+	}
 }
