@@ -13,7 +13,8 @@
 // The execute endpoint (OpenProject's POST .../execute) runs one wrk thread
 // per connection, each on a work package of its own that only it changes,
 // tracking its lockVersion from the answers, so that every request is a
-// successful execution, not a conflict.
+// successful execution, not a conflict; a thread's first answer that is
+// not a 200 is printed with the error that ends the run.
 package main
 
 import (
@@ -99,6 +100,11 @@ function request()
     string.format('{"_links":{"workPackage":{"href":"/api/v3/work_packages/%%d"}},"lockVersion":%%d}', wp, lock))
 end
 function response(status, headers, body)
+  if status ~= 200 and not told then
+    -- the first failure of each thread, for the error wrk's run ends with
+    told = true
+    io.write(string.format("work package %%d, lockVersion %%s: status %%d: %%s\n", wp, tostring(lock), status, body))
+  end
   local v = string.match(body, '"lockVersion":(%%d+)')
   if v then lock = tonumber(v) end
 end
