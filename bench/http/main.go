@@ -14,7 +14,11 @@
 // per connection, each on a work package of its own that only it changes,
 // tracking its lockVersion from the answers, so that every request is a
 // successful execution, not a conflict; a thread's first answer that is
-// not a 200 is printed with the error that ends the run.
+// not a 200 is printed with the error that ends the run. It also runs on a
+// third server, ./bench/http/engine, which answers with the same bytes
+// after Engine.Execute alone, on the same catalog and work packages: the
+// table's extra row is what the SDK's write path leaves of the bare
+// handler's rate, before any adapter work.
 package main
 
 import (
@@ -51,6 +55,7 @@ type endpoint struct {
 const (
 	serverAddr = "127.0.0.1:18080"
 	bareAddr   = "127.0.0.1:18081"
+	engineAddr = "127.0.0.1:18082" // the execute endpoint alone
 	// benchWPs are the work packages the execute benchmark adds to the
 	// demo data, one per connection: 100, 101, ...
 	benchWPBase = 100
@@ -129,6 +134,7 @@ func main() {
 
 	build(dir, "server", "./examples/server")
 	build(dir, "bare", "./bench/http/bare")
+	build(dir, "engine", "./bench/http/engine")
 	data := filepath.Join(dir, "data")
 	if err := benchData(data, *conns); err != nil {
 		log.Fatal(err)
@@ -161,8 +167,11 @@ func main() {
 		log.Fatal(err)
 	}
 	start(ctx, filepath.Join(dir, "bare"), "http://"+bareAddr+"/webhooks/serviceInfo", "-addr", bareAddr, "-answers", answersFile)
+	start(ctx, filepath.Join(dir, "engine"), fmt.Sprintf("http://%s/api/v3/work_packages/%d", engineAddr, benchWPBase),
+		"-addr", engineAddr, "-data", data, "-answers", answersFile)
 
-	type result struct{ server, bare, ratio []float64 }
+	// engine and engineRatio: the execute endpoint's Engine.Execute alone.
+	type result struct{ server, bare, ratio, engine, engineRatio []float64 }
 	results := make([]result, len(endpoints))
 	for round := range *rounds {
 		for i, e := range endpoints {
@@ -170,6 +179,9 @@ func main() {
 				continue
 			}
 			order := []string{serverAddr, bareAddr}
+			if e.perWP {
+				order = append(order, engineAddr)
+			}
 			if round%2 == 1 {
 				slices.Reverse(order)
 			}
@@ -181,6 +193,11 @@ func main() {
 			results[i].bare = append(results[i].bare, rps[bareAddr])
 			results[i].ratio = append(results[i].ratio, rps[serverAddr]/rps[bareAddr])
 			log.Printf("round %d: %s: %.0f req/s, bare %.0f req/s, %.2fx", round+1, e.name, rps[serverAddr], rps[bareAddr], rps[serverAddr]/rps[bareAddr])
+			if e.perWP {
+				results[i].engine = append(results[i].engine, rps[engineAddr])
+				results[i].engineRatio = append(results[i].engineRatio, rps[engineAddr]/rps[bareAddr])
+				log.Printf("round %d: %s, Engine.Execute alone: %.0f req/s, %.2fx", round+1, e.name, rps[engineAddr], rps[engineAddr]/rps[bareAddr])
+			}
 		}
 	}
 	fmt.Printf("\n%d rounds of %v, %d connections (medians)\n\n", *rounds, *duration, *conns)
@@ -192,6 +209,10 @@ func main() {
 			continue
 		}
 		fmt.Printf("| %s | %.0f req/s | %.0f req/s | %.2fx |\n", e.name, median(r.server), median(r.bare), median(r.ratio))
+		if len(r.engine) > 0 {
+			fmt.Printf("| %s, Engine.Execute alone (bench/http/engine) | %.0f req/s | %.0f req/s | %.2fx |\n",
+				e.name, median(r.engine), median(r.bare), median(r.engineRatio))
+		}
 	}
 }
 
