@@ -14,7 +14,8 @@
 // per connection, each on a work package of its own that only it changes,
 // tracking its lockVersion from the answers, so that every request is a
 // successful execution, not a conflict; a thread's first answer that is
-// not a 200 is printed with the error that ends the run. It also runs on a
+// not a 200 is printed with the error that ends the run, and so is the
+// lockVersion a GET of its work package then finds. It also runs on a
 // third server, ./bench/http/engine, which answers with the same bytes
 // after Engine.Execute alone, on the same catalog and work packages: the
 // table's extra row is what the SDK's write path leaves of the bare
@@ -106,11 +107,19 @@ function request()
 end
 function response(status, headers, body)
   if status ~= 200 and not told then
-    -- the first failure of each thread, for the error wrk's run ends with
+    -- The first failure of each thread, for the error wrk's run ends
+    -- with; the next request reads the work package again, to say where
+    -- it really is.
     told = true
     io.write(string.format("work package %%d, lockVersion %%s: status %%d: %%s\n", wp, tostring(lock), status, body))
+    lock = nil
+    return
   end
   local v = string.match(body, '"lockVersion":(%%d+)')
+  if told and lock == nil and not retold then
+    retold = true
+    io.write(string.format("work package %%d: the GET after it says lockVersion %%s\n", wp, tostring(v)))
+  end
   if v then lock = tonumber(v) end
 end
 `
