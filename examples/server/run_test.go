@@ -513,28 +513,8 @@ func TestPruneJournals(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			for lock := 3; lock < 3+5; lock++ { // work package 42 is at lockVersion 3
-				body := fmt.Sprintf(`{"_links":{"workPackage":{"href":"/api/v3/work_packages/42"}},"lockVersion":%d}`, lock)
-				r := httptest.NewRequest("POST", "/api/v3/custom_actions/2/execute", strings.NewReader(body))
-				r.Header.Set("Authorization", "Bearer op-admin")
-				r.Header.Set("Content-Type", "application/json")
-				w := httptest.NewRecorder()
-				h.ServeHTTP(w, r)
-				if w.Code != http.StatusOK {
-					t.Fatalf("execute at lockVersion %d: status %d: %s", lock, w.Code, w.Body)
-				}
-			}
-			seqs := func() []int64 {
-				recs, err := h.workPackages.Executions(ctx, actions.Filter{ObjectID: "42"})
-				if err != nil {
-					t.Fatal(err)
-				}
-				var out []int64
-				for _, r := range recs {
-					out = append(out, r.Seq)
-				}
-				return out
-			}
+			execute5(t, h)
+			seqs := func() []int64 { return journalSeqs(t, h) }
 			pruneCtx, stop := context.WithCancel(ctx)
 			done := make(chan struct{})
 			log := &syncBuffer{}
@@ -548,7 +528,11 @@ func TestPruneJournals(t *testing.T) {
 				time.Sleep(10 * journalPruneEvery) // time to prune, were it to
 			}
 			stop()
-			<-done
+			select {
+			case <-done:
+			case <-time.After(10 * time.Second):
+				t.Fatal("pruneJournals did not return after its context ended")
+			}
 			if diff := cmp.Diff(tt.want, seqs()); diff != "" {
 				t.Errorf("the records left (-want +got):\n%s", diff)
 			}
@@ -556,5 +540,60 @@ func TestPruneJournals(t *testing.T) {
 				t.Errorf("pruneJournals logged %q", log)
 			}
 		})
+	}
+}
+
+// execute5 executes custom action 2 five times on work package 42 (at
+// lockVersion 3 in the demo data) through h.
+func execute5(t *testing.T, h http.Handler) {
+	t.Helper()
+	for lock := 3; lock < 3+5; lock++ {
+		body := fmt.Sprintf(`{"_links":{"workPackage":{"href":"/api/v3/work_packages/42"}},"lockVersion":%d}`, lock)
+		r := httptest.NewRequest("POST", "/api/v3/custom_actions/2/execute", strings.NewReader(body))
+		r.Header.Set("Authorization", "Bearer op-admin")
+		r.Header.Set("Content-Type", "application/json")
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, r)
+		if w.Code != http.StatusOK {
+			t.Fatalf("execute at lockVersion %d: status %d: %s", lock, w.Code, w.Body)
+		}
+	}
+}
+
+// journalSeqs returns the Seqs of work package 42's records, oldest first.
+func journalSeqs(t *testing.T, h *server) []int64 {
+	t.Helper()
+	recs, err := h.workPackages.Executions(context.Background(), actions.Filter{ObjectID: "42"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []int64
+	for _, r := range recs {
+		out = append(out, r.Seq)
+	}
+	return out
+}
+
+// TestRunPrunesJournals: run prunes the journals it serves to
+// -journal-keep, and keeps 10,000 by default.
+func TestRunPrunesJournals(t *testing.T) {
+	defer func(every time.Duration) { journalPruneEvery = every }(journalPruneEvery)
+	defer func() { testServer = nil }()
+	journalPruneEvery = 5 * time.Millisecond
+	var h *server
+	testServer = func(s *server) { h = s }
+	startRun(t, "-journal-keep", "2")
+	execute5(t, h)
+	waitFor(t, "the journal pruned to 2", func() bool { return len(journalSeqs(t, h)) == 2 })
+	if diff := cmp.Diff([]int64{4, 5}, journalSeqs(t, h)); diff != "" {
+		t.Errorf("the records left (-want +got):\n%s", diff)
+	}
+
+	c, err := parseFlags(nil, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.journalKeep != 10000 {
+		t.Errorf("-journal-keep defaults to %d, want 10000", c.journalKeep)
 	}
 }

@@ -21,11 +21,12 @@ type storage struct {
 }
 
 // demoStore is what the demo needs of a store: an engine's store and
-// journal, and a way to load the demo data.
+// journal, a way to load the demo data, and one to prune the journal.
 type demoStore[T any] interface {
 	actions.Store[T]
 	actions.Creator[T]
 	actions.Journal
+	actions.Pruner
 }
 
 var (
