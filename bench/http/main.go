@@ -31,6 +31,7 @@ import (
 	"io"
 	"io/fs"
 	"log"
+	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -140,23 +141,24 @@ func main() {
 		log.Fatal(err)
 	}
 	defer os.RemoveAll(dir)
+	tempDir = dir
 
 	build(dir, "server", "./examples/server")
 	build(dir, "bare", "./bench/http/bare")
 	build(dir, "engine", "./bench/http/engine")
 	data := filepath.Join(dir, "data")
 	if err := benchData(data, *conns); err != nil {
-		log.Fatal(err)
+		fatalf("%v", err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	start(ctx, filepath.Join(dir, "server"), "http://"+serverAddr+"/webhooks/serviceInfo", "-addr", serverAddr, "-data", data)
+	start(ctx, filepath.Join(dir, "server"), serverAddr, "http://"+serverAddr+"/webhooks/serviceInfo", "-data", data)
 
 	var answers []recorded
 	for _, e := range endpoints {
 		a, err := record(e)
 		if err != nil {
-			log.Fatalf("%s: %v", e.name, err)
+			fatalf("%s: %v", e.name, err)
 		}
 		answers = append(answers, a)
 	}
@@ -166,18 +168,18 @@ func main() {
 			header: map[string]string{"Authorization": "Bearer op-admin"}}
 		a, err := record(e)
 		if err != nil {
-			log.Fatalf("%s: %v", e.target, err)
+			fatalf("%s: %v", e.target, err)
 		}
 		answers = append(answers, a)
 	}
 	answersFile := filepath.Join(dir, "answers.json")
 	b, _ := json.MarshalIndent(answers, "", "  ")
 	if err := os.WriteFile(answersFile, b, 0o644); err != nil {
-		log.Fatal(err)
+		fatalf("%v", err)
 	}
-	start(ctx, filepath.Join(dir, "bare"), "http://"+bareAddr+"/webhooks/serviceInfo", "-addr", bareAddr, "-answers", answersFile)
-	start(ctx, filepath.Join(dir, "engine"), fmt.Sprintf("http://%s/api/v3/work_packages/%d", engineAddr, benchWPBase),
-		"-addr", engineAddr, "-data", data, "-answers", answersFile)
+	start(ctx, filepath.Join(dir, "bare"), bareAddr, "http://"+bareAddr+"/webhooks/serviceInfo", "-answers", answersFile)
+	start(ctx, filepath.Join(dir, "engine"), engineAddr, fmt.Sprintf("http://%s/api/v3/work_packages/%d", engineAddr, benchWPBase),
+		"-data", data, "-answers", answersFile)
 
 	// engine and engineRatio: the execute endpoint's Engine.Execute alone.
 	type result struct{ server, bare, ratio, engine, engineRatio []float64 }
@@ -197,6 +199,9 @@ func main() {
 			rps := map[string]float64{}
 			for _, addr := range order {
 				rps[addr] = runWrk(dir, *wrkPath, addr, e, *conns, *threads, *duration)
+				// wrk ends with requests in flight: the server finishes
+				// them before the next run on it reads its work packages.
+				time.Sleep(500 * time.Millisecond)
 			}
 			results[i].server = append(results[i].server, rps[serverAddr])
 			results[i].bare = append(results[i].bare, rps[bareAddr])
@@ -229,7 +234,7 @@ func build(dir, name, pkg string) {
 	cmd := exec.Command("go", "build", "-o", filepath.Join(dir, name), pkg)
 	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
 	if err := cmd.Run(); err != nil {
-		log.Fatalf("building %s: %v", pkg, err)
+		fatalf("building %s: %v", pkg, err)
 	}
 }
 
@@ -274,21 +279,56 @@ func benchData(dir string, n int) error {
 	return os.WriteFile(path, out, fs.FileMode(0o644))
 }
 
-// start runs a server until ctx ends and waits until ready answers.
-func start(ctx context.Context, bin, ready string, args ...string) {
-	cmd := exec.CommandContext(ctx, bin, args...)
+// The servers start started and the temporary directory, which fatalf
+// stops and removes: log.Fatal would leave them running, on the ports the
+// next run needs.
+var (
+	servers []*exec.Cmd
+	tempDir string
+)
+
+// fatalf stops the servers, removes the temporary directory, and exits
+// as log.Fatalf does.
+func fatalf(format string, args ...any) {
+	for _, cmd := range servers {
+		_ = cmd.Process.Kill()
+	}
+	if tempDir != "" {
+		_ = os.RemoveAll(tempDir)
+	}
+	log.Fatalf(format, args...)
+}
+
+// start runs a server until ctx ends and waits until ready answers. The
+// address must be free before it starts, so that a server an earlier run
+// left behind is never the one measured.
+func start(ctx context.Context, bin, addr, ready string, args ...string) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		fatalf("%s: %v (a server of an earlier run?)", addr, err)
+	}
+	ln.Close()
+	cmd := exec.CommandContext(ctx, bin, append([]string{"-addr", addr}, args...)...)
 	cmd.Stdout, cmd.Stderr = io.Discard, os.Stderr
 	if err := cmd.Start(); err != nil {
-		log.Fatal(err)
+		fatalf("%v", err)
 	}
+	servers = append(servers, cmd)
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
 	for range 100 {
+		select {
+		case err := <-exited:
+			fatalf("%s exited before it answered %s: %v", bin, ready, err)
+		default:
+		}
 		if res, err := http.Get(ready); err == nil {
 			res.Body.Close()
 			return
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
-	log.Fatalf("%s did not answer %s", bin, ready)
+	fatalf("%s did not answer %s", bin, ready)
 }
 
 // recorded is what bare answers for one request.
@@ -345,19 +385,19 @@ func runWrk(dir, wrkPath, addr string, e endpoint, conns, threads int, d time.Du
 	}
 	args = append(args, "-t", strconv.Itoa(threads))
 	if err := os.WriteFile(script, []byte(lua), 0o644); err != nil {
-		log.Fatal(err)
+		fatalf("%v", err)
 	}
 	args = append(args, "-s", script, "http://"+addr+e.target)
 	out, err := exec.Command(wrkPath, args...).CombinedOutput()
 	if err != nil {
-		log.Fatalf("wrk %s: %v\n%s", strings.Join(args, " "), err, out)
+		fatalf("wrk %s: %v\n%s", strings.Join(args, " "), err, out)
 	}
 	m := rpsLine.FindSubmatch(out)
 	if m == nil {
-		log.Fatalf("wrk printed no Requests/sec:\n%s", out)
+		fatalf("wrk printed no Requests/sec:\n%s", out)
 	}
 	if bytes.Contains(out, []byte("Non-2xx or 3xx responses")) {
-		log.Fatalf("%s on %s: non-2xx answers:\n%s", e.name, addr, out)
+		fatalf("%s on %s: non-2xx answers:\n%s", e.name, addr, out)
 	}
 	f, _ := strconv.ParseFloat(string(m[1]), 64)
 	return f

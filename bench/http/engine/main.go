@@ -18,6 +18,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -27,12 +28,14 @@ import (
 	"path/filepath"
 	"regexp"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/actionable-go/actionable/actions"
 )
 
-// workPackage is the example server's work package (its opWorkPackage).
+// workPackage is the example server's work package: keep it as
+// opWorkPackage in examples/server/openproject.go is.
 type workPackage struct {
 	Subject        string  `json:"subject" validate:"required"`
 	Project        string  `json:"project"`
@@ -53,11 +56,38 @@ type answer struct {
 	Body   string `json:"body"`
 }
 
-// The work package and lockVersion of an execute body, as clients send it
-// and as bench/http's script does.
-var executeBody = regexp.MustCompile(`^\{"_links":\{"workPackage":\{"href":"/api/v3/work_packages/(\d+)"\}\},"lockVersion":(\d+)\}$`)
+// The parts of the execute body bench/http's script sends, around the
+// work package's id and its lockVersion.
+const (
+	bodyStart = `{"_links":{"workPackage":{"href":"/api/v3/work_packages/`
+	bodyLock  = `"}},"lockVersion":`
+	bodyEnd   = `}`
+)
 
+// lockVersion finds the lockVersion in the recorded answer.
 var lockVersion = regexp.MustCompile(`"lockVersion":\d+`)
+
+// bodies are the answers' buffers, reused.
+var bodies = sync.Pool{New: func() any { return new([]byte) }}
+
+// parseExecute returns the work package id and lockVersion of body, which
+// must be as bench/http's script writes it.
+func parseExecute(body []byte) (id string, lock int64, ok bool) {
+	rest, ok := bytes.CutPrefix(body, []byte(bodyStart))
+	if !ok {
+		return "", 0, false
+	}
+	wp, rest, ok := bytes.Cut(rest, []byte(bodyLock))
+	if !ok {
+		return "", 0, false
+	}
+	digits, ok := bytes.CutSuffix(rest, []byte(bodyEnd))
+	if !ok {
+		return "", 0, false
+	}
+	lock, err := strconv.ParseInt(string(digits), 10, 64)
+	return string(wp), lock, err == nil && len(wp) > 0
+}
 
 func main() {
 	addr := flag.String("addr", "127.0.0.1:18082", "address to listen on")
@@ -97,19 +127,22 @@ func main() {
 			http.Error(w, "not an execute body of bench/http", http.StatusBadRequest)
 			return
 		}
-		m := executeBody.FindSubmatch(buf[:n])
-		if m == nil {
+		id, lock, ok := parseExecute(buf[:n])
+		if !ok {
 			http.Error(w, "not an execute body of bench/http", http.StatusBadRequest)
 			return
 		}
-		lock, _ := strconv.ParseInt(string(m[2]), 10, 64)
-		res, err := engine.Execute(r.Context(), actions.Request{ActionID: r.PathValue("id"), ObjectID: string(m[1]), Version: lock, Actor: admin})
-		if err != nil {
+		res, err := engine.Execute(r.Context(), actions.Request{ActionID: r.PathValue("id"), ObjectID: id, Version: lock, Actor: admin})
+		if errors.Is(err, actions.ErrConflict) {
 			http.Error(w, err.Error(), http.StatusConflict)
 			return
 		}
-		body := make([]byte, 0, len(before)+20+len(after))
-		body = append(body, before...)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+			return
+		}
+		pooled := bodies.Get().(*[]byte)
+		body := append((*pooled)[:0], before...)
 		body = strconv.AppendInt(body, res.Version, 10)
 		body = append(body, after...)
 		h := w.Header()
@@ -117,6 +150,8 @@ func main() {
 		h.Set("Content-Length", strconv.Itoa(len(body)))
 		w.WriteHeader(http.StatusOK)
 		_, _ = w.Write(body)
+		*pooled = body
+		bodies.Put(pooled)
 	})
 	log.Printf("engine: the execute endpoint alone on http://%s", *addr)
 	log.Fatal(http.ListenAndServe(*addr, mux))
