@@ -577,8 +577,9 @@ func journalSeqs(t *testing.T, h *server) []int64 {
 // TestRunPrunesJournals: run prunes the journals it serves to
 // -journal-keep, and keeps 10,000 by default.
 func TestRunPrunesJournals(t *testing.T) {
-	defer func(every time.Duration) { journalPruneEvery = every }(journalPruneEvery)
-	defer func() { testServer = nil }()
+	// Cleanups, so that they run after startRun's, which stops the server.
+	every := journalPruneEvery
+	t.Cleanup(func() { journalPruneEvery, testServer = every, nil })
 	journalPruneEvery = 5 * time.Millisecond
 	var h *server
 	testServer = func(s *server) { h = s }
