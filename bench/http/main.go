@@ -279,9 +279,9 @@ func benchData(dir string, n int) error {
 	return os.WriteFile(path, out, fs.FileMode(0o644))
 }
 
-// The servers start started and the temporary directory, which fatalf
-// stops and removes: log.Fatal would leave them running, on the ports the
-// next run needs.
+// The servers start has started, and the temporary directory: fatalf
+// stops the one and removes the other, where log.Fatal would leave the
+// servers running on the ports the next run needs.
 var (
 	servers []*exec.Cmd
 	tempDir string
