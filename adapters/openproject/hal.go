@@ -188,18 +188,25 @@ func (s *scratch) release() {
 // _embedded is left out when wp.EmbeddedCustomActions is nil. skip holds
 // the names of the linked properties.
 func renderDefault[T any](wp WorkPackage[T], linked []namedLink, skip map[string]bool, extra map[string]Link) (halBody, error) {
-	links := make([][]byte, len(wp.CustomActions))
+	links, resources := encodeActions(wp)
+	return appendParts(nil, wp.ID, wp.LockVersion, wp.Object, nil, links, resources, linked, skip, extra)
+}
+
+// encodeActions encodes wp's custom action links and, unless
+// wp.EmbeddedCustomActions is nil, their resources, as appendParts takes
+// them.
+func encodeActions[T any](wp WorkPackage[T]) (links, resources [][]byte) {
+	links = make([][]byte, len(wp.CustomActions))
 	for i, l := range wp.CustomActions {
 		links[i] = appendLink(nil, l)
 	}
-	var resources [][]byte
 	if wp.EmbeddedCustomActions != nil {
 		resources = make([][]byte, len(wp.EmbeddedCustomActions))
 		for i, c := range wp.EmbeddedCustomActions {
 			resources[i] = appendCustomAction(nil, c)
 		}
 	}
-	return appendParts(nil, wp.ID, wp.LockVersion, wp.Object, nil, links, resources, linked, skip, extra)
+	return links, resources
 }
 
 // appendParts appends renderDefault's rendering to b, with the custom

@@ -198,17 +198,7 @@ func compare[T any](t *testing.T, wp WorkPackage[T], linked []namedLink, skip ma
 		b, raw, err := appendFields(b, fields, skip)
 		return b, stringValue(raw), err
 	}
-	links := make([][]byte, len(wp.CustomActions))
-	for i, l := range wp.CustomActions {
-		links[i] = appendLink(nil, l)
-	}
-	var resources [][]byte
-	if wp.EmbeddedCustomActions != nil {
-		resources = make([][]byte, len(wp.EmbeddedCustomActions))
-		for i, c := range wp.EmbeddedCustomActions {
-			resources[i] = appendCustomAction(nil, c)
-		}
-	}
+	links, resources := encodeActions(wp)
 	got, err = appendParts([]byte("prefix"), wp.ID, wp.LockVersion, wp.Object, props, links, resources, linked, skip, extra)
 	if err != nil {
 		t.Fatal(err)

@@ -18,7 +18,6 @@ import (
 
 	"github.com/actionable-go/actionable/actions"
 	"github.com/actionable-go/actionable/adapters/internal/adaptertest"
-	"github.com/actionable-go/actionable/adapters/internal/httpx"
 	"github.com/actionable-go/actionable/adapters/openproject"
 	"github.com/google/go-cmp/cmp"
 )
@@ -162,14 +161,14 @@ func linkedProperties() []openproject.LinkedProperty[WorkPackage] {
 // startDate, as encoding/json encodes them.
 func appendProperties(b []byte, wp WorkPackage) ([]byte, string, error) {
 	b = append(b, `,"subject":`...)
-	b = httpx.AppendString(b, wp.Subject)
+	b = openproject.AppendString(b, wp.Subject)
 	b = append(b, `,"percentageDone":`...)
 	b = strconv.AppendInt(b, int64(wp.PercentageDone), 10)
 	b = append(b, `,"startDate":`...)
 	if wp.StartDate == nil {
 		b = append(b, "null"...)
 	} else {
-		b = httpx.AppendString(b, *wp.StartDate)
+		b = openproject.AppendString(b, *wp.StartDate)
 	}
 	return b, wp.Subject, nil
 }
