@@ -18,48 +18,33 @@ func BenchmarkLinkLoad(b *testing.B) {
 	l := Link{ID: "0An000000000001AAA", GroupID: "0Ag000000000001AAA", ActionType: TypeAPI, ActionURL: "https://x.example/{!actionLinkId}",
 		Method: "HttpPost", LabelKey: "Approve", RequiresConfirmation: true, Headers: []RequestHeader{{Name: "Content-Type", Value: "application/json"}, {Name: "Authorization", Value: "OAuth x"}},
 		RequestBody: `{"a":1}`, ExecutionsAllowed: ExecutionsOnce, ExpirationDate: time.Now(), Created: time.Now()}
-	ms := actions.NewMemoryStore[Link]()
-	ml := new(MemoryLinks)
-	if _, err := ms.Create(ctx, l.ID, l); err != nil {
-		b.Fatal(err)
-	}
-	if _, err := ml.Create(ctx, l.ID, l); err != nil {
-		b.Fatal(err)
+	// The same link without headers, under its own id.
+	bare := l
+	bare.ID, bare.Headers = "0An000000000002AAA", nil
+	stores := []struct {
+		name  string
+		store interface {
+			Create(context.Context, string, Link) (int64, error)
+			Load(context.Context, string) (Link, int64, error)
+		}
+	}{{"MemoryStore", actions.NewMemoryStore[Link]()}, {"MemoryLinks", new(MemoryLinks)}}
+	for _, st := range stores {
+		for _, link := range []Link{l, bare} {
+			if _, err := st.store.Create(ctx, link.ID, link); err != nil {
+				b.Fatal(err)
+			}
+		}
 	}
 	var sink Link
-	b.Run("MemoryStore", func(b *testing.B) {
-		b.ReportAllocs()
-		for b.Loop() {
-			sink, _, _ = ms.Load(ctx, l.ID)
+	for _, c := range []struct{ suffix, id string }{{"", l.ID}, {"NoHeaders", bare.ID}} {
+		for _, st := range stores {
+			b.Run(st.name+c.suffix, func(b *testing.B) {
+				b.ReportAllocs()
+				for b.Loop() {
+					sink, _, _ = st.store.Load(ctx, c.id)
+				}
+			})
 		}
-	})
-	b.Run("MemoryLinks", func(b *testing.B) {
-		b.ReportAllocs()
-		for b.Loop() {
-			sink, _, _ = ml.Load(ctx, l.ID)
-		}
-	})
-	b.Run("MemoryStoreNoHeaders", func(b *testing.B) {
-		l := l
-		l.ID, l.Headers = "0An000000000002AAA", nil
-		if _, err := ms.Create(ctx, l.ID, l); err != nil {
-			b.Fatal(err)
-		}
-		b.ReportAllocs()
-		for b.Loop() {
-			sink, _, _ = ms.Load(ctx, l.ID)
-		}
-	})
-	b.Run("MemoryLinksNoHeaders", func(b *testing.B) {
-		l := l
-		l.ID, l.Headers = "0An000000000002AAA", nil
-		if _, err := ml.Create(ctx, l.ID, l); err != nil {
-			b.Fatal(err)
-		}
-		b.ReportAllocs()
-		for b.Loop() {
-			sink, _, _ = ml.Load(ctx, l.ID)
-		}
-	})
+	}
 	_ = sink
 }
